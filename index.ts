@@ -1,0 +1,4 @@
+export { GroupChat } from './nodes/GroupChat/GroupChat.node';
+export { ChertApi } from './credentials/ChertApi.credentials';
+export { LinqApi } from './credentials/LinqApi.credentials';
+export { PeriskopeApi } from './credentials/PeriskopeApi.credentials';

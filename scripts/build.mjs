@@ -1,0 +1,44 @@
+// Builds the publishable package into dist/: each node and credential is one CommonJS file
+// with its dependencies (zod, libphonenumber-js, src/) bundled, n8n-workflow left to n8n.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const started = Date.now();
+
+rmSync(dist, { recursive: true, force: true });
+
+const entryPoints = {
+	index: 'index.ts',
+	'nodes/GroupChat/GroupChat.node': 'nodes/GroupChat/GroupChat.node.ts',
+};
+for (const file of readdirSync(join(root, 'credentials'))) {
+	if (file.endsWith('.credentials.ts')) entryPoints[`credentials/${file.replace(/\.ts$/, '')}`] = `credentials/${file}`;
+}
+
+await build({
+	absWorkingDir: root,
+	entryPoints,
+	outdir: dist,
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node18',
+	external: ['n8n-workflow'],
+	sourcemap: false,
+	minify: false,
+	legalComments: 'linked',
+	logLevel: 'warning',
+});
+
+mkdirSync(join(dist, 'icons'), { recursive: true });
+cpSync(join(root, 'icons'), join(dist, 'icons'), { recursive: true });
+for (const file of readdirSync(join(root, 'nodes/GroupChat'))) {
+	if (file.endsWith('.json') || file.endsWith('.svg')) {
+		cpSync(join(root, 'nodes/GroupChat', file), join(dist, 'nodes/GroupChat', file));
+	}
+}
+console.log(`Built dist/ in ${Date.now() - started} ms`);

@@ -1,0 +1,230 @@
+/**
+ * Chert (iMessage) — everything this package knows about Chert's group-chat API:
+ * endpoints and bodies, the 2–31 recipient rule, error codes in the user's words, and
+ * which retries are safe. Signing lives in the credential (src/signing.ts).
+ */
+import { ProviderError } from '../errors';
+import type { OperationInput } from '../operations';
+import type { GroupChatResult, ParticipantOutcome } from '../types';
+import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter } from './adapter';
+import { header, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
+
+export const CHERT_BASE_URL = 'https://console.trychert.com';
+
+const URL_IN_TEXT = /\bhttps?:\/\/|\bwww\.\S+\.\S+/i;
+
+/** Chert's error codes, said the way a user understands them (operation-specific first). */
+function describeCode(code: number | undefined, operation: OperationInput['operation']): string | undefined {
+	switch (code) {
+		case 1001:
+			return operation === 'removeParticipants'
+				? 'that person is not in the group'
+				: 'a required field is missing';
+		case 1002:
+			return operation === 'leave'
+				? 'you can only leave a group that has at least 4 members (3 must remain)'
+				: 'the group would drop below 3 members';
+		case 1003:
+			return 'a phone number is not valid';
+		case 1004:
+			return 'the request was not valid JSON';
+		case 1005:
+			return 'the first message contains a link; a new group must start with plain text';
+		case 1006:
+			if (operation === 'create') return 'a group can have at most 31 recipients';
+			if (operation === 'leave') return 'you are no longer in this group';
+			return 'this chat is a direct message, not a group';
+		case 1007:
+			return 'too many requests (rate limit)';
+		case 2002:
+			return 'chat not found';
+		case 2004:
+			return 'the signature was rejected: check the Signing Secret and Tenant Slug in the credential';
+		case 2006:
+			return 'the sender number is not assigned to this Chert tenant';
+		case 2012:
+			return 'no authentication was sent: check the credential';
+		case 2013:
+			return "the request time is more than 5 minutes off Chert's clock: check this server's clock";
+		case 3001:
+		case 3002:
+		case 3004:
+			return 'Chert had a temporary problem';
+		case 4001:
+			return 'Apple rejected the change (delivery failed)';
+		case 4099:
+			return operation === 'create'
+				? 'the first message must be text only (no media or rich links)'
+				: 'the group has no chat key or pinned line yet';
+		default:
+			return undefined;
+	}
+}
+
+function toError(input: OperationInput, answer: HttpAnswer, request: PlannedRequest): ProviderError {
+	const body = obj(answer.json);
+	const error = obj(body.error);
+	const code = typeof error.code === 'number' ? error.code : Number(error.code) || undefined;
+	const words =
+		describeCode(code, input.operation) ??
+		(answer.status === 404 ? 'chat not found' : `the request failed (HTTP ${answer.status})`);
+	const who = request.address ? ` (${request.address})` : '';
+	return new ProviderError('chert', `Chert: ${words}${who}`, {
+		httpStatus: answer.status,
+		code,
+		traceId: str(body.trace_id) ?? header(answer, 'x-trace-id'),
+		providerMessage: str(error.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined),
+		retryable: typeof error.retryable === 'boolean' ? error.retryable : undefined,
+		body: answer.json ?? answer.text.slice(0, 500),
+	});
+}
+
+function plan(input: OperationInput): PlannedRequest[] {
+	switch (input.operation) {
+		case 'create': {
+			const message: Record<string, unknown> = {
+				parts: [{ type: 'text', value: input.firstMessage }],
+			};
+			if (input.groupName) message.subject = input.groupName;
+			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
+			return [
+				{ method: 'POST', path: '/api/v1/chats', body: { from: input.sender, to: input.participants, message } },
+			];
+		}
+		case 'addParticipants':
+			return input.participants.map((address) => ({
+				method: 'POST',
+				path: `/api/v1/chats/${segment(input.chatId)}/participants`,
+				body: { address },
+				address,
+			}));
+		case 'removeParticipants':
+			return input.participants.map((address) => ({
+				method: 'DELETE',
+				path: `/api/v1/chats/${segment(input.chatId)}/participants/${segment(address)}`,
+				address,
+			}));
+		case 'rename': {
+			const body: Record<string, string> = {};
+			if (input.groupName) body.display_name = input.groupName;
+			if (input.iconUrl) body.group_chat_icon = input.iconUrl;
+			return [{ method: 'PUT', path: `/api/v1/chats/${segment(input.chatId)}`, body }];
+		}
+		case 'leave':
+			return [{ method: 'POST', path: `/api/v1/chats/${segment(input.chatId)}/leave` }];
+	}
+}
+
+function handles(chat: Record<string, unknown>): string[] | undefined {
+	if (!Array.isArray(chat.handles)) return undefined;
+	return chat.handles.map((entry) => str(obj(entry).address) ?? str(entry) ?? '').filter(Boolean);
+}
+
+function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
+	const raw = answers.map((answer) => (answer.ok ? answer.response.json : answer.error.details.body));
+	const base = { provider: 'chert' as const, operation: input.operation, raw };
+	switch (input.operation) {
+		case 'create': {
+			const [answer] = answers;
+			if (!answer.ok) throw answer.error;
+			const chat = obj(obj(answer.response.json).chat);
+			return {
+				...base,
+				chatId: str(chat.id) ?? null,
+				status: 'done',
+				name: str(chat.display_name) ?? input.groupName ?? null,
+				participants: input.participants.map((address) => ({
+					address,
+					outcome: 'added',
+					message: 'in the new group',
+				})),
+				roster: handles(chat),
+			};
+		}
+		case 'addParticipants':
+		case 'removeParticipants': {
+			const adding = input.operation === 'addParticipants';
+			let roster: string[] | undefined;
+			const participants = answers.map((answer): ParticipantOutcome => {
+				const address = answer.request.address ?? '';
+				if (answer.ok) {
+					const body = obj(answer.response.json);
+					if (Array.isArray(body.participants)) roster = body.participants.map(String);
+					if (answer.response.status >= 400) {
+						return { address, outcome: 'removed', message: 'removed (confirmed after a retry)' };
+					}
+					return adding
+						? { address, outcome: 'added', message: 'added to the group' }
+						: { address, outcome: 'removed', message: 'removed from the group' };
+				}
+				if (!adding && answer.error.details.code === 1001) {
+					return { address, outcome: 'not_member', message: 'was not in the group', code: 1001 };
+				}
+				return { address, outcome: 'failed', message: answer.error.message, code: answer.error.details.code };
+			});
+			return {
+				...base,
+				chatId: input.chatId,
+				status: statusFrom(participants, 'done'),
+				participants,
+				roster,
+			};
+		}
+		case 'rename': {
+			const [answer] = answers;
+			if (!answer.ok) throw answer.error;
+			const chat = obj(obj(answer.response.json).chat);
+			return {
+				...base,
+				chatId: str(chat.id) ?? input.chatId,
+				status: 'done',
+				name: str(chat.display_name) ?? input.groupName ?? null,
+				participants: [],
+			};
+		}
+		case 'leave': {
+			const [answer] = answers;
+			if (!answer.ok) throw answer.error;
+			return { ...base, chatId: input.chatId, status: 'done', participants: [] };
+		}
+	}
+}
+
+export const chert: ProviderAdapter = {
+	id: 'chert',
+	label: 'Chert',
+	rules: {
+		addresses: { phone: 'e164', emails: true, label: 'Chert' },
+		createNeedsSenderAndMessage: true,
+		createNeedsName: false,
+		createRecipients: { min: 2, max: 31 },
+		checkFirstMessage: (text) =>
+			URL_IN_TEXT.test(text)
+				? 'First Message contains a link; Chert requires a plain-text first message (send links afterwards)'
+				: undefined,
+		normalizeChatId: (chatId) => {
+			if (/[\s/?#]/.test(chatId)) throw new Error(`"${chatId}" is not a Chert chat ID (ch_… or a UUID)`);
+			return chatId;
+		},
+		renameHasIcon: true,
+		idempotencyKeys: true,
+	},
+	retryAfterAmbiguity: {
+		create: true, // the idempotency key makes a retried create safe
+		addParticipants: true,
+		removeParticipants: true, // a retried "not in group" counts as removed
+		rename: true,
+		leave: true, // a retried "no longer a group" counts as left
+	},
+	plan,
+	toError,
+	rateLimitWaitMs: (answer, nowMs) => {
+		const fromBody = obj(answer.json).retry_after;
+		if (typeof fromBody === 'number') return fromBody * 1000;
+		return retryAfterMs(header(answer, 'retry-after'), nowMs);
+	},
+	confirmsEarlierAttempt: (input, error) =>
+		(input.operation === 'removeParticipants' && error.details.code === 1001) ||
+		(input.operation === 'leave' && error.details.code === 1006),
+	interpret,
+};
