@@ -22,8 +22,8 @@ export interface InputRules {
 	createRecipients: { min: number; max: number };
 	/** Rejects text the provider refuses in a first message (e.g. links), or returns undefined. */
 	checkFirstMessage?: (text: string) => string | undefined;
-	/** Validates and normalizes a chat ID, or throws a message. */
-	normalizeChatId: (chatId: string) => string;
+	/** Validates and normalizes a chat ID: the ID, or a message saying what is wrong. */
+	normalizeChatId: (chatId: string) => { id: string } | { problem: string };
 	/** Rename can change the icon too. */
 	renameHasIcon: boolean;
 	/** Create accepts an idempotency key that makes a retried create safe. */
@@ -211,11 +211,9 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 		if (!fields.chatId) {
 			throw new InputError('Chat ID is empty: enter the ID of the group chat', 'chatId', raw.chatId);
 		}
-		try {
-			return rules.normalizeChatId(fields.chatId);
-		} catch (error) {
-			throw new InputError((error as Error).message, 'chatId', raw.chatId);
-		}
+		const normalized = rules.normalizeChatId(fields.chatId);
+		if ('problem' in normalized) throw new InputError(normalized.problem, 'chatId', raw.chatId);
+		return normalized.id;
 	};
 
 	switch (operation) {

@@ -202,10 +202,10 @@ export const chert: ProviderAdapter = {
 			URL_IN_TEXT.test(text)
 				? 'First Message contains a link; Chert requires a plain-text first message (send links afterwards)'
 				: undefined,
-		normalizeChatId: (chatId) => {
-			if (/[\s/?#]/.test(chatId)) throw new Error(`"${chatId}" is not a Chert chat ID (ch_… or a UUID)`);
-			return chatId;
-		},
+		normalizeChatId: (chatId) =>
+			/[\s/?#]/.test(chatId)
+				? { problem: `"${chatId}" is not a Chert chat ID (ch_… or a UUID)` }
+				: { id: chatId },
 		renameHasIcon: true,
 		idempotencyKeys: true,
 	},

@@ -152,10 +152,10 @@ export const linq: ProviderAdapter = {
 		createNeedsSenderAndMessage: true,
 		createNeedsName: false,
 		createRecipients: { min: 2, max: 100 },
-		normalizeChatId: (chatId) => {
-			if (!UUID.test(chatId)) throw new Error(`"${chatId}" is not a Linq chat ID (a UUID)`);
-			return chatId.toLowerCase();
-		},
+		normalizeChatId: (chatId) =>
+			UUID.test(chatId)
+				? { id: chatId.toLowerCase() }
+				: { problem: `"${chatId}" is not a Linq chat ID (a UUID)` },
 		renameHasIcon: true,
 		idempotencyKeys: true,
 	},

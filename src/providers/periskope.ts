@@ -194,14 +194,14 @@ export const periskope: ProviderAdapter = {
 		createNeedsName: true,
 		createRecipients: { min: 1, max: 1023 },
 		normalizeChatId: (chatId) => {
-			if (/^\d+$/.test(chatId)) return `${chatId}@g.us`;
+			if (/^\d+$/.test(chatId)) return { id: `${chatId}@g.us` };
 			if (/^\d+@c\.us$/.test(chatId)) {
-				throw new Error(`"${chatId}" is a one-to-one chat; group chat IDs end in @g.us`);
+				return { problem: `"${chatId}" is a one-to-one chat; group chat IDs end in @g.us` };
 			}
 			if (!/^[\d-]+@g\.us$/.test(chatId)) {
-				throw new Error(`"${chatId}" is not a WhatsApp group ID (digits followed by @g.us)`);
+				return { problem: `"${chatId}" is not a WhatsApp group ID (digits followed by @g.us)` };
 			}
-			return chatId;
+			return { id: chatId };
 		},
 		renameHasIcon: false,
 		idempotencyKeys: false,

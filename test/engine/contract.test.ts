@@ -11,9 +11,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { groupChatNode, runWorkflow } from '../helpers/engine';
 import { startRecorder, type Recorded, type Recorder } from '../helpers/recorder';
 
-const SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-const LINQ_TOKEN = 'linq-test-token-123';
-const PERISKOPE_KEY = 'periskope-test-key-456';
+const SECRET = 'dummy-chert-signing-0f1e2d3c4b5a6978';
+const LINQ_TOKEN = 'dummy-linq-token-7e81c2';
+const PERISKOPE_KEY = 'dummy-periskope-key-44a1';
 const LINQ_CHAT = '550e8400-e29b-41d4-a716-446655440000';
 const WA_GROUP = '120363371308389685@g.us';
 

@@ -7,9 +7,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { groupChatNode, runWorkflow } from '../helpers/engine';
 import { startRecorder, type Recorder } from '../helpers/recorder';
 
-const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const LINQ_TOKEN = 'linq-secret-token-zz';
-const PERISKOPE_KEY = 'periskope-secret-key-yy';
+const SECRET = 'dummy-chert-signing-a1b2c3d4e5f6';
+const LINQ_TOKEN = 'dummy-linq-token-zz';
+const PERISKOPE_KEY = 'dummy-periskope-key-yy';
 
 let server: Recorder;
 beforeAll(async () => {

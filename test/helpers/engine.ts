@@ -3,8 +3,7 @@
  * credential classes: parameters and expressions resolved by n8n, requests sent by n8n's
  * httpRequestWithAuthentication, credentials applied by their own `authenticate`.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
-import { Credentials } from 'n8n-core';
+import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, never shipped in dist */
 /**
  * A loopback HTTP server that records every request's raw bytes and answers from a script,
  * for contract tests that check exactly what went over the wire.

@@ -9,7 +9,7 @@ export const providerProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
-		{ name: 'Chert · iMessage', value: 'chert', description: 'iMessage groups through Chert' },
+		{ name: 'Chert · iMessage', value: 'chert', description: 'Apple iMessage groups through Chert' },
 		{ name: 'Linq · iMessage, RCS, SMS', value: 'linq', description: 'Groups through Linq Partner API v3' },
 		{ name: 'Periskope · WhatsApp', value: 'periskope', description: 'WhatsApp groups through Periskope' },
 	],
@@ -22,13 +22,14 @@ export const operationProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
-		{ name: 'Create Group', value: 'create', action: 'Create a group chat', description: 'Start a new group chat' },
 		{
 			name: 'Add Participants',
 			value: 'addParticipants',
 			action: 'Add participants to a group chat',
 			description: 'Add one or more people to a group',
 		},
+		{ name: 'Create Group', value: 'create', action: 'Create a group chat', description: 'Start a new group chat' },
+		{ name: 'Leave Group', value: 'leave', action: 'Leave a group chat', description: 'Make your line leave the group' },
 		{
 			name: 'Remove Participants',
 			value: 'removeParticipants',
@@ -36,7 +37,6 @@ export const operationProperty: INodeProperties = {
 			description: 'Remove one or more people from a group',
 		},
 		{ name: 'Rename Group', value: 'rename', action: 'Rename a group chat', description: 'Change the group’s name' },
-		{ name: 'Leave Group', value: 'leave', action: 'Leave a group chat', description: 'Make your line leave the group' },
 	],
 	default: 'create',
 };
