@@ -256,10 +256,11 @@ export function classifyNetworkFailure(error: unknown): NetworkError {
 		for (const key of ['code', 'errno']) {
 			if (typeof record[key] === 'string') codes.push(record[key] as string);
 		}
-		if (typeof record.message === 'string' && /socket hang up/i.test(record.message)) codes.push('ECONNRESET');
-		if (typeof record.message === 'string' && /timeout of \d+ms exceeded/i.test(record.message)) {
-			codes.push('ECONNABORTED');
-		}
+		const message = typeof record.message === 'string' ? record.message : '';
+		// n8n's wrapped errors keep the message ("connect ECONNREFUSED 127.0.0.1:9") but not the code.
+		codes.push(...(message.match(/\b(E[A-Z_]{3,}|UND_ERR_[A-Z_]+)\b/g) ?? []));
+		if (/socket hang up/i.test(message)) codes.push('ECONNRESET');
+		if (/timeout of \d+ms exceeded|timed? ?out/i.test(message)) codes.push('ECONNABORTED');
 		current = record.cause;
 	}
 	const code = codes.find((entry) => REFUSED.has(entry) || TIMEOUT.has(entry) || RESET.has(entry));

@@ -17,6 +17,8 @@ export interface Recorded {
 }
 
 export interface Reply {
+	/** Close the connection without answering (a reset after the request arrived). */
+	destroy?: boolean;
 	status?: number;
 	body?: unknown;
 	headers?: Record<string, string>;
@@ -54,6 +56,10 @@ export async function startRecorder(): Promise<Recorder> {
 			for (const responder of responders) {
 				reply = responder(recorded);
 				if (reply) break;
+			}
+			if (reply?.destroy) {
+				req.socket.destroy();
+				return;
 			}
 			const { status = 200, body = {}, headers = {} } = reply ?? { status: 404, body: { error: 'no reply scripted' } };
 			const text = typeof body === 'string' ? body : JSON.stringify(body);

@@ -1,0 +1,147 @@
+/**
+ * Runs every provider × operation with distinctive credential values through success,
+ * refusal, server-error and connection-reset paths, and scans everything the run produced —
+ * output items, errors with all their own properties, and everything written to the console,
+ * stdout and stderr — for the secrets, the signatures and Authorization headers.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { groupChatNode, runWorkflow } from '../helpers/engine';
+import { startRecorder, type Recorder, type Reply } from '../helpers/recorder';
+
+const CHERT_SIGNING = 'dummy-LEAKCANARY-chert-9f8e7d6c';
+const LINQ_BEARER = 'dummy-LEAKCANARY-linq-5a4b3c2d';
+const PERISKOPE_API = 'dummy-LEAKCANARY-periskope-1e2f3a';
+
+let server: Recorder;
+beforeAll(async () => {
+	server = await startRecorder();
+});
+afterAll(async () => server.close());
+beforeEach(() => server.reset());
+
+const LINQ_CHAT = '550e8400-e29b-41d4-a716-446655440000';
+const operations: Record<string, IDataObject[]> = {
+	chert: [
+		{ operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi' },
+		{ operation: 'addParticipants', chatId: 'ch_1', participants: '+14155551234,+14155551235' },
+		{ operation: 'removeParticipants', chatId: 'ch_1', participants: '+14155551234' },
+		{ operation: 'rename', chatId: 'ch_1', groupName: 'x' },
+		{ operation: 'leave', chatId: 'ch_1' },
+	],
+	linq: [
+		{ operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi' },
+		{ operation: 'addParticipants', chatId: LINQ_CHAT, participants: '+14155551234' },
+		{ operation: 'removeParticipants', chatId: LINQ_CHAT, participants: '+14155551234' },
+		{ operation: 'rename', chatId: LINQ_CHAT, groupName: 'x' },
+		{ operation: 'leave', chatId: LINQ_CHAT },
+	],
+	periskope: [
+		{ operation: 'create', groupName: 'g', participants: '+14155551234' },
+		{ operation: 'addParticipants', chatId: '1203@g.us', participants: '+14155551234' },
+		{ operation: 'removeParticipants', chatId: '1203@g.us', participants: '+14155551234' },
+		{ operation: 'rename', chatId: '1203@g.us', groupName: 'x' },
+		{ operation: 'leave', chatId: '1203@g.us' },
+	],
+};
+
+const paths: Record<string, Reply> = {
+	success: { status: 200, body: { chat: { id: 'ch_1' }, chat_id: 'ch_1', status: 'accepted' } },
+	refusal: {
+		status: 401,
+		body: { success: false, error: { status: 401, code: 2004, message: 'Unauthorized' }, trace_id: 'tr' },
+	},
+	serverError: {
+		status: 500,
+		body: { success: false, error: { status: 500, code: 3001, message: 'boom', retryable: false }, trace_id: 'tr' },
+	},
+	reset: { destroy: true },
+};
+
+/** JSON of a value including errors' own non-enumerable properties (message, stack, cause…). */
+function dump(value: unknown): string {
+	const seen = new WeakSet<object>();
+	return JSON.stringify(value, function (_key, current: unknown) {
+		if (current && typeof current === 'object') {
+			if (seen.has(current)) return '[circular]';
+			seen.add(current);
+			if (current instanceof Error) {
+				const all: Record<string, unknown> = {};
+				for (const name of Object.getOwnPropertyNames(current)) {
+					all[name] = (current as unknown as Record<string, unknown>)[name];
+				}
+				return all;
+			}
+		}
+		return current;
+	});
+}
+
+test('no secret, signature or Authorization header in any output, error or log line', async () => {
+	const captured: string[] = [];
+	const original = {
+		stdout: process.stdout.write.bind(process.stdout),
+		stderr: process.stderr.write.bind(process.stderr),
+	};
+	const capture = (chunk: unknown) => {
+		captured.push(String(chunk));
+		return true;
+	};
+	const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+		jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void captured.push(dump(args))),
+	);
+	process.stdout.write = capture as typeof process.stdout.write;
+	process.stderr.write = capture as typeof process.stderr.write;
+
+	const produced: string[] = [];
+	let runs = 0;
+	try {
+		for (const [provider, list] of Object.entries(operations)) {
+			for (const parameters of list) {
+				for (const [pathName, reply] of Object.entries(paths)) {
+					for (const onError of ['stopWorkflow', 'continueRegularOutput']) {
+						server.reset();
+						server.respond(() => reply);
+						const result = await runWorkflow({
+							nodes: [
+								groupChatNode(
+									'Group Chat',
+									{ provider, ...parameters, options: { maxAttempts: 2 } },
+									{ onError: onError as 'stopWorkflow' },
+								),
+							],
+							credentials: {
+								chertApi: { baseUrl: server.baseUrl, signingSecret: CHERT_SIGNING, tenantSlug: 't', authMode: runs % 2 ? 'bearer' : 'hmac' },
+								linqApi: { baseUrl: server.baseUrl, apiToken: LINQ_BEARER },
+								periskopeApi: { baseUrl: server.baseUrl, apiKey: PERISKOPE_API, orgPhone: '14155550300' },
+							},
+						});
+						runs++;
+						expect(server.requests.length).toBeGreaterThan(0);
+						produced.push(dump(result.run), String(dump(result.error)));
+						// The signatures actually sent must not come back anywhere either.
+						for (const request of server.requests) {
+							const signature = request.headers['x-chert-signature'];
+							if (signature) produced.push(`SIGNATURE:${String(signature).split(',')[2]}`);
+						}
+						if (pathName !== 'success' && onError === 'stopWorkflow') expect(result.error).toBeDefined();
+					}
+				}
+			}
+		}
+	} finally {
+		process.stdout.write = original.stdout;
+		process.stderr.write = original.stderr;
+		consoleSpies.forEach((spy) => spy.mockRestore());
+	}
+
+	expect(runs).toBe(3 * 5 * 4 * 2);
+	const signatures = produced.filter((entry) => entry.startsWith('SIGNATURE:')).map((entry) => entry.slice(10));
+	expect(signatures.length).toBeGreaterThan(10);
+	const everything = [...produced.filter((entry) => !entry.startsWith('SIGNATURE:')), ...captured].join('\n');
+	expect(everything.length).toBeGreaterThan(10_000);
+	for (const secret of [CHERT_SIGNING, LINQ_BEARER, PERISKOPE_API, 'LEAKCANARY', ...signatures]) {
+		expect(everything).not.toContain(secret);
+	}
+	expect(everything).not.toMatch(/authorization|x-chert-signature|Bearer /i);
+});
