@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- the test captures this process's stdout/stderr to scan log lines */
 /**
  * Runs every provider × operation with distinctive credential values through success,
  * refusal, server-error and connection-reset paths, and scans everything the run produced —

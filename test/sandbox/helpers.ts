@@ -23,7 +23,8 @@ export interface CallOptions {
 	headers?: Record<string, string>;
 	/** A string is sent as is; anything else is JSON-serialized once. */
 	body?: unknown;
-	headersTimeout?: number;
+	/** Abort the request (e.g. AbortSignal.timeout(ms)) to play a client that gives up. */
+	signal?: AbortSignal;
 }
 
 export function serialize(body: unknown): string | undefined {
@@ -41,7 +42,7 @@ export async function call(url: string, options: CallOptions = {}): Promise<Res>
 		method: (options.method ?? 'GET') as 'GET',
 		headers,
 		body,
-		headersTimeout: options.headersTimeout,
+		signal: options.signal,
 	});
 	const text = await response.body.text();
 	let json: Json;
@@ -53,7 +54,11 @@ export async function call(url: string, options: CallOptions = {}): Promise<Res>
 	return { status: response.statusCode, headers: response.headers, text, json };
 }
 
-export function chertSignature(rawBody: string, ts: number, secret: string = DEMO.chert.signingSecret): string {
+export function chertSignature(
+	rawBody: string,
+	ts: number,
+	secret: string = DEMO.chert.signingSecret,
+): string {
 	const hex = createHmac('sha256', secret).update(`${ts}.${rawBody}`).digest('hex');
 	return `v1,${ts},${hex}`;
 }
@@ -68,15 +73,27 @@ export interface ChertOptions {
 }
 
 /** A signed (or bearer) Chert call; the exact bytes sent are the bytes signed. */
-export function chert(sandbox: Sandbox, method: string, path: string, body?: unknown, opts: ChertOptions = {}): Promise<Res> {
+export function chert(
+	sandbox: Sandbox,
+	method: string,
+	path: string,
+	body?: unknown,
+	opts: ChertOptions = {},
+): Promise<Res> {
 	const raw = serialize(body) ?? '';
 	const headers: Record<string, string> = {};
 	const auth = opts.auth ?? 'hmac';
 	if (auth === 'hmac') {
-		headers['x-chert-signature'] = chertSignature(raw, opts.ts ?? Math.floor(Date.now() / 1000), opts.secret);
+		headers['x-chert-signature'] = chertSignature(
+			raw,
+			opts.ts ?? Math.floor(Date.now() / 1000),
+			opts.secret,
+		);
 	}
-	if (auth === 'bearer') headers.authorization = `Bearer ${opts.secret ?? DEMO.chert.signingSecret}`;
-	if (auth !== 'none' && opts.tenant !== null) headers['x-chert-tenant'] = opts.tenant ?? DEMO.chert.tenantSlug;
+	if (auth === 'bearer')
+		headers.authorization = `Bearer ${opts.secret ?? DEMO.chert.signingSecret}`;
+	if (auth !== 'none' && opts.tenant !== null)
+		headers['x-chert-tenant'] = opts.tenant ?? DEMO.chert.tenantSlug;
 	return call(`${sandbox.baseUrls.chert}${path}`, {
 		method,
 		headers: { ...headers, ...(opts.headers ?? {}) },
@@ -84,7 +101,13 @@ export function chert(sandbox: Sandbox, method: string, path: string, body?: unk
 	});
 }
 
-export function linq(sandbox: Sandbox, method: string, path: string, body?: unknown, token: string = DEMO.linq.token): Promise<Res> {
+export function linq(
+	sandbox: Sandbox,
+	method: string,
+	path: string,
+	body?: unknown,
+	token: string = DEMO.linq.token,
+): Promise<Res> {
 	return call(`${sandbox.baseUrls.linq}${path}`, {
 		method,
 		headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -97,24 +120,44 @@ export function periskope(
 	method: string,
 	path: string,
 	body?: unknown,
-	headers: Record<string, string> = { authorization: `Bearer ${DEMO.periskope.apiKey}`, 'x-phone': DEMO.periskope.orgPhone },
+	headers: Record<string, string> = {
+		authorization: `Bearer ${DEMO.periskope.apiKey}`,
+		'x-phone': DEMO.periskope.orgPhone,
+	},
 	extra: Partial<CallOptions> = {},
 ): Promise<Res> {
 	return call(`${sandbox.baseUrls.periskope}${path}`, { method, headers, body, ...extra });
 }
 
-export const chertCreateBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+export const chertCreateBody = (
+	overrides: Record<string, unknown> = {},
+): Record<string, unknown> => ({
 	from: DEMO.chert.senders[0],
 	to: ['+14155550141', '+14155550142'],
-	message: { subject: 'Launch follow-up', parts: [{ type: 'text', value: 'Starting this group here.' }] },
+	message: {
+		subject: 'Launch follow-up',
+		parts: [{ type: 'text', value: 'Starting this group here.' }],
+	},
 	...overrides,
 });
 
-export const linqCreateBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+export const linqCreateBody = (
+	overrides: Record<string, unknown> = {},
+): Record<string, unknown> => ({
 	from: DEMO.linq.senders[0],
 	to: ['+14155550155', '+14155550156'],
 	message: { parts: [{ type: 'text', value: 'Hello group' }] },
 	...overrides,
 });
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+	new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until the condition holds (or throws after timeoutMs). */
+export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error('waitFor: timed out');
+		await sleep(5);
+	}
+}

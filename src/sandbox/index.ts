@@ -1,0 +1,105 @@
+/**
+ * Provider sandbox: a faithful local emulator of the Chert, Linq and Periskope group-chat
+ * APIs for development, demos and tests. See README.md in this folder.
+ *
+ *   const sandbox = await startSandbox();
+ *   // sandbox.baseUrls.chert → http://127.0.0.1:PORT/chert
+ *   await sandbox.stop();
+ */
+import { ChertEmulator } from './chert';
+import { Faults } from './faults';
+import { LinqEmulator } from './linq';
+import { PeriskopeEmulator } from './periskope';
+import { PREFIXES, SandboxServer } from './server';
+import type {
+	EmulatorContext,
+	ProviderEmulator,
+	ProviderName,
+	RecordedRequest,
+	Sandbox,
+	SandboxOptions,
+} from './types';
+
+export { DEMO } from './seed';
+export type { DemoData } from './seed';
+export { CHERT_IDEMPOTENCY_CONFLICT, CHERT_MAX_SKEW_SECONDS } from './chert';
+export { LINQ_CODES, linqCapabilities, linqChatService } from './linq';
+export { PERISKOPE_UNLIMITED } from './periskope';
+export { PREFIXES } from './server';
+export type {
+	FaultController,
+	FaultKind,
+	FaultSpec,
+	ProviderName,
+	RateLimitSpec,
+	RecordedRequest,
+	Sandbox,
+	SandboxChat,
+	SandboxOptions,
+} from './types';
+
+export const DEFAULT_LINQ_APPLY_DELAY_MS = 50;
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+	const host = opts.host ?? '127.0.0.1';
+	const seed = opts.seed ?? true;
+	const now = opts.now ?? (() => Date.now());
+	const counters = new Map<string, number>();
+	const ctx: EmulatorContext = {
+		now,
+		next(counter: string): number {
+			const value = (counters.get(counter) ?? 0) + 1;
+			counters.set(counter, value);
+			return value;
+		},
+	};
+
+	const chert = new ChertEmulator(ctx, opts.rateLimits?.chert);
+	const linq = new LinqEmulator(
+		ctx,
+		Math.max(0, opts.linqApplyDelayMs ?? DEFAULT_LINQ_APPLY_DELAY_MS),
+	);
+	const periskope = new PeriskopeEmulator(ctx, opts.rateLimits?.periskope);
+	const emulators: Record<ProviderName, ProviderEmulator> = { chert, linq, periskope };
+	const faults = new Faults();
+	const requests: RecordedRequest[] = [];
+
+	const resetState = (): void => {
+		counters.clear();
+		for (const emulator of Object.values(emulators)) emulator.reset(seed);
+	};
+	resetState();
+
+	const server = new SandboxServer({ emulators, faults, requests, now });
+	const port = await server.listen(opts.port ?? 0, host);
+	const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+	let stopped = false;
+
+	return {
+		url,
+		port,
+		baseUrls: {
+			chert: `${url}${PREFIXES.chert}`,
+			linq: `${url}${PREFIXES.linq}`,
+			periskope: `${url}${PREFIXES.periskope}`,
+		},
+		requests,
+		faults,
+		getChat: (provider, chatId) => emulators[provider].getChat(chatId),
+		listChats: (provider) => emulators[provider].listChats(),
+		addContact: (digits) => periskope.addContact(digits),
+		settle: () => linq.settle(),
+		reset(): void {
+			resetState();
+			requests.length = 0;
+			faults.clear();
+		},
+		async stop(): Promise<void> {
+			if (stopped) return;
+			stopped = true;
+			linq.cancelPending();
+			faults.clear();
+			await server.close();
+		},
+	};
+}

@@ -1,0 +1,571 @@
+/**
+ * Periskope (WhatsApp) emulator: bearer + x-phone auth, X-RateLimit-* and trace headers on
+ * every answer, groups keyed `<digits>@g.us`, per-participant add/remove results, invites
+ * for numbers outside the phone's contacts.
+ */
+import { DEMO, PERISKOPE_SEED, SEED_CREATED_AT } from './seed';
+import type {
+	EmulatorContext,
+	HandlerInput,
+	ProviderEmulator,
+	RateLimitSpec,
+	Reply,
+	SandboxChat,
+} from './types';
+import {
+	DIGITS,
+	FixedWindowLimiter,
+	bearerToken,
+	deterministicHex,
+	deterministicUuid,
+	header,
+	isHttpUrl,
+	isRecord,
+	iso,
+	jsonReply,
+	matchRoute,
+	parseJsonBody,
+	safeEqual,
+	type Route,
+} from './util';
+
+/** Limit advertised in X-RateLimit-Limit when rate limiting is off (never enforced). */
+export const PERISKOPE_UNLIMITED = { limit: 1000, windowSeconds: 60 };
+
+export const PERISKOPE_ORG_ID = deterministicUuid('periskope.org.demo');
+
+/** WhatsApp member-add modes accepted by the settings route. */
+const MEMBER_ADD_MODES = ['all_member_add', 'admin_add'];
+
+export interface ParticipantResult {
+	is_success: boolean;
+	message: string;
+	code: number;
+	isInviteV4Sent: boolean;
+}
+
+interface PeriskopeChat {
+	id: string;
+	name: string;
+	description: string | null;
+	image: string | null;
+	/** Member digits → admin flags; includes the org phone while it has not exited. */
+	members: Map<string, { isAdmin: boolean; isSuperAdmin: boolean }>;
+	invited: Set<string>;
+	exited: boolean;
+	messagesAdminsOnly: boolean;
+	infoAdminsOnly: boolean;
+	memberAddMode: string;
+	inviteLink: string;
+	createdAt: string;
+	updatedAt: string;
+}
+
+type Handler = (input: HandlerInput, params: Record<string, string>) => Reply;
+
+/** Accepts `14155550181`, `+14155550181` or `14155550181@c.us`; returns the digits or undefined. */
+export function periskopeDigits(value: unknown): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	const digits = value
+		.trim()
+		.replace(/^\+/, '')
+		.replace(/@c\.us$/, '');
+	return DIGITS.test(digits) ? digits : undefined;
+}
+
+export class PeriskopeEmulator implements ProviderEmulator {
+	readonly name = 'periskope' as const;
+	private chats = new Map<string, PeriskopeChat>();
+	private contacts = new Set<string>();
+	private readonly limiter: FixedWindowLimiter;
+	private readonly enforce: boolean;
+	private readonly routes: Array<Route<Handler>>;
+
+	constructor(
+		private readonly ctx: EmulatorContext,
+		rateLimit?: RateLimitSpec,
+	) {
+		const spec = rateLimit ?? PERISKOPE_UNLIMITED;
+		this.enforce = rateLimit !== undefined;
+		this.limiter = new FixedWindowLimiter(spec.limit, spec.windowSeconds * 1000);
+		this.routes = [
+			{ method: 'GET', pattern: 'phones', handler: () => this.phones() },
+			{ method: 'GET', pattern: 'chats', handler: (i) => this.list(i) },
+			{ method: 'POST', pattern: 'chats/create', handler: (i) => this.create(i) },
+			{ method: 'GET', pattern: 'chats/:id', handler: (i, p) => this.get(p.id) },
+			{ method: 'POST', pattern: 'chats/:id/add', handler: (i, p) => this.add(i, p.id) },
+			{ method: 'POST', pattern: 'chats/:id/remove', handler: (i, p) => this.remove(i, p.id) },
+			{ method: 'POST', pattern: 'chats/:id/settings', handler: (i, p) => this.settings(i, p.id) },
+			{ method: 'POST', pattern: 'chats/:id/leave', handler: (i, p) => this.leave(p.id) },
+		];
+	}
+
+	reset(seed: boolean): void {
+		this.chats.clear();
+		this.contacts.clear();
+		this.limiter.reset();
+		if (!seed) return;
+		for (const c of DEMO.periskope.contacts) this.contacts.add(c);
+		for (const s of PERISKOPE_SEED) {
+			const chat = this.newChat(s.id, s.name ?? '', SEED_CREATED_AT);
+			for (const m of s.members) chat.members.set(m, { isAdmin: false, isSuperAdmin: false });
+			this.chats.set(s.id, chat);
+		}
+	}
+
+	addContact(digits: string): void {
+		const normalized = periskopeDigits(digits);
+		if (!normalized)
+			throw new Error(`addContact: expected country code + number digits, got ${digits}`);
+		this.contacts.add(normalized);
+	}
+
+	// ---- transport-level behaviour -------------------------------------------------------
+
+	handle(input: HandlerInput): Reply {
+		// Counted before auth, like an express-rate-limit middleware in front of the API.
+		const hit = this.limiter.hit(input.now);
+		if (this.enforce && hit.limited) {
+			const retryAfter = Math.max(1, Math.ceil((hit.resetAtMs - input.now) / 1000));
+			return this.withHeaders(
+				this.error(429, 'rate_limited', 'Too many requests, please try again later.'),
+				{
+					remaining: 0,
+					resetAtMs: hit.resetAtMs,
+					retryAfter,
+				},
+			);
+		}
+		const reply = this.route(input);
+		return this.withHeaders(reply, { remaining: hit.remaining, resetAtMs: hit.resetAtMs });
+	}
+
+	rateLimited(input: HandlerInput, retryAfterSeconds: number): Reply {
+		return this.withHeaders(
+			this.error(429, 'rate_limited', 'Too many requests, please try again later.'),
+			{
+				remaining: 0,
+				resetAtMs: input.now + retryAfterSeconds * 1000,
+				retryAfter: retryAfterSeconds,
+			},
+		);
+	}
+
+	serverError(input: HandlerInput, status: number): Reply {
+		const code =
+			status === 502 ? 'bad_gateway' : status === 503 ? 'service_unavailable' : 'internal_error';
+		const message =
+			status === 502
+				? 'Bad gateway'
+				: status === 503
+					? 'Service unavailable, phone is reconnecting'
+					: 'Internal server error';
+		return this.decorate(
+			this.error(status >= 500 && status <= 599 ? status : 500, code, message),
+			input,
+		);
+	}
+
+	/** Adds the trace and rate-limit headers to an answer that lacks them. */
+	decorate(reply: Reply, input: HandlerInput): Reply {
+		if (reply.headers['x-ratelimit-limit'] !== undefined) return reply;
+		const peek = this.limiter.peek(input.now);
+		return this.withHeaders(reply, peek);
+	}
+
+	getChat(chatId: string): SandboxChat | undefined {
+		const chat = this.chats.get(chatId);
+		return chat ? this.snapshot(chat) : undefined;
+	}
+
+	listChats(): SandboxChat[] {
+		return [...this.chats.values()].map((c) => this.snapshot(c));
+	}
+
+	private withHeaders(
+		reply: Reply,
+		window: { remaining: number; resetAtMs: number; retryAfter?: number },
+	): Reply {
+		const headers: Record<string, string> = {
+			...reply.headers,
+			'x-ratelimit-limit': String(this.limiter.limit),
+			'x-ratelimit-remaining': String(window.remaining),
+			'x-ratelimit-reset': String(Math.ceil(window.resetAtMs / 1000)),
+			'x-periskope-trace-id': deterministicUuid(
+				`periskope.trace.${this.ctx.next('periskope.trace')}`,
+			),
+			'x-periskope-org-id': PERISKOPE_ORG_ID,
+			'x-periskope-phone-id': DEMO.periskope.phoneId,
+		};
+		if (window.retryAfter !== undefined) headers['retry-after'] = String(window.retryAfter);
+		return { ...reply, headers };
+	}
+
+	private route(input: HandlerInput): Reply {
+		const route = matchRoute(this.routes, input.method, input.segments);
+		if (!route) return this.error(404, 'not_found', `Cannot ${input.method} ${input.path}`);
+		const token = bearerToken(input);
+		if (!token || !safeEqual(token, DEMO.periskope.apiKey)) {
+			return this.error(401, 'unauthorized', 'Invalid or missing API key');
+		}
+		const phone = header(input, 'x-phone');
+		if (!phone) return this.error(401, 'unauthorized', 'Missing x-phone header');
+		const phoneDigits = phone.trim().replace(/^\+/, '');
+		if (phoneDigits !== DEMO.periskope.orgPhone && phone.trim() !== DEMO.periskope.phoneId) {
+			return this.error(
+				401,
+				'unauthorized',
+				`Phone ${phone} is not connected to this organisation`,
+			);
+		}
+		return route.handler(input, route.params);
+	}
+
+	// ---- routes --------------------------------------------------------------------------
+
+	private phones(): Reply {
+		return jsonReply(200, { phones: [this.phoneObject()], count: 1 });
+	}
+
+	private list(input: HandlerInput): Reply {
+		const offset = Math.max(0, Number(input.query.get('offset') ?? 0) || 0);
+		const limit = Math.min(2000, Math.max(1, Number(input.query.get('limit') ?? 1000) || 1000));
+		const type = input.query.get('chat_type');
+		const all = type !== null && type !== 'group' ? [] : [...this.chats.values()];
+		const page = all.slice(offset, offset + limit);
+		return jsonReply(200, {
+			chats: page.map((c) => this.view(c)),
+			count: all.length,
+			from: offset,
+			to: offset + page.length,
+		});
+	}
+
+	private get(id: string): Reply {
+		const chat = this.chats.get(id);
+		if (!chat) return this.notFound(id);
+		return jsonReply(200, this.view(chat));
+	}
+
+	private create(input: HandlerInput): Reply {
+		const body = this.body(input);
+		if ('reply' in body) return body.reply;
+		const { value } = body;
+		if (typeof value.group_name !== 'string' || value.group_name.trim() === '') {
+			return this.error(400, 'invalid_request', 'group_name is required');
+		}
+		const list = this.participantList(value.participants);
+		if ('reply' in list) return list.reply;
+		const options = isRecord(value.options) ? value.options : {};
+		if (options.image !== undefined && options.image !== null && !isHttpUrl(options.image)) {
+			return this.error(400, 'invalid_request', 'options.image must be a public URL');
+		}
+		const n = this.ctx.next('periskope.chat');
+		const now = iso(this.ctx.now());
+		const chat = this.newChat(
+			`1203634155550${String(10000 + n)}@g.us`,
+			value.group_name.trim(),
+			now,
+		);
+		if (typeof options.description === 'string') chat.description = options.description;
+		if (typeof options.image === 'string') chat.image = options.image;
+		if (options.messagesAdminsOnly === true) chat.messagesAdminsOnly = true;
+		if (options.infoAdminsOnly === true) chat.infoAdminsOnly = true;
+		if (options.addMembersAdminsOnly === true) chat.memberAddMode = 'admin_add';
+		const force = options.force_add_participants === true;
+		for (const digits of list.participants) {
+			if (digits === DEMO.periskope.orgPhone) continue;
+			if (force || this.contacts.has(digits))
+				chat.members.set(digits, { isAdmin: false, isSuperAdmin: false });
+			else chat.invited.add(digits);
+		}
+		this.chats.set(chat.id, chat);
+		return jsonReply(200, this.view(chat));
+	}
+
+	private add(input: HandlerInput, id: string): Reply {
+		const found = this.groupOrError(id);
+		if ('reply' in found) return found.reply;
+		const body = this.body(input);
+		if ('reply' in body) return body.reply;
+		const list = this.participantList(body.value.participants);
+		if ('reply' in list) return list.reply;
+		const { chat } = found;
+		const force = body.value.force_add_participants === true;
+		const fail = this.failSet(input);
+		const results: Record<string, ParticipantResult> = {};
+		for (const digits of list.participants) {
+			const key = `${digits}@c.us`;
+			if (fail.has(digits)) results[key] = result(false, 'Failed to add participant', 500);
+			else if (chat.members.has(digits))
+				results[key] = result(false, 'Participant is already a participant of the group', 409);
+			else if (force || this.contacts.has(digits)) {
+				chat.members.set(digits, { isAdmin: false, isSuperAdmin: false });
+				chat.invited.delete(digits);
+				results[key] = result(true, 'Participant added to group', 200);
+			} else {
+				chat.invited.add(digits);
+				results[key] = result(true, 'Invite sent to participant', 200, true);
+			}
+		}
+		chat.updatedAt = iso(this.ctx.now());
+		return jsonReply(200, results);
+	}
+
+	private remove(input: HandlerInput, id: string): Reply {
+		const found = this.groupOrError(id);
+		if ('reply' in found) return found.reply;
+		const body = this.body(input);
+		if ('reply' in body) return body.reply;
+		const list = this.participantList(body.value.participants);
+		if ('reply' in list) return list.reply;
+		const { chat } = found;
+		const fail = this.failSet(input);
+		const results: Record<string, ParticipantResult> = {};
+		for (const digits of list.participants) {
+			const key = `${digits}@c.us`;
+			if (fail.has(digits)) results[key] = result(false, 'Failed to remove participant', 500);
+			else if (digits === DEMO.periskope.orgPhone) {
+				results[key] = result(
+					false,
+					'Cannot remove the connected phone; use the leave endpoint',
+					400,
+				);
+			} else if (!chat.members.has(digits))
+				results[key] = result(false, 'Participant is not a participant of the group', 404);
+			else {
+				chat.members.delete(digits);
+				results[key] = result(true, 'Participant removed from group', 200);
+			}
+		}
+		chat.updatedAt = iso(this.ctx.now());
+		return jsonReply(200, results);
+	}
+
+	private settings(input: HandlerInput, id: string): Reply {
+		const found = this.groupOrError(id);
+		if ('reply' in found) return found.reply;
+		const body = this.body(input);
+		if ('reply' in body) return body.reply;
+		const v = body.value;
+		const known = [
+			'name',
+			'description',
+			'image',
+			'messagesAdminsOnly',
+			'infoAdminsOnly',
+			'memberAddMode',
+		];
+		if (!known.some((k) => v[k] !== undefined)) {
+			return this.error(400, 'invalid_request', `Provide at least one of ${known.join(', ')}`);
+		}
+		if (v.name !== undefined && (typeof v.name !== 'string' || v.name.trim() === '')) {
+			return this.error(400, 'invalid_request', 'name must be a non-empty string');
+		}
+		if (
+			v.description !== undefined &&
+			v.description !== null &&
+			typeof v.description !== 'string'
+		) {
+			return this.error(400, 'invalid_request', 'description must be a string');
+		}
+		if (v.image !== undefined && v.image !== null && !isHttpUrl(v.image)) {
+			return this.error(400, 'invalid_request', 'image must be a public URL');
+		}
+		for (const flag of ['messagesAdminsOnly', 'infoAdminsOnly']) {
+			if (v[flag] !== undefined && typeof v[flag] !== 'boolean') {
+				return this.error(400, 'invalid_request', `${flag} must be a boolean`);
+			}
+		}
+		if (v.memberAddMode !== undefined && !MEMBER_ADD_MODES.includes(String(v.memberAddMode))) {
+			return this.error(
+				400,
+				'invalid_request',
+				`memberAddMode must be one of ${MEMBER_ADD_MODES.join(', ')}`,
+			);
+		}
+		const { chat } = found;
+		if (typeof v.name === 'string') chat.name = v.name.trim();
+		if (v.description !== undefined) chat.description = (v.description as string | null) ?? null;
+		if (v.image !== undefined) chat.image = (v.image as string | null) ?? null;
+		if (typeof v.messagesAdminsOnly === 'boolean') chat.messagesAdminsOnly = v.messagesAdminsOnly;
+		if (typeof v.infoAdminsOnly === 'boolean') chat.infoAdminsOnly = v.infoAdminsOnly;
+		if (v.memberAddMode !== undefined) chat.memberAddMode = String(v.memberAddMode);
+		chat.updatedAt = iso(this.ctx.now());
+		return jsonReply(200, this.view(chat));
+	}
+
+	private leave(id: string): Reply {
+		const found = this.groupOrError(id);
+		if ('reply' in found) return found.reply;
+		const { chat } = found;
+		chat.members.delete(DEMO.periskope.orgPhone);
+		chat.exited = true;
+		chat.updatedAt = iso(this.ctx.now());
+		return jsonReply(200, { success: true, message: 'Left the group', chat_id: chat.id });
+	}
+
+	// ---- helpers -------------------------------------------------------------------------
+
+	private newChat(id: string, name: string, createdAt: string): PeriskopeChat {
+		return {
+			id,
+			name,
+			description: null,
+			image: null,
+			members: new Map([[DEMO.periskope.orgPhone, { isAdmin: true, isSuperAdmin: true }]]),
+			invited: new Set(),
+			exited: false,
+			messagesAdminsOnly: false,
+			infoAdminsOnly: false,
+			memberAddMode: 'all_member_add',
+			inviteLink: `https://chat.whatsapp.com/invite/${deterministicHex(`periskope.invite.${id}`, 22)}`,
+			createdAt,
+			updatedAt: createdAt,
+		};
+	}
+
+	private groupOrError(id: string): { chat: PeriskopeChat } | { reply: Reply } {
+		const chat = this.chats.get(id);
+		if (!chat) return { reply: this.notFound(id) };
+		if (chat.exited) {
+			return {
+				reply: this.error(
+					403,
+					'not_group_member',
+					'The phone is no longer a participant of this group',
+				),
+			};
+		}
+		return { chat };
+	}
+
+	private body(input: HandlerInput): { value: Record<string, unknown> } | { reply: Reply } {
+		const parsed = parseJsonBody(input.rawBody);
+		if (!parsed.ok || !isRecord(parsed.value))
+			return { reply: this.error(400, 'invalid_json', 'Request body must be a JSON object') };
+		return { value: parsed.value };
+	}
+
+	private participantList(value: unknown): { participants: string[] } | { reply: Reply } {
+		if (!Array.isArray(value) || value.length === 0) {
+			return {
+				reply: this.error(
+					400,
+					'invalid_request',
+					'participants must be a non-empty array of phone numbers',
+				),
+			};
+		}
+		const out: string[] = [];
+		for (const entry of value) {
+			const digits = periskopeDigits(entry);
+			if (!digits) {
+				return {
+					reply: this.error(
+						400,
+						'invalid_request',
+						`Invalid participant ${JSON.stringify(entry)}: use country code + number, digits only`,
+					),
+				};
+			}
+			if (!out.includes(digits)) out.push(digits);
+		}
+		return { participants: out };
+	}
+
+	private failSet(input: HandlerInput): Set<string> {
+		return new Set((input.failAddresses ?? []).map((a) => periskopeDigits(a) ?? a));
+	}
+
+	private phoneObject(): Record<string, unknown> {
+		return {
+			org_id: PERISKOPE_ORG_ID,
+			org_phone: `${DEMO.periskope.orgPhone}@c.us`,
+			phone_id: DEMO.periskope.phoneId,
+			phone_name: 'Sandbox demo line',
+			phone_image: null,
+			wa_state: 'CONNECTED',
+			is_ready: true,
+			qr_code: null,
+			created_at: SEED_CREATED_AT,
+			updated_at: SEED_CREATED_AT,
+			first_connected_at: SEED_CREATED_AT,
+			label_ids: {},
+			labels: [],
+		};
+	}
+
+	private view(chat: PeriskopeChat): Record<string, unknown> {
+		const members: Record<string, unknown> = {};
+		for (const [digits, flags] of chat.members) {
+			members[`${digits}@c.us`] = {
+				chat_id: chat.id,
+				contact_id: `${digits}@c.us`,
+				contact_name: null,
+				contact_color: null,
+				contact_image: null,
+				is_admin: flags.isAdmin,
+				is_super_admin: flags.isSuperAdmin,
+				is_internal: digits === DEMO.periskope.orgPhone,
+				org_id: PERISKOPE_ORG_ID,
+				org_phone: `${DEMO.periskope.orgPhone}@c.us`,
+			};
+		}
+		return {
+			org_id: PERISKOPE_ORG_ID,
+			org_phone: `${DEMO.periskope.orgPhone}@c.us`,
+			chat_id: chat.id,
+			chat_name: chat.name,
+			chat_type: 'group',
+			chat_image: chat.image,
+			group_description: chat.description,
+			chat_org_phones: chat.exited ? [] : [`${DEMO.periskope.orgPhone}@c.us`],
+			members,
+			participants: [...chat.members.keys()],
+			member_count: chat.members.size,
+			is_exited: chat.exited,
+			is_muted: false,
+			is_archived: false,
+			messages_admins_only: chat.messagesAdminsOnly,
+			info_admins_only: chat.infoAdminsOnly,
+			member_add_mode: chat.memberAddMode,
+			invite_link: chat.inviteLink,
+			label_ids: {},
+			custom_properties: {},
+			created_at: chat.createdAt,
+			updated_at: chat.updatedAt,
+		};
+	}
+
+	private snapshot(chat: PeriskopeChat): SandboxChat {
+		return {
+			provider: 'periskope',
+			id: chat.id,
+			name: chat.name,
+			participants: [...chat.members.keys()],
+			self: DEMO.periskope.orgPhone,
+			selfIsMember: chat.members.has(DEMO.periskope.orgPhone),
+			iconUrl: chat.image,
+			description: chat.description,
+			invited: [...chat.invited],
+		};
+	}
+
+	private notFound(id: string): Reply {
+		return this.error(404, 'chat_not_found', `Chat ${id} not found`);
+	}
+
+	private error(status: number, code: string, message: string): Reply {
+		return jsonReply(status, { message, code, status });
+	}
+}
+
+function result(
+	isSuccess: boolean,
+	message: string,
+	code: number,
+	isInviteV4Sent = false,
+): ParticipantResult {
+	return { is_success: isSuccess, message, code, isInviteV4Sent };
+}

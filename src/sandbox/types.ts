@@ -1,0 +1,153 @@
+/**
+ * Public and internal types of the provider sandbox (a local emulator of the Chert, Linq and
+ * Periskope group-chat APIs). Development tooling only: never part of the shipped package.
+ */
+export type ProviderName = 'chert' | 'linq' | 'periskope';
+
+export interface RateLimitSpec {
+	limit: number;
+	windowSeconds: number;
+}
+
+export interface SandboxOptions {
+	/** 0 = a random free port (default). */
+	port?: number;
+	/** Default '127.0.0.1'. */
+	host?: string;
+	/** Default true: load the DEMO chats and contacts. Credentials and senders always exist. */
+	seed?: boolean;
+	/** How long Linq waits before applying a queued change (default 50 ms). */
+	linqApplyDelayMs?: number;
+	/** Off by default. Periskope always sends X-RateLimit-* headers (a large limit when off). */
+	rateLimits?: { chert?: RateLimitSpec; periskope?: RateLimitSpec };
+	/** Millisecond clock used for signatures, rate windows, timestamps (default Date.now). */
+	now?: () => number;
+}
+
+export interface RecordedRequest {
+	provider: ProviderName | 'unknown';
+	method: string;
+	/** Raw request URL as received, e.g. /chert/api/v1/chats/ch_1/participants/%2B1415... */
+	url: string;
+	/** Provider-relative raw path without the query, e.g. /api/v1/chats/ch_1/participants/%2B1415... */
+	path: string;
+	/** Raw query string without the leading '?' ('' when none). */
+	query: string;
+	headers: Record<string, string | string[] | undefined>;
+	rawBody: Buffer;
+	bodyText: string;
+	/** HTTP status answered; 0 while pending or when the socket was destroyed without an answer. */
+	status: number;
+	/** Receipt time (sandbox clock, ms). */
+	at: number;
+}
+
+export interface SandboxChat {
+	provider: ProviderName;
+	id: string;
+	name: string | null;
+	/** Current members: E.164 (or email) for chert/linq, digits for periskope; includes self while a member. */
+	participants: string[];
+	/** The sending line: tenant number (chert), `from` (linq), org phone digits (periskope). */
+	self: string;
+	selfIsMember: boolean;
+	iconUrl?: string | null;
+	description?: string | null;
+	/** Periskope: numbers that were sent an invite instead of being added. */
+	invited?: string[];
+}
+
+export type FaultKind =
+	| 'rate_limit'
+	| 'http_error'
+	| 'reset_before'
+	| 'reset_after'
+	| 'delay'
+	| 'html'
+	| 'malformed_json'
+	| 'partial_failure';
+
+export interface FaultSpec {
+	provider?: ProviderName;
+	method?: string;
+	/** Matched against the provider-relative path (raw or percent-decoded); a string must match exactly. */
+	path?: string | RegExp;
+	kind: FaultKind;
+	/** Default 1; Infinity allowed. */
+	times?: number;
+	/** http_error: 500 | 502 | 503 (default 500). */
+	status?: number;
+	/** rate_limit: default 1. */
+	retryAfterSeconds?: number;
+	/** delay: hold the request this long, then handle it normally. */
+	delayMs?: number;
+	/** partial_failure (Periskope add/remove): these participants fail with code 500. */
+	failAddresses?: string[];
+}
+
+export interface FaultController {
+	inject(spec: FaultSpec): void;
+	clear(): void;
+	/** Number of injected faults not yet used up. */
+	pending(): number;
+}
+
+export interface Sandbox {
+	url: string;
+	port: number;
+	baseUrls: { chert: string; linq: string; periskope: string };
+	requests: RecordedRequest[];
+	getChat(provider: ProviderName, chatId: string): SandboxChat | undefined;
+	listChats(provider: ProviderName): SandboxChat[];
+	addContact(digits: string): void;
+	settle(): Promise<void>;
+	faults: FaultController;
+	reset(): void;
+	stop(): Promise<void>;
+}
+
+/** One answer produced by an emulator, before it is written to the socket. */
+export interface Reply {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** What an emulator receives for one request. */
+export interface HandlerInput {
+	method: string;
+	/** Provider-relative raw path (no query). */
+	path: string;
+	/** Path segments, percent-decoded (raw when not decodable), empty ones dropped. */
+	segments: string[];
+	query: URLSearchParams;
+	/** Lower-case header names, as node:http gives them. */
+	headers: Record<string, string | string[] | undefined>;
+	rawBody: Buffer;
+	/** Sandbox clock at receipt, ms. */
+	now: number;
+	/** partial_failure fault: participants (digits) that must fail. */
+	failAddresses?: string[];
+}
+
+/** The behaviour every provider emulator offers the HTTP server. */
+export interface ProviderEmulator {
+	readonly name: ProviderName;
+	handle(input: HandlerInput): Reply;
+	/** The provider's 429 answer (rate_limit fault). */
+	rateLimited(input: HandlerInput, retryAfterSeconds: number): Reply;
+	/** The provider's 5xx envelope (http_error fault). */
+	serverError(input: HandlerInput, status: number): Reply;
+	/** Adds headers the provider sends on every answer (Periskope), in place. */
+	decorate(reply: Reply, input: HandlerInput): Reply;
+	getChat(chatId: string): SandboxChat | undefined;
+	listChats(): SandboxChat[];
+	reset(seed: boolean): void;
+}
+
+/** Shared services the emulators use. */
+export interface EmulatorContext {
+	now(): number;
+	/** Next value of a named deterministic counter (1, 2, 3, ...). */
+	next(counter: string): number;
+}
