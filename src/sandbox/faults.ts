@@ -28,7 +28,7 @@ export interface FaultTarget {
 const PARTIAL_FAILURE_ROUTE = /^\/chats\/[^/]+\/(add|remove)\/?$/;
 
 export class Faults implements FaultController {
-	private specs: Array<{ spec: FaultSpec; left: number }> = [];
+	private specs: Array<{ spec: FaultSpec; left: number; skip: number }> = [];
 
 	inject(spec: FaultSpec): void {
 		if (!KINDS.has(spec.kind)) throw new Error(`Unknown fault kind: ${String(spec.kind)}`);
@@ -41,7 +41,7 @@ export class Faults implements FaultController {
 		}
 		const times = spec.times ?? 1;
 		if (!(times > 0)) return;
-		this.specs.push({ spec: { ...spec }, left: times });
+		this.specs.push({ spec: { ...spec }, left: times, skip: Math.max(0, spec.skip ?? 0) });
 	}
 
 	clear(): void {
@@ -57,6 +57,11 @@ export class Faults implements FaultController {
 		const index = this.specs.findIndex(({ spec }) => matches(spec, target));
 		if (index === -1) return undefined;
 		const entry = this.specs[index];
+		if (entry.skip > 0) {
+			// Let this matching request through untouched; later faults are not consulted.
+			entry.skip -= 1;
+			return undefined;
+		}
 		entry.left -= 1;
 		if (entry.left <= 0) this.specs.splice(index, 1);
 		return entry.spec;

@@ -75,6 +75,8 @@ export interface FaultSpec {
 	kind: FaultKind;
 	/** Default 1; Infinity allowed. */
 	times?: number;
+	/** Let the first N matching requests through before the fault starts (default 0). */
+	skip?: number;
 	/** http_error: 500 | 502 | 503 (default 500). */
 	status?: number;
 	/** rate_limit: default 1. */

@@ -1,0 +1,4 @@
+import { defineFanOutCases, definePartialFailureCases } from './matrix';
+
+describe('Periskope per-participant failures', () => definePartialFailureCases());
+describe('fan-out under faults', () => defineFanOutCases());
