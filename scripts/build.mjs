@@ -1,7 +1,7 @@
 // Builds the publishable package into dist/: each node and credential is one CommonJS file
 // with its dependencies (zod, libphonenumber-js, src/) bundled, n8n-workflow left to n8n.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ for (const file of readdirSync(join(root, 'credentials'))) {
 	if (file.endsWith('.credentials.ts')) entryPoints[`credentials/${file.replace(/\.ts$/, '')}`] = `credentials/${file}`;
 }
 
-await build({
+const result = await build({
 	absWorkingDir: root,
 	entryPoints,
 	outdir: dist,
@@ -30,7 +30,8 @@ await build({
 	external: ['n8n-workflow'],
 	sourcemap: false,
 	minify: false,
-	legalComments: 'linked',
+	legalComments: 'none',
+	metafile: true,
 	logLevel: 'warning',
 });
 
@@ -41,4 +42,18 @@ for (const file of readdirSync(join(root, 'nodes/GroupChat'))) {
 		cpSync(join(root, 'nodes/GroupChat', file), join(dist, 'nodes/GroupChat', file));
 	}
 }
+// The bundled packages' licenses travel with the bundle.
+const bundled = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+	const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+	if (match) bundled.add(match[1]);
+}
+const notices = [...bundled].sort().map((name) => {
+	const dir = join(root, 'node_modules', name);
+	const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+	const file = readdirSync(dir).find((entry) => /^licen[cs]e/i.test(entry));
+	const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${license}`;
+	return `${name}@${version} (${license})\n\n${text}\n`;
+});
+writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'), notices.join('\n' + '-'.repeat(72) + '\n\n'));
 console.log(`Built dist/ in ${Date.now() - started} ms`);
