@@ -1,0 +1,430 @@
+// `npm run test:n8n`: the package inside a real n8n (2.40.5 on Node 24), end to end.
+//
+//  1. builds dist/ (scripts/build.mjs) and starts the provider sandbox in-process (through tsx);
+//  2. ensures the cached n8n (scripts/n8n-runtime.mjs; installs it the first time, ~8 min);
+//  3. fresh temp N8N_USER_FOLDER; copies the package to .n8n/nodes/node_modules/n8n-nodes-group-chat,
+//     the layout n8n's community-package installer produces;
+//  4. imports the sandbox credentials and examples/group-chat-lifecycle.workflow.json through
+//     the n8n CLI;
+//  5. boots `n8n start` once: the owner comes from env (no setup form), the REST API lists the
+//     node as n8n-nodes-group-chat.groupChat with its three credential types, each credential's
+//     "Test connection" passes and the editor's "Execute workflow" (REST /run) succeeds;
+//  6. resets the sandbox, runs the workflow with `n8n execute --id=…` and checks every node's
+//     output and the sandbox's final state per provider.
+// Last line: `n8n: N passed, M failed`; exit code 1 on any failure.
+//
+// Flags: --keep (keep the temp user folder), --no-build, --skip-server (skip step 5).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { importExample, loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
+import {
+	NODE_TYPE,
+	ROOT,
+	ensureN8n,
+	freePort,
+	installPackageInto,
+	login,
+	n8nEnv,
+	parseExecuteOutput,
+	runN8n,
+	waitForN8n,
+} from './n8n-runtime.mjs';
+
+const args = new Set(process.argv.slice(2));
+const started = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const step = (message) => console.log(`\n▸ ${message}`);
+const info = (message) => console.log(`  ${message}`);
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+function check(name, ok, detail = '') {
+	if (ok) {
+		passed++;
+		console.log(`  ✓ ${name}`);
+	} else {
+		failed++;
+		failures.push(`${name}${detail ? `: ${detail}` : ''}`);
+		console.log(
+			`  ✗ ${name}${detail ? `\n      ${String(detail).split('\n').join('\n      ')}` : ''}`,
+		);
+	}
+	return ok;
+}
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const sorted = (list) => [...list].sort();
+
+/** What the example workflow does per provider, and the state the sandbox must end in. */
+const PROVIDERS = {
+	chert: {
+		label: 'Chert',
+		chatId: /^(ch_|[0-9a-f]{8}-)/,
+		created: ['+14155550141', '+14155550142', '+14155550143'],
+		final: ['+14155550142', '+14155550143', '+14155550144'],
+		status: { create: 'done', add: 'done', rename: 'done', remove: 'done', leave: 'done' },
+		outcome: { create: 'added', add: 'added', remove: 'removed' },
+	},
+	linq: {
+		label: 'Linq',
+		chatId: /^[0-9a-f]{8}-[0-9a-f]{4}-/,
+		created: ['+14155550171', '+14155550172', '+14155550173'],
+		final: ['+14155550172', '+14155550173', '+14155550174'],
+		status: {
+			create: 'done',
+			add: 'accepted',
+			rename: 'accepted',
+			remove: 'accepted',
+			leave: 'accepted',
+		},
+		outcome: { create: 'added', add: 'queued', remove: 'queued' },
+	},
+	periskope: {
+		label: 'Periskope',
+		chatId: /@g\.us$/,
+		created: ['14155550184', '14155550185', '14155550186'],
+		final: ['14155550185', '14155550186', '14155550187'],
+		status: { create: 'done', add: 'done', rename: 'done', remove: 'done', leave: 'done' },
+		outcome: { create: 'added', add: 'added', remove: 'removed' },
+	},
+};
+const STEPS = [
+	['create', 'Create Group'],
+	['add', 'Add Participants'],
+	['rename', 'Rename Group'],
+	['remove', 'Remove Participants'],
+	['leave', 'Leave Group'],
+];
+
+/** Boots `n8n start`, signs in as the env-provisioned owner and reads the node/credential types. */
+async function checkServerListsNode(runtime, env, port, workflow) {
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
+		env,
+		cwd: env.N8N_USER_FOLDER,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const output = [];
+	child.stdout.on('data', (d) => output.push(d));
+	child.stderr.on('data', (d) => output.push(d));
+	const t = Date.now();
+	try {
+		await waitForN8n(baseUrl, { child, timeoutMs: 180_000 });
+		info(`n8n start: ready in ${secs(Date.now() - t)}`);
+		const settings = await (await fetch(`${baseUrl}/rest/settings`)).json();
+		check(
+			'owner provisioned from env: no owner-setup screen (showSetupOnFirstLoad false)',
+			settings?.data?.userManagement?.showSetupOnFirstLoad === false,
+			JSON.stringify(settings?.data?.userManagement),
+		);
+		let cookie = '';
+		try {
+			cookie = await login(baseUrl);
+			check('sign-in with the env-provisioned owner works', Boolean(cookie));
+		} catch (error) {
+			check('sign-in with the env-provisioned owner works', false, error.message);
+		}
+		const nodes = await (
+			await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })
+		).json();
+		const node = Array.isArray(nodes) ? nodes.find((n) => n.name === NODE_TYPE) : undefined;
+		check(
+			`n8n lists the node as ${NODE_TYPE}`,
+			Boolean(node),
+			Array.isArray(nodes)
+				? `${nodes.length} node types, none named ${NODE_TYPE}`
+				: JSON.stringify(nodes).slice(0, 300),
+		);
+		const creds = await (
+			await fetch(`${baseUrl}/types/credentials.json`, { headers: { cookie } })
+		).json();
+		const credNames = Array.isArray(creds) ? creds.map((c) => c.name) : [];
+		const wanted = ['chertApi', 'linqApi', 'periskopeApi'];
+		check(
+			'n8n lists the credential types chertApi, linqApi, periskopeApi',
+			wanted.every((n) => credNames.includes(n)),
+			`missing: ${wanted.filter((n) => !credNames.includes(n)).join(', ')}`,
+		);
+		if (workflow) await checkEditorActions(baseUrl, cookie, workflow);
+	} catch (error) {
+		check(
+			'n8n start boots with the package installed',
+			false,
+			`${error.message}\n${Buffer.concat(output).toString('utf8').split('\n').slice(-30).join('\n')}`,
+		);
+	} finally {
+		child.kill('SIGTERM');
+		await new Promise((resolveExit) => {
+			if (child.exitCode !== null) return resolveExit();
+			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+			child.on('exit', () => {
+				clearTimeout(timer);
+				resolveExit();
+			});
+		});
+	}
+	const log = Buffer.concat(output).toString('utf8');
+	writeFileSync(join(env.N8N_USER_FOLDER, 'n8n-start.log'), log);
+	const loadErrors = log
+		.split('\n')
+		.filter((l) => /n8n-nodes-group-chat/.test(l) && /error|fail|skipping/i.test(l));
+	check(
+		'no load errors for the package in the n8n log',
+		loadErrors.length === 0,
+		loadErrors.join('\n'),
+	);
+}
+
+async function api(baseUrl, cookie, path, body) {
+	const res = await fetch(`${baseUrl}${path}`, {
+		method: body === undefined ? 'GET' : 'POST',
+		headers: { cookie, 'content-type': 'application/json', 'browser-id': 'test-n8n' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await res.text();
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+	return json?.data;
+}
+
+/** What a user does in the editor: "Test connection" on each credential, then "Execute workflow". */
+async function checkEditorActions(baseUrl, cookie, workflow) {
+	const credentialIds = [
+		...new Set(workflow.nodes.flatMap((n) => Object.values(n.credentials ?? {}).map((c) => c.id))),
+	];
+	for (const id of credentialIds) {
+		try {
+			// The editor sends the stored data back with secrets redacted; n8n fills them in.
+			const stored = await api(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
+			const result = await api(baseUrl, cookie, '/rest/credentials/test', {
+				credentials: { id, name: stored.name, type: stored.type, data: stored.data },
+			});
+			check(
+				`editor "Test connection" for ${stored.name} (${stored.type}) succeeds`,
+				result?.status === 'OK',
+				JSON.stringify(result),
+			);
+		} catch (error) {
+			check(`editor "Test connection" for credential ${id} succeeds`, false, error.message);
+		}
+	}
+	try {
+		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger').name;
+		const { executionId } = await api(baseUrl, cookie, `/rest/workflows/${workflow.id}/run`, {
+			triggerToStartFrom: { name: trigger },
+		});
+		let execution;
+		const deadline = Date.now() + 120_000;
+		while (Date.now() < deadline) {
+			execution = await api(baseUrl, cookie, `/rest/executions/${executionId}`);
+			if (
+				execution?.finished ||
+				['success', 'error', 'crashed', 'canceled'].includes(execution?.status)
+			)
+				break;
+			await new Promise((r) => setTimeout(r, 300));
+		}
+		check(
+			`editor "Execute workflow" (REST /run, execution ${executionId}) ends in success`,
+			execution?.status === 'success',
+			`status ${execution?.status}`,
+		);
+	} catch (error) {
+		check('editor "Execute workflow" (REST /run) ends in success', false, error.message);
+	}
+}
+
+function nodeOutput(runData, name) {
+	const run = runData?.[name]?.[0];
+	return { run, json: run?.data?.main?.[0]?.[0]?.json, error: run?.error };
+}
+
+async function main() {
+	if (!args.has('--no-build')) {
+		step('build');
+		const t = Date.now();
+		const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], {
+			cwd: ROOT,
+			stdio: 'inherit',
+		});
+		if (!check('npm run build', build.status === 0, `exit ${build.status}`)) return;
+		info(`built in ${secs(Date.now() - t)}`);
+	}
+
+	step('provider sandbox');
+	const { startSandbox, DEMO } = await loadSandboxModule();
+	const sandbox = await startSandbox({ port: 0 });
+	info(`listening on ${sandbox.url}`);
+
+	let userFolder;
+	try {
+		step('n8n runtime');
+		let t = Date.now();
+		const runtime = await ensureN8n();
+		info(`n8n ${runtime.version} on Node ${runtime.nodeVersion} (${secs(Date.now() - t)})`);
+
+		userFolder = mkdtempSync(join(tmpdir(), 'n8n-test-'));
+		const port = await freePort();
+		let brokerPort = await freePort();
+		while (brokerPort === port) brokerPort = await freePort();
+		const env = n8nEnv({
+			userFolder,
+			port,
+			brokerPort,
+			encryptionKey: `test-${process.pid}-${Date.now()}`,
+			logLevel: 'info', // `n8n execute` prints its result through the info logger
+		});
+		const target = installPackageInto(userFolder);
+		info(`user folder ${userFolder}\n  package copied to ${target}`);
+
+		step('import credentials and the example workflow (n8n CLI)');
+		t = Date.now();
+		try {
+			await importExample(runtime, env, { sandbox, DEMO, log: info });
+			check('import:credentials and import:workflow succeed', true);
+		} catch (error) {
+			check('import:credentials and import:workflow succeed', false, error.message);
+			return;
+		}
+
+		const workflow = readExampleWorkflow();
+		if (!args.has('--skip-server')) {
+			step(`n8n start (port ${port}): owner from env, node listing, editor actions`);
+			await checkServerListsNode(runtime, env, port, workflow);
+			sandbox.reset(); // the assertions below look at the CLI run only
+		}
+
+		step(`n8n execute --id=${workflow.id}`);
+		const result = await runN8n(runtime, env, ['execute', `--id=${workflow.id}`, '--rawOutput'], {
+			timeoutMs: 5 * 60_000,
+		});
+		info(`finished in ${secs(result.ms)} with exit code ${result.code}`);
+		writeFileSync(join(userFolder, 'execute.stdout.log'), result.stdout);
+		writeFileSync(join(userFolder, 'execute.stderr.log'), result.stderr);
+		const execution = parseExecuteOutput(result.stdout);
+		const runData = execution?.data?.resultData?.runData;
+		const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-30).join('\n');
+		check('n8n execute exits 0', result.code === 0, tail);
+		check(
+			'execution status is success',
+			execution?.status === 'success',
+			execution
+				? `status ${execution.status}; error ${JSON.stringify(execution.data?.resultData?.error ?? null).slice(0, 500)}`
+				: `no execution JSON in the output\n${tail}`,
+		);
+		if (!runData) return;
+
+		await sandbox.settle(); // Linq applies queued changes ~50 ms later
+
+		for (const [provider, spec] of Object.entries(PROVIDERS)) {
+			step(`${spec.label}`);
+			const outputs = {};
+			for (const [op, label] of STEPS) {
+				const name = `${spec.label}: ${label}`;
+				const { json, error } = nodeOutput(runData, name);
+				outputs[op] = json;
+				const ok = check(
+					`${name}: ran, status "${spec.status[op]}"`,
+					json && !error && json.status === spec.status[op] && json.provider === provider,
+					error
+						? `error: ${error.message} ${error.description ?? ''}`
+						: `output: ${JSON.stringify(json)?.slice(0, 400)}`,
+				);
+				if (ok && spec.outcome[op]) {
+					const outcomes = (json.participants ?? []).map((p) => p.outcome);
+					const expectedCount = op === 'create' ? 3 : 1;
+					check(
+						`${name}: ${expectedCount} participant(s) "${spec.outcome[op]}"`,
+						outcomes.length === expectedCount && outcomes.every((o) => o === spec.outcome[op]),
+						JSON.stringify(json.participants),
+					);
+				}
+			}
+			const chatId = outputs.create?.chatId;
+			if (
+				!check(
+					`${spec.label}: chat id ${chatId} has the provider's format`,
+					typeof chatId === 'string' && spec.chatId.test(chatId),
+				)
+			)
+				continue;
+			check(
+				`${spec.label}: later steps used the created chat id (expression)`,
+				['add', 'rename', 'remove', 'leave'].every((op) => outputs[op]?.chatId === chatId),
+				JSON.stringify(
+					Object.fromEntries(Object.entries(outputs).map(([op, json]) => [op, json?.chatId])),
+				),
+			);
+			const createdWith = sandbox.requests.find(
+				(r) =>
+					r.provider === provider && r.method === 'POST' && /\/(chats|chats\/create)$/.test(r.path),
+			);
+			check(`${spec.label}: the sandbox received the create request`, Boolean(createdWith));
+			const chat = sandbox.getChat(provider, chatId);
+			if (!check(`${spec.label}: the sandbox knows chat ${chatId}`, Boolean(chat))) continue;
+			const members = sorted(chat.participants.filter((p) => p !== chat.self));
+			check(
+				`${spec.label}: final roster is ${spec.final.join(', ')} (created with ${spec.created.length}, +1, −1)`,
+				same(members, sorted(spec.final)),
+				`roster ${JSON.stringify(chat.participants)}`,
+			);
+			const renamed = workflow.nodes.find((n) => n.name === `${spec.label}: Rename Group`)
+				.parameters.groupName;
+			check(
+				`${spec.label}: group renamed to "${renamed}"`,
+				chat.name === renamed,
+				`name ${JSON.stringify(chat.name)}`,
+			);
+			check(
+				`${spec.label}: our line ${chat.self} left the group`,
+				chat.selfIsMember === false && !chat.participants.includes(chat.self),
+				`selfIsMember ${chat.selfIsMember}, participants ${JSON.stringify(chat.participants)}`,
+			);
+			if (provider === 'periskope') {
+				check(
+					'Periskope: contacts were added directly, nobody was only invited',
+					(chat.invited ?? []).length === 0,
+					`invited ${JSON.stringify(chat.invited)}`,
+				);
+			}
+			const rejected = sandbox.requests.filter((r) => r.provider === provider && r.status >= 400);
+			check(
+				`${spec.label}: the sandbox answered every request with success`,
+				rejected.length === 0,
+				rejected.map((r) => `${r.method} ${r.path} → ${r.status}`).join('\n'),
+			);
+		}
+		const unknown = sandbox.requests.filter((r) => r.provider === 'unknown');
+		check(
+			'no requests to unknown sandbox paths',
+			unknown.length === 0,
+			unknown.map((r) => `${r.method} ${r.url}`).join('\n'),
+		);
+	} finally {
+		await sandbox.stop();
+		if (userFolder) {
+			if (args.has('--keep') || failed > 0)
+				info(`\nuser folder kept for inspection: ${userFolder}`);
+			else rmSync(userFolder, { recursive: true, force: true });
+		}
+	}
+}
+
+try {
+	await main();
+} catch (error) {
+	check('test run completed', false, error.stack ?? String(error));
+}
+console.log(
+	`\n${failures.length ? `Failures:\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n\n` : ''}Total time ${secs(Date.now() - started)}`,
+);
+console.log(`n8n: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
