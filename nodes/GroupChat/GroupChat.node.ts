@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { chatIdProperty, onProvider, operationProperty, participantsProperty, providerProperty } from './descriptions/common';
+import { chatIdProperty, onlyForProvider, operationProperty, participantsProperty, providerProperty } from './descriptions/common';
 import { createProperties } from './descriptions/create';
 import { optionsProperty } from './descriptions/options';
 import { renameProperties } from './descriptions/rename';
@@ -14,24 +14,26 @@ export class GroupChat implements INodeType {
 		icon: { light: 'file:../../icons/groupChat.svg', dark: 'file:../../icons/groupChat.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + " · " + $parameter["provider"] }}',
+		subtitle:
+			'={{ ({ addParticipants: "Add Participants", create: "Create Group", leave: "Leave Group", removeParticipants: "Remove Participants", rename: "Rename Group" })[$parameter["operation"]] + " · " + ({ chert: "Chert", linq: "Linq", periskope: "Periskope" })[$parameter["provider"]] }}',
 		description: 'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope)',
 		defaults: { name: 'Group Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'chertApi', required: true, displayOptions: { show: onProvider('chert') } },
-			{ name: 'linqApi', required: true, displayOptions: { show: onProvider('linq') } },
-			{ name: 'periskopeApi', required: true, displayOptions: { show: onProvider('periskope') } },
+			{ name: 'chertApi', required: true, displayOptions: onlyForProvider('chert') },
+			{ name: 'linqApi', required: true, displayOptions: onlyForProvider('linq') },
+			{ name: 'periskopeApi', required: true, displayOptions: onlyForProvider('periskope') },
 		],
 		properties: [
 			providerProperty,
 			operationProperty,
 			chatIdProperty,
-			...createProperties.slice(0, 1),
+			// notice and Sender first, then who is in the group, then the rest of Create's fields
+			...createProperties.slice(0, 2),
 			participantsProperty,
-			...createProperties.slice(1),
+			...createProperties.slice(2),
 			...renameProperties,
 			optionsProperty,
 		],

@@ -1,6 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+export const PROVIDER_VALUES = ['chert', 'linq', 'periskope'];
 export const onProvider = (...provider: string[]) => ({ provider });
+/**
+ * For credentials: "hide on every other provider" rather than "show on this one". n8n's editor
+ * treats a parameter that credentials *show* on as the node's authentication field and hides
+ * it behind the credential picker; Provider must stay a visible choice.
+ */
+export const onlyForProvider = (provider: string) => ({
+	hide: { provider: PROVIDER_VALUES.filter((value) => value !== provider) },
+});
 export const onOperation = (...operation: string[]) => ({ operation });
 
 export const providerProperty: INodeProperties = {
