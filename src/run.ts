@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 
-import { PartialFailureError, ProviderError } from './errors';
+import { PartialFailureError } from './errors';
 import { parseOperationInput, readProvider } from './operations';
 import type { CreateInput, OperationInput, RawParameters } from './operations';
 import { adapterFor } from './providers';
@@ -77,5 +77,3 @@ export async function runOperation(raw: RawParameters, options: RunOptions): Pro
 	}
 	return result;
 }
-
-export { ProviderError };
