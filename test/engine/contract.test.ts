@@ -54,6 +54,28 @@ function expectValidChertSignature(request: Recorded) {
 	expect(request.headers.authorization).toBeUndefined();
 }
 
+interface ContractCase {
+	name: string;
+	parameters: IDataObject;
+	reply: unknown;
+	method?: string;
+	url: string;
+	body?: unknown;
+	status?: string;
+	check?: (json: IDataObject) => void;
+}
+
+/** The body bytes: none at all for bodiless requests, else JSON equal to `body`. */
+function expectBody(request: Recorded, body: unknown) {
+	if (body === undefined) {
+		expect(request.raw.length).toBe(0);
+		expect(request.headers['content-type']).toBeUndefined();
+	} else {
+		expect(request.headers['content-type']).toBe('application/json');
+		expect(JSON.parse(request.text)).toEqual(body);
+	}
+}
+
 const chertChat = {
 	chat: {
 		id: 'ch_01HGROUP',
@@ -69,15 +91,7 @@ const chertChat = {
 };
 
 describe('Chert', () => {
-	const cases: Array<{
-		name: string;
-		parameters: IDataObject;
-		reply: unknown;
-		method: string;
-		url: string;
-		body?: unknown;
-		check: (json: IDataObject) => void;
-	}> = [
+	const cases: ContractCase[] = [
 		{
 			name: 'create',
 			parameters: {
@@ -158,13 +172,7 @@ describe('Chert', () => {
 				const [request] = server.requests;
 				expect(request.method).toBe(method);
 				expect(request.url).toBe(url);
-				if (body === undefined) {
-					expect(request.raw.length).toBe(0);
-					expect(request.headers['content-type']).toBeUndefined();
-				} else {
-					expect(request.headers['content-type']).toBe('application/json');
-					expect(JSON.parse(request.text)).toEqual(body);
-				}
+				expectBody(request, body);
 				if (authMode === 'hmac') {
 					expectValidChertSignature(request);
 				} else {
@@ -174,7 +182,7 @@ describe('Chert', () => {
 				}
 				expect(item.json).toMatchObject({ provider: 'chert', operation: parameters.operation });
 				expect(item.pairedItem).toEqual({ item: 0 });
-				check(item.json);
+				check?.(item.json);
 				expect(JSON.stringify(item.json)).not.toContain(SECRET);
 			});
 		});
@@ -207,15 +215,7 @@ describe('Chert', () => {
 
 describe('Linq', () => {
 	const queued = (message: string) => ({ message, status: 'accepted', trace_id: 'tr_1' });
-	const cases: Array<{
-		name: string;
-		parameters: IDataObject;
-		reply: unknown;
-		method: string;
-		url: string;
-		body?: unknown;
-		status: string;
-	}> = [
+	const cases: ContractCase[] = [
 		{
 			name: 'create',
 			parameters: {
@@ -288,26 +288,14 @@ describe('Linq', () => {
 		expect(request.method).toBe(method);
 		expect(request.url).toBe(url);
 		expect(request.headers.authorization).toBe(`Bearer ${LINQ_TOKEN}`);
-		if (body === undefined) {
-			expect(request.raw.length).toBe(0);
-		} else {
-			expect(request.headers['content-type']).toBe('application/json');
-			expect(JSON.parse(request.text)).toEqual(body);
-		}
+		expectBody(request, body);
 		expect(item.json).toMatchObject({ provider: 'linq', operation: parameters.operation, status });
 		expect(JSON.stringify(item.json)).not.toContain(LINQ_TOKEN);
 	});
 });
 
 describe('Periskope', () => {
-	const cases: Array<{
-		name: string;
-		parameters: IDataObject;
-		reply: unknown;
-		url: string;
-		body?: unknown;
-		check: (json: IDataObject) => void;
-	}> = [
+	const cases: ContractCase[] = [
 		{
 			name: 'create',
 			parameters: {
@@ -372,14 +360,9 @@ describe('Periskope', () => {
 		expect(request.url).toBe(url);
 		expect(request.headers.authorization).toBe(`Bearer ${PERISKOPE_KEY}`);
 		expect(request.headers['x-phone']).toBe('919874532456');
-		if (body === undefined) {
-			expect(request.raw.length).toBe(0);
-		} else {
-			expect(request.headers['content-type']).toBe('application/json');
-			expect(JSON.parse(request.text)).toEqual(body);
-		}
+		expectBody(request, body);
 		expect(item.json).toMatchObject({ provider: 'periskope', operation: parameters.operation });
-		check(item.json);
+		check?.(item.json);
 		expect(JSON.stringify(item.json)).not.toContain(PERISKOPE_KEY);
 	});
 });
