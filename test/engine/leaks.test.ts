@@ -2,12 +2,14 @@
 /**
  * Runs every provider × operation with distinctive credential values through success,
  * refusal, server-error and connection-reset paths, and scans everything the run produced —
- * output items, errors with all their own properties, and everything written to the console,
- * stdout and stderr — for the secrets, the signatures and Authorization headers.
+ * output items, errors with all their own properties, everything n8n's logger was given (all
+ * levels, with metadata; test/helpers/n8n-log.ts) and everything written to the console, stdout
+ * and stderr — for the secrets, the signatures and Authorization headers.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { groupChatNode, runWorkflow } from '../helpers/engine';
+import { captureN8nLog, stopN8nLogCapture } from '../helpers/n8n-log';
 import { startRecorder, type Recorder, type Reply } from '../helpers/recorder';
 
 const CHERT_SIGNING = 'dummy-LEAKCANARY-chert-9f8e7d6c';
@@ -93,6 +95,7 @@ test('no secret, signature or Authorization header in any output, error or log l
 	);
 	process.stdout.write = capture as typeof process.stdout.write;
 	process.stderr.write = capture as typeof process.stderr.write;
+	const n8nLog = captureN8nLog();
 
 	const produced: string[] = [];
 	let runs = 0;
@@ -131,6 +134,7 @@ test('no secret, signature or Authorization header in any output, error or log l
 			}
 		}
 	} finally {
+		stopN8nLogCapture();
 		process.stdout.write = original.stdout;
 		process.stderr.write = original.stderr;
 		consoleSpies.forEach((spy) => spy.mockRestore());
@@ -139,7 +143,14 @@ test('no secret, signature or Authorization header in any output, error or log l
 	expect(runs).toBe(3 * 5 * 4 * 2);
 	const signatures = produced.filter((entry) => entry.startsWith('SIGNATURE:')).map((entry) => entry.slice(10));
 	expect(signatures.length).toBeGreaterThan(10);
-	const everything = [...produced.filter((entry) => !entry.startsWith('SIGNATURE:')), ...captured].join('\n');
+	// n8n logged the failed runs' errors (its ErrorReporter), and those lines are scanned too.
+	expect(n8nLog.filter((entry) => entry.level === 'error').length).toBeGreaterThan(10);
+	const logLines = n8nLog.map((entry) => `${entry.level} ${entry.message} ${entry.meta}`);
+	const everything = [
+		...produced.filter((entry) => !entry.startsWith('SIGNATURE:')),
+		...captured,
+		...logLines,
+	].join('\n');
 	expect(everything.length).toBeGreaterThan(10_000);
 	for (const secret of [CHERT_SIGNING, LINQ_BEARER, PERISKOPE_API, 'LEAKCANARY', ...signatures]) {
 		expect(everything).not.toContain(secret);
