@@ -14,6 +14,23 @@ export function readExampleWorkflow() {
 	return JSON.parse(readFileSync(EXAMPLE_WORKFLOW, 'utf8'));
 }
 
+/** The URL the example's sticky note is written with (the default SANDBOX_PORT). */
+export const EXAMPLE_SANDBOX_URL = 'http://127.0.0.1:5680';
+
+/** The example workflow as imported: its sticky notes name `sandbox.url` instead of the default. */
+export function exampleWorkflowFor(sandbox) {
+	const workflow = readExampleWorkflow();
+	for (const node of workflow.nodes) {
+		if (node.type === 'n8n-nodes-base.stickyNote' && typeof node.parameters?.content === 'string') {
+			node.parameters.content = node.parameters.content.replaceAll(
+				EXAMPLE_SANDBOX_URL,
+				sandbox.url,
+			);
+		}
+	}
+	return workflow;
+}
+
 /** Loads src/sandbox/index.ts (startSandbox, DEMO) through tsx's API: no build step needed. */
 export async function loadSandboxModule() {
 	const { tsImport } = await import('tsx/esm/api');
@@ -68,6 +85,9 @@ export async function importExample(runtime, env, { sandbox, DEMO, log = () => {
 	} finally {
 		rmSync(credentialsFile, { force: true });
 	}
-	const wf = await runN8nChecked(runtime, env, ['import:workflow', `--input=${EXAMPLE_WORKFLOW}`]);
+	// The sticky note names the sandbox's URL: the running one, whatever SANDBOX_PORT is.
+	const workflowFile = join(scratch, 'workflow.json');
+	writeFileSync(workflowFile, JSON.stringify(exampleWorkflowFor(sandbox), null, 2));
+	const wf = await runN8nChecked(runtime, env, ['import:workflow', `--input=${workflowFile}`]);
 	log(`imported workflow "${readExampleWorkflow().name}" (${(wf.ms / 1000).toFixed(1)} s)`);
 }
