@@ -228,3 +228,114 @@ export const chert: ProviderAdapter = {
 		(input.operation === 'leave' && error.details.code === 1006),
 	interpret,
 };
+
+// ==== Group Chat Trigger: Chert webhook subscriptions and events ===============================
+// (section owned by the trigger; keep provider knowledge for events here)
+import { normalizeAddress } from '../addresses';
+import { segment as idSegment } from '../boundary';
+import type { NormalizedEvent, ProviderEvents } from '../events';
+import { headerValue, isoTime, parseBody } from '../events';
+import { verifyChertWebhook } from '../signing';
+
+function chertAddress(value: string): string {
+	try {
+		return normalizeAddress(value, { phone: 'e164', emails: true, label: 'Chert' }, undefined);
+	} catch {
+		return value;
+	}
+}
+
+function chertHandle(value: unknown): string | null {
+	const handle = str(obj(value).handle) ?? str(obj(value).address) ?? str(value);
+	return handle ? chertAddress(handle) : null;
+}
+
+function isLoopback(url: string): boolean {
+	try {
+		const { hostname } = new URL(url);
+		return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+	} catch {
+		return false;
+	}
+}
+
+export const chertEvents: ProviderEvents = {
+	provider: 'chert',
+	// Chert delivers messages and reactions only: membership changes are "silent" until a
+	// message reaches the line (docs: Externally-created groups).
+	supported: ['message.received'],
+	verification:
+		'Chert signs every delivery (X-Webhook-Signature, t=<ts>,v1=<hex> or legacy v1,<ts>,<hex>); this node checks the signature over the raw body, a 300 s window and the event id',
+	target: (webhookUrl) => webhookUrl,
+	checkTarget: (webhookUrl, baseUrl) => {
+		if (webhookUrl.startsWith('https://')) return undefined;
+		// Sandbox-only allowance: the local emulator accepts loopback http targets.
+		if (isLoopback(baseUrl) && isLoopback(webhookUrl)) return undefined;
+		return `Chert only delivers webhooks to HTTPS URLs, and this n8n's webhook URL is ${webhookUrl}. Make n8n reachable over HTTPS and set its WEBHOOK_URL environment variable to that address.`;
+	},
+	// Assumed body (providers.md: Chert's subscription body beyond url/events is not in our
+	// sources): {url, events}; answer {subscription:{id, url, events, secret, …}}.
+	create: (target) => ({
+		method: 'POST',
+		path: '/api/v1/webhook-subscriptions',
+		body: { url: target, events: ['message.received'] },
+		purpose: 'create the webhook subscription',
+	}),
+	created: (json) => {
+		const subscription = obj(obj(json).subscription ?? json);
+		const id = str(subscription.id);
+		return { ids: id ? [id] : [], secret: str(subscription.secret) };
+	},
+	list: () => ({ method: 'GET', path: '/api/v1/webhook-subscriptions', purpose: 'list the webhook subscriptions' }),
+	// Assumed list answer: {subscriptions:[{id, url, …}]} (a bare array is accepted too).
+	listed: (json) => {
+		const list = Array.isArray(json) ? json : obj(json).subscriptions;
+		return (Array.isArray(list) ? list : [])
+			.map((entry) => ({ id: str(obj(entry).id) ?? '', url: str(obj(entry).url) ?? '' }))
+			.filter((entry) => entry.id);
+	},
+	remove: (id) => ({
+		method: 'DELETE',
+		path: `/api/v1/webhook-subscriptions/${idSegment(id, 'subscriptionId')}`,
+		purpose: 'delete the webhook subscription',
+	}),
+	verify: (delivery, stored, nowMs) => {
+		if (!stored.secret) return { ok: false, reason: 'no signing secret stored for this subscription' };
+		const signature =
+			headerValue(delivery.headers, 'x-webhook-signature') ?? headerValue(delivery.headers, 'x-chert-signature');
+		const verdict = verifyChertWebhook(signature, delivery.rawBody, stored.secret, nowMs);
+		if (!verdict.ok) return verdict;
+		const payload = parseBody(delivery.rawBody);
+		// The dedup key is the signed body's event_id, never the unsigned X-Webhook-Event-Id.
+		const key = str(obj(payload).event_id);
+		if (!key) return { ok: false, reason: 'the signed body has no event_id' };
+		return { ok: true, dedupKey: key, payload };
+	},
+	normalize: (payload, nowMs): NormalizedEvent[] => {
+		const body = obj(payload);
+		const type = str(body.event_type) ?? str(body.event);
+		if (type !== 'message.received') return [];
+		const data = obj(body.data);
+		const chat = obj(data.chat);
+		if (chat.is_group !== true) return [];
+		const message = obj(data.message);
+		const text = (Array.isArray(message.parts) ? message.parts : [])
+			.map((part) => obj(part))
+			.find((part) => part.type === 'text');
+		return [
+			{
+				provider: 'chert',
+				event: 'message.received',
+				chatId: str(chat.id) ?? null,
+				participant: chertHandle(message.sender_handle),
+				name: str(chat.display_name) ?? null,
+				occurredAt: isoTime(message.created_at ?? body.timestamp, nowMs),
+				eventId: str(body.event_id) ?? '',
+				raw: payload,
+				details: { text: str(text?.value) ?? null, messageId: str(message.id) ?? null },
+			},
+		];
+	},
+	line: (payload) => chertHandle(obj(obj(obj(payload).data).chat).owner_handle) ?? undefined,
+	address: chertAddress,
+};

@@ -223,3 +223,175 @@ export const periskope: ProviderAdapter = {
 	},
 	interpret,
 };
+
+// ==== Group Chat Trigger: Periskope webhook subscriptions and events ===========================
+// (section owned by the trigger; keep provider knowledge for events here)
+import { normalizeAddress } from '../addresses';
+import { segment as idSegment } from '../boundary';
+import type { NormalizedEvent, ProviderEvents, TriggerEvent } from '../events';
+import { isoTime, parseBody } from '../events';
+import { payloadDigest, sameSecret } from '../signing';
+
+/** The query parameter carrying this node's per-subscription token in the delivery URL. */
+export const PERISKOPE_TOKEN_PARAM = 'token';
+
+function periskopeAddress(value: string): string {
+	const bare = value.replace(/@c\.us$/, '');
+	try {
+		return normalizeAddress(bare, { phone: 'digits', emails: false, label: 'WhatsApp on Periskope' }, undefined);
+	} catch {
+		return bare;
+	}
+}
+
+/** Normalized event → the Periskope webhook events that deliver it. */
+const PERISKOPE_EVENT_TYPES: Partial<Record<TriggerEvent, string>> = {
+	'participant.added': 'chat.notification.created',
+	'participant.removed': 'chat.notification.created',
+	'group.renamed': 'chat.notification.created',
+	'group.icon_changed': 'chat.notification.created',
+	'group.created': 'chat.created',
+	'message.received': 'message.created',
+};
+
+/** WhatsApp group notification types (chat.notification.created `type`) → normalized event. */
+const NOTIFICATION_TYPES: Record<string, TriggerEvent> = {
+	add: 'participant.added',
+	invite: 'participant.added',
+	remove: 'participant.removed',
+	leave: 'participant.removed',
+	subject: 'group.renamed',
+	picture: 'group.icon_changed',
+	create: 'group.created',
+};
+
+function isGroup(chatId: string | undefined): chatId is string {
+	return typeof chatId === 'string' && chatId.endsWith('@g.us');
+}
+
+function periskopeNormalize(payload: unknown, nowMs: number): NormalizedEvent[] {
+	const body = obj(payload);
+	const data = obj(body.data);
+	const type = str(body.event);
+	const chatId = str(data.chat_id);
+	if (!isGroup(chatId)) return [];
+	const base = { provider: 'periskope' as const, chatId, raw: payload };
+	const eventId = str(body.id) ?? str(data.notification_id) ?? str(data.message_id) ?? '';
+	switch (type) {
+		case 'chat.created':
+			return [
+				{
+					...base,
+					event: 'group.created',
+					participant: null,
+					name: str(data.chat_name) ?? null,
+					occurredAt: isoTime(data.created_at ?? body.timestamp, nowMs),
+					eventId: eventId || `chat.created:${chatId}`,
+				},
+			];
+		case 'chat.notification.created': {
+			const kind = str(data.type) ?? '';
+			const event = NOTIFICATION_TYPES[kind];
+			if (!event) return [];
+			const actor = str(data.author) ? periskopeAddress(str(data.author) as string) : null;
+			const occurredAt = isoTime(data.timestamp ?? body.timestamp, nowMs);
+			if (event === 'participant.added' || event === 'participant.removed') {
+				const recipients = (Array.isArray(data.recipientids) ? data.recipientids : []).map(String);
+				const who = recipients.length ? recipients : kind === 'leave' && actor ? [actor] : [];
+				return who.map((recipient) => ({
+					...base,
+					event,
+					participant: periskopeAddress(recipient),
+					name: null,
+					actor,
+					occurredAt,
+					eventId: who.length > 1 ? `${eventId}#${periskopeAddress(recipient)}` : eventId,
+					details: { notificationType: kind },
+				}));
+			}
+			return [
+				{
+					...base,
+					event,
+					participant: null,
+					name: event === 'group.renamed' ? (str(data.body) ?? null) : null,
+					actor,
+					occurredAt,
+					eventId,
+					details: { notificationType: kind },
+				},
+			];
+		}
+		case 'message.created': {
+			if (data.from_me === true) return [];
+			return [
+				{
+					...base,
+					event: 'message.received',
+					participant: str(data.sender_phone) ? periskopeAddress(str(data.sender_phone) as string) : null,
+					name: null,
+					occurredAt: isoTime(data.timestamp ?? body.timestamp, nowMs),
+					eventId,
+					details: { text: str(data.body) ?? null, messageId: str(data.message_id) ?? null },
+				},
+			];
+		}
+		default:
+			return [];
+	}
+}
+
+export const periskopeEvents: ProviderEvents = {
+	provider: 'periskope',
+	supported: ['participant.added', 'participant.removed', 'group.renamed', 'group.icon_changed', 'group.created', 'message.received'],
+	verification:
+		'Periskope does not publish how its deliveries are signed, so this node does not claim to verify a Periskope signature. A delivery is accepted only on this workflow’s unguessable webhook URL and only with the random token this node put into the subscription’s URL when it created it',
+	target: (webhookUrl, token) => `${webhookUrl}?${PERISKOPE_TOKEN_PARAM}=${encodeURIComponent(token ?? '')}`,
+	// Body from providers.md ({hookUrl, integrationName: event or events[]}); the answer (201)
+	// is assumed to be the created rows, one per event, as the official client's types say.
+	create: (target, events) => ({
+		method: 'POST',
+		path: '/webhooks',
+		body: {
+			hookUrl: target,
+			integrationName: [...new Set(events.map((event) => PERISKOPE_EVENT_TYPES[event]).filter(Boolean))],
+		},
+		purpose: 'create the webhook subscription',
+	}),
+	created: (json) => {
+		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : [json];
+		return { ids: rows.map((row) => str(obj(row).id) ?? '').filter(Boolean) };
+	},
+	list: () => ({ method: 'GET', path: '/webhooks', purpose: 'list the webhook subscriptions' }),
+	listed: (json) => {
+		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : [];
+		return rows
+			.map((row) => ({ id: str(obj(row).id) ?? '', url: str(obj(row).hook_url) ?? str(obj(row).hookUrl) ?? '' }))
+			.filter((row) => row.id);
+	},
+	remove: (id) => ({ method: 'DELETE', path: `/webhooks/${idSegment(id, 'subscriptionId')}`, purpose: 'delete the webhook subscription' }),
+	verify: (delivery, stored) => {
+		const given = delivery.query[PERISKOPE_TOKEN_PARAM];
+		if (!stored.token) return { ok: false, reason: 'no token stored for this subscription' };
+		if (typeof given !== 'string' || !sameSecret(stored.token, given)) {
+			return { ok: false, reason: 'missing or wrong delivery token' };
+		}
+		const payload = parseBody(delivery.rawBody);
+		if (payload === undefined) return { ok: false, reason: 'the body is not JSON' };
+		const body = obj(payload);
+		const data = obj(body.data);
+		const key =
+			str(body.id) ??
+			str(data.notification_id) ??
+			str(data.message_id) ??
+			(body.event === 'chat.created' && str(data.chat_id) ? `chat.created:${str(data.chat_id)}` : undefined) ??
+			payloadDigest(delivery.rawBody);
+		return { ok: true, dedupKey: key, payload };
+	},
+	normalize: periskopeNormalize,
+	line: (payload) => {
+		const phone = str(obj(obj(payload).data).org_phone);
+		return phone ? periskopeAddress(phone) : undefined;
+	},
+	address: periskopeAddress,
+};
