@@ -14,6 +14,7 @@ rmSync(dist, { recursive: true, force: true });
 const entryPoints = {
 	index: 'index.ts',
 	'nodes/GroupChat/GroupChat.node': 'nodes/GroupChat/GroupChat.node.ts',
+	'nodes/GroupChatTrigger/GroupChatTrigger.node': 'nodes/GroupChatTrigger/GroupChatTrigger.node.ts',
 };
 for (const file of readdirSync(join(root, 'credentials'))) {
 	if (file.endsWith('.credentials.ts')) entryPoints[`credentials/${file.replace(/\.ts$/, '')}`] = `credentials/${file}`;
@@ -37,9 +38,9 @@ const result = await build({
 
 mkdirSync(join(dist, 'icons'), { recursive: true });
 cpSync(join(root, 'icons'), join(dist, 'icons'), { recursive: true });
-for (const file of readdirSync(join(root, 'nodes/GroupChat'))) {
-	if (file.endsWith('.json') || file.endsWith('.svg')) {
-		cpSync(join(root, 'nodes/GroupChat', file), join(dist, 'nodes/GroupChat', file));
+for (const folder of ['nodes/GroupChat', 'nodes/GroupChatTrigger']) {
+	for (const file of readdirSync(join(root, folder))) {
+		if (file.endsWith('.json') || file.endsWith('.svg')) cpSync(join(root, folder, file), join(dist, folder, file));
 	}
 }
 // The bundled packages' licenses travel with the bundle.
