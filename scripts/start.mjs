@@ -35,6 +35,7 @@ import {
 	readExampleWorkflow,
 	sandboxCredentials,
 } from './n8n-example.mjs';
+import { TRIGGER_WORKFLOW, importTriggerExample, readTriggerWorkflow } from './trigger-example.mjs';
 import {
 	DEMO_ENCRYPTION_KEY,
 	DEMO_OWNER,
@@ -238,6 +239,7 @@ export function createStack({
 		const digest = createHash('sha256')
 			.update(JSON.stringify(sandboxCredentials(sandbox, DEMO)))
 			.update(readFileSync(EXAMPLE_WORKFLOW))
+			.update(readFileSync(TRIGGER_WORKFLOW))
 			.digest('hex');
 		const dbExists = existsSync(join(userFolder, '.n8n', 'database.sqlite'));
 		if (
@@ -249,6 +251,9 @@ export function createStack({
 			t = Date.now();
 			log('importing the sandbox credentials and the example workflow (n8n CLI) …');
 			await importExample(runtime, env, { sandbox, DEMO, log: (m) => log(`  ${m}`) });
+			// The Group Chat Trigger example, published: n8n activates it at start-up, which
+			// creates its webhook subscriptions at the sandbox.
+			await importTriggerExample(runtime, env, { log: (m) => log(`  ${m}`) });
 			writeFileSync(importStamp, digest);
 			log(`import done in ${secs(Date.now() - t)}`);
 		} else {
@@ -395,6 +400,7 @@ async function cli() {
  Sign in    ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}
  Example    ${editor}/workflow/${workflow.id}   ("${workflow.name}")
  Node       "Group Chat" (${NODE_TYPE}), listed: ${info.nodeListed}
+ Events     ${editor}/workflow/${readTriggerWorkflow().id}   ("${readTriggerWorkflow().name}", active)
 
  Run the example: open the link above, click "Execute workflow", then open any
  node to see its output (chatId, status, participants, roster). The three
@@ -403,6 +409,8 @@ async function cli() {
    Linq       ${sandbox.baseUrls.linq}
    Periskope  ${sandbox.baseUrls.periskope}
  Every run creates new groups in the sandbox (its state resets when you stop).
+ Each change also reaches the active "${readTriggerWorkflow().name}" workflow as a signed
+ webhook: see its Executions tab (one execution per event).
 
  n8n log    ${info.logFile}
  Press Ctrl-C to stop n8n and the sandbox.

@@ -11,15 +11,20 @@
 //     "Test connection" passes and the editor's "Execute workflow" (REST /run) succeeds;
 //  6. resets the sandbox, runs the workflow with `n8n execute --id=…` and checks every node's
 //     output and the sandbox's final state per provider.
+//  7. Group Chat Trigger (scripts/test-n8n-trigger.mjs): imports and publishes the events example,
+//     boots n8n (activation creates the subscriptions), runs the lifecycle, checks the trigger
+//     executions and that a forged delivery to the production URL started none.
 // Last line: `n8n: N passed, M failed`; exit code 1 on any failure.
 //
-// Flags: --keep (keep the temp user folder), --no-build, --skip-server (skip step 5).
+// Flags: --keep (keep the temp user folder), --no-build, --skip-server (skip step 5),
+//        --skip-trigger (skip step 7).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { importExample, loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
+import { checkTriggerPhase } from './test-n8n-trigger.mjs';
 import {
 	NODE_TYPE,
 	ROOT,
@@ -408,6 +413,11 @@ async function main() {
 			unknown.length === 0,
 			unknown.map((r) => `${r.method} ${r.url}`).join('\n'),
 		);
+
+		// Group Chat Trigger: activation, deliveries and executions in the real n8n.
+		if (!args.has('--skip-trigger')) {
+			await checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle: workflow, check, step, info });
+		}
 	} finally {
 		await sandbox.stop();
 		if (userFolder) {

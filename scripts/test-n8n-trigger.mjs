@@ -1,0 +1,198 @@
+// The Group Chat Trigger phase of `npm run test:n8n`, in the real n8n:
+//  1. import + publish examples/group-chat-trigger.workflow.json (CLI), then `n8n start`:
+//     activation must create one subscription per trigger at the sandbox (Periskope: one per event);
+//  2. run the lifecycle example through the editor's REST /run and post a message to a Chert group;
+//  3. every sandbox delivery is answered 200 and n8n has one successful trigger execution per
+//     event, with the normalized item (event, chatId, participant);
+//  4. a forged delivery to the production webhook URL (wrong signature, no token) gets 401 and
+//     starts nothing; a replay of a real delivery gets 200 and starts nothing.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+import { RUNTIME_DIR, login, waitForN8n } from './n8n-runtime.mjs';
+import { importTriggerExample, readTriggerWorkflow, triggerWebhookUrl } from './trigger-example.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function rest(baseUrl, cookie, path, body) {
+	const res = await fetch(`${baseUrl}${path}`, {
+		method: body === undefined ? 'GET' : 'POST',
+		headers: { cookie, 'content-type': 'application/json', 'browser-id': 'test-n8n' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await res.text();
+	if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+	return JSON.parse(text).data;
+}
+
+/** The first item of the trigger node's output in a stored execution (n8n stores it flatted). */
+function triggerItem(execution, flatted) {
+	const data = typeof execution.data === 'string' ? flatted.parse(execution.data) : execution.data;
+	const runData = data?.resultData?.runData ?? {};
+	for (const [name, runs] of Object.entries(runData)) {
+		if (!/group events|group messages/.test(name)) continue;
+		return { node: name, json: runs?.[0]?.data?.main?.[0]?.[0]?.json };
+	}
+	return { node: undefined, json: undefined };
+}
+
+export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle, check, step, info }) {
+	const trigger = readTriggerWorkflow();
+	const flatted = createRequire(join(RUNTIME_DIR, 'n8n', 'node_modules', 'n8n', 'package.json'))('flatted');
+
+	step('Group Chat Trigger: import + publish the events example (CLI)');
+	try {
+		await importTriggerExample(runtime, env, { log: info });
+		check('import:workflow + publish:workflow for the trigger example succeed', true);
+	} catch (error) {
+		check('import:workflow + publish:workflow for the trigger example succeed', false, error.message);
+		return;
+	}
+	sandbox.reset();
+
+	step(`Group Chat Trigger: n8n start (port ${port}) activates it`);
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
+		env,
+		cwd: env.N8N_USER_FOLDER,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const output = [];
+	child.stdout.on('data', (d) => output.push(d));
+	child.stderr.on('data', (d) => output.push(d));
+	try {
+		await waitForN8n(baseUrl, { child, timeoutMs: 180_000 });
+		const cookie = await login(baseUrl);
+		// Activation happens during start-up; give it a moment if the sandbox has not seen it yet.
+		for (let i = 0; i < 50 && sandbox.subscriptions('periskope').length < 3; i++) await sleep(100);
+		const subs = {
+			chert: sandbox.subscriptions('chert'),
+			linq: sandbox.subscriptions('linq'),
+			periskope: sandbox.subscriptions('periskope'),
+		};
+		const urls = {
+			linq: triggerWebhookUrl(`http://localhost:${port}`, 'Linq: group events'),
+			periskope: triggerWebhookUrl(`http://localhost:${port}`, 'Periskope: group events'),
+			chert: triggerWebhookUrl(`http://localhost:${port}`, 'Chert: group messages'),
+		};
+		check(
+			'activation created one subscription per trigger for its production webhook URL (Periskope: one per event type, 3)',
+			subs.chert.length === 1 &&
+				subs.chert[0].url === urls.chert &&
+				subs.linq.length === 1 &&
+				subs.linq[0].url === urls.linq &&
+				subs.periskope.length === 3 &&
+				subs.periskope.every((sub) => sub.url.startsWith(`${urls.periskope}?token=`)),
+			JSON.stringify(Object.fromEntries(Object.entries(subs).map(([k, v]) => [k, v.map((s) => s.url)]))),
+		);
+
+		step('Group Chat Trigger: run the lifecycle example (REST /run) and post a Chert group message');
+		const manual = lifecycle.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger').name;
+		const { executionId } = await rest(baseUrl, cookie, `/rest/workflows/${lifecycle.id}/run`, {
+			triggerToStartFrom: { name: manual },
+		});
+		let run;
+		for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(300)) {
+			run = await rest(baseUrl, cookie, `/rest/executions/${executionId}`);
+			if (['success', 'error', 'crashed', 'canceled'].includes(run?.status)) break;
+		}
+		check(`lifecycle execution ${executionId} ends in success`, run?.status === 'success', `status ${run?.status}`);
+		const chertChat = sandbox.listChats('chert').find((chat) => chat.id === DEMO.groups.chert.trio);
+		sandbox.postMessage('chert', chertChat.id, chertChat.participants.find((p) => p !== chertChat.self), 'See you at 3');
+		await sandbox.webhooksIdle();
+
+		const deliveries = sandbox.deliveries;
+		const expected = { linq: 5, periskope: 5, chert: 1 };
+		const byProvider = (provider) => deliveries.filter((d) => d.provider === provider);
+		check(
+			'the sandbox delivered every change signed, and n8n answered each with 200',
+			Object.entries(expected).every(([provider, count]) => byProvider(provider).length === count) &&
+				deliveries.every((d) => d.status === 200),
+			deliveries.map((d) => `${d.provider} ${d.eventType} → ${d.status}`).join('\n'),
+		);
+
+		let executions = [];
+		for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(500)) {
+			const list = await rest(baseUrl, cookie, `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: trigger.id }))}&limit=100`);
+			executions = list?.results ?? [];
+			if (executions.length >= 11 && executions.every((e) => e.status === 'success')) break;
+		}
+		check(
+			`n8n lists 11 successful "${trigger.name}" executions (Linq 5, Periskope 5, Chert 1) in mode webhook`,
+			executions.length === 11 && executions.every((e) => e.status === 'success' && e.mode === 'webhook'),
+			executions.map((e) => `${e.id} ${e.mode} ${e.status}`).join(', '),
+		);
+		const items = [];
+		for (const summary of executions) {
+			const full = await rest(baseUrl, cookie, `/rest/executions/${summary.id}`);
+			items.push(triggerItem(full, flatted));
+		}
+		const seen = (provider, event) => items.filter((i) => i.json?.provider === provider && i.json?.event === event).length;
+		check(
+			'Linq: created, participant added (the queued add confirmed), renamed, removed, line left',
+			seen('linq', 'group.created') === 1 &&
+				seen('linq', 'participant.added') === 1 &&
+				seen('linq', 'group.renamed') === 1 &&
+				seen('linq', 'participant.removed') === 2,
+			JSON.stringify(items.map((i) => [i.json?.provider, i.json?.event, i.json?.participant])),
+		);
+		const linqAdd = items.find((i) => i.json?.provider === 'linq' && i.json?.event === 'participant.added')?.json;
+		check('Linq participant.added item: E.164 participant and the lifecycle chat', linqAdd?.participant === '+14155550174' && typeof linqAdd?.chatId === 'string', JSON.stringify(linqAdd));
+		check(
+			'Periskope: created, added, renamed, removed, line left',
+			seen('periskope', 'group.created') === 1 &&
+				seen('periskope', 'participant.added') === 1 &&
+				seen('periskope', 'group.renamed') === 1 &&
+				seen('periskope', 'participant.removed') === 2,
+		);
+		check('Chert: the group message', seen('chert', 'message.received') === 1);
+
+		step('Group Chat Trigger: forged and replayed deliveries to the production URL');
+		const before = executions.length;
+		const forgedBody = JSON.stringify({
+			event_id: 'forged-1',
+			event_type: 'participant.added',
+			created_at: new Date().toISOString(),
+			data: { chat_id: DEMO.groups.linq.five, handle: '+14155550199' },
+		});
+		const ts = String(Math.floor(Date.now() / 1000));
+		const forged = await fetch(urls.linq.replace('localhost', '127.0.0.1'), {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/json',
+				'webhook-id': 'forged-1',
+				'webhook-timestamp': ts,
+				'webhook-signature': `v1,${Buffer.alloc(32, 7).toString('base64')}`,
+			},
+			body: forgedBody,
+		});
+		check('a forged Linq delivery (wrong signature) gets 401', forged.status === 401, `HTTP ${forged.status}`);
+		const noToken = await fetch(urls.periskope.replace('localhost', '127.0.0.1'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ event: 'message.created', data: { chat_id: '1@g.us', message_id: 'x' } }),
+		});
+		check('a Periskope delivery without the token gets 401', noToken.status === 401, `HTTP ${noToken.status}`);
+		const real = byProvider('linq').find((d) => d.eventType === 'participant.added');
+		if (check('a real Linq participant.added delivery exists to replay', Boolean(real))) {
+			const replay = await fetch(real.url.replace('localhost', '127.0.0.1'), { method: 'POST', headers: real.headers, body: real.body });
+			check('a replay of a real Linq delivery gets 200 (deduplicated)', replay.status === 200, `HTTP ${replay.status}`);
+		}
+		await sleep(1500);
+		const after = await rest(baseUrl, cookie, `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: trigger.id }))}&limit=100`);
+		check('the forged, token-less and replayed deliveries started no execution', (after?.results ?? []).length === before, `${before} → ${(after?.results ?? []).length}`);
+	} catch (error) {
+		check('Group Chat Trigger phase completed', false, `${error.stack}\n${Buffer.concat(output).toString('utf8').split('\n').slice(-30).join('\n')}`);
+	} finally {
+		child.kill('SIGTERM');
+		await new Promise((resolveExit) => {
+			if (child.exitCode !== null) return resolveExit();
+			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+			child.on('exit', () => {
+				clearTimeout(timer);
+				resolveExit();
+			});
+		});
+	}
+}
