@@ -1,11 +1,12 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { chatIdProperty, onlyForProvider, operationProperty, participantsProperty, providerProperty } from './descriptions/common';
+import { chatIdProperties, onlyForProvider, operationProperties, participantsProperties, providerProperty } from './descriptions/common';
 import { createProperties } from './descriptions/create';
 import { optionsProperty } from './descriptions/options';
 import { renameProperties } from './descriptions/rename';
 import { executeGroupChat } from './execute';
+import { methods } from './methods';
 
 export class GroupChat implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,7 +16,7 @@ export class GroupChat implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ ({ addParticipants: "Add Participants", create: "Create Group", leave: "Leave Group", removeParticipants: "Remove Participants", rename: "Rename Group" })[$parameter["operation"]] + " · " + ({ chert: "Chert", linq: "Linq", periskope: "Periskope" })[$parameter["provider"]] }}',
+			'={{ ({ addParticipants: "Add Participants", create: "Create Group", get: "Get Group", leave: "Leave Group", removeParticipants: "Remove Participants", rename: "Rename Group" })[$parameter["operation"]] + " · " + ({ chert: "Chert", linq: "Linq", periskope: "Periskope" })[$parameter["provider"]] }}',
 		description: 'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope)',
 		defaults: { name: 'Group Chat' },
 		usableAsTool: true,
@@ -28,16 +29,18 @@ export class GroupChat implements INodeType {
 		],
 		properties: [
 			providerProperty,
-			operationProperty,
-			chatIdProperty,
+			...operationProperties,
+			...chatIdProperties,
 			// notice and Sender first, then who is in the group, then the rest of Create's fields
 			...createProperties.slice(0, 2),
-			participantsProperty,
+			...participantsProperties,
 			...createProperties.slice(2),
 			...renameProperties,
 			optionsProperty,
 		],
 	};
+
+	methods = methods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executeGroupChat.call(this);

@@ -14,13 +14,14 @@ export const createProperties: INodeProperties[] = [
 		displayOptions: { show: { ...onOperation('create'), ...onProvider('chert') } },
 	},
 	{
-		displayName: 'Sender',
+		displayName: 'Sender Name or ID',
 		name: 'sender',
-		type: 'string',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getSenders', loadOptionsDependsOn: ['provider'] },
 		required: true,
 		default: '',
-		placeholder: '+14155550100',
-		description: 'One of your account’s phone numbers, the line that creates and owns the group',
+		description:
+			'One of your account’s phone numbers, the line that creates and owns the group. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show: imessageCreate },
 	},
 	{
