@@ -269,6 +269,7 @@ describe('what the editor offers per provider', () => {
 			new RegExp((modes(provider).find((mode) => mode.name === 'id')!.validation![0] as unknown as { properties: { regex: string } }).properties.regex);
 		expect(regex('chert').test('ch_demo_five')).toBe(true);
 		expect(regex('chert').test('not a chat')).toBe(false);
+		for (const provider of ['chert', 'linq', 'periskope']) expect(regex(provider).test('')).toBe(true); // "required" says it once
 		expect(regex('linq').test(DEMO.groups.linq.five)).toBe(true);
 		expect(regex('linq').test('ch_demo_five')).toBe(false);
 		expect(regex('periskope').test(DEMO.groups.periskope.five)).toBe(true);

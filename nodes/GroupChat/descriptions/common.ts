@@ -100,6 +100,7 @@ export const operationProperties: INodeProperties[] = [
 const CHAT_OPERATIONS = ['addParticipants', 'removeParticipants', 'rename', 'leave', 'get'];
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+// The By ID patterns accept an empty value: "required" already says that, once.
 
 /**
  * Chat ID, once per provider: From List where the provider can list groups (Linq, Periskope),
@@ -126,7 +127,7 @@ export const chatIdProperties: INodeProperties[] = [
 					{
 						type: 'regex',
 						properties: {
-							regex: `^\\s*(ch_[^\\s/?#]+|${UUID})\\s*$`,
+							regex: `^\\s*(ch_[^\\s/?#]+|${UUID})?\\s*$`,
 							errorMessage: 'A Chert chat ID starts with ch_ or is a UUID',
 						},
 					},
@@ -157,7 +158,7 @@ export const chatIdProperties: INodeProperties[] = [
 				placeholder: 'e.g. 550e8400-e29b-41d4-a716-446655440000',
 				hint: 'The Create Group output has it as chatId',
 				validation: [
-					{ type: 'regex', properties: { regex: `^\\s*${UUID}\\s*$`, errorMessage: 'A Linq chat ID is a UUID' } },
+					{ type: 'regex', properties: { regex: `^\\s*(${UUID})?\\s*$`, errorMessage: 'A Linq chat ID is a UUID' } },
 				],
 			},
 		],
@@ -188,7 +189,7 @@ export const chatIdProperties: INodeProperties[] = [
 					{
 						type: 'regex',
 						properties: {
-							regex: '^\\s*[\\d-]+(@g\\.us)?\\s*$',
+							regex: '^\\s*([\\d-]+(@g\\.us)?)?\\s*$',
 							errorMessage: 'A WhatsApp group ID is digits followed by @g.us',
 						},
 					},
