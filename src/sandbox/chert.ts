@@ -17,6 +17,7 @@ import {
 	canonicalJson,
 	containsUrl,
 	deterministicHex,
+	deterministicUuid,
 	header,
 	isE164,
 	isE164OrEmail,
@@ -29,6 +30,7 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
+import type { HubSubscription, WebhookScheme } from './webhooks';
 
 /** Codes that clients may retry (providers.md). */
 const RETRYABLE = new Set([1007, 3001, 3002, 3004, 4001, 4002]);
@@ -98,7 +100,20 @@ export class ChertEmulator implements ProviderEmulator {
 				handler: (i, p) => this.remove(p.id, p.address),
 			},
 			{ method: 'POST', pattern: 'api/v1/chats/:id/leave', handler: (i, p) => this.leave(p.id) },
+			{ method: 'GET', pattern: 'api/v1/webhook-subscriptions', handler: () => this.listSubscriptions() },
+			{ method: 'POST', pattern: 'api/v1/webhook-subscriptions', handler: (i) => this.subscribe(i) },
+			{
+				method: 'GET',
+				pattern: 'api/v1/webhook-subscriptions/:id',
+				handler: (i, p) => this.getSubscription(p.id),
+			},
+			{
+				method: 'DELETE',
+				pattern: 'api/v1/webhook-subscriptions/:id',
+				handler: (i, p) => this.unsubscribe(p.id),
+			},
 		];
+		this.ctx.webhooks.register(CHERT_WEBHOOKS);
 	}
 
 	reset(seed: boolean): void {
@@ -492,6 +507,98 @@ export class ChertEmulator implements ProviderEmulator {
 		return jsonReply(200, { chat_id: chat.id, status: 'left' });
 	}
 
+	// ---- webhooks ------------------------------------------------------------------------
+
+	/**
+	 * An inbound iMessage in a group (sandbox endpoint): `message.received`. Chert sends no
+	 * membership events ("silent membership changes are not visible until a message … reaches
+	 * the Chert line"), so messages are the only group events this emulator delivers.
+	 */
+	receiveMessage(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number } {
+		const chat = this.chats.get(chatId);
+		if (!chat) throw new Error(`Chert: no chat ${chatId}`);
+		if (!chat.members.includes(from)) throw new Error(`Chert: ${from} is not a member of ${chatId}`);
+		const n = this.ctx.next('chert.event');
+		const eventId = `chert:msg:${deterministicHex(`chert.event.${n}`, 24)}`;
+		const handle = (address: string, isMe: boolean) => ({ handle: address, service: 'imessage', is_me: isMe });
+		const deliveredTo = this.ctx.webhooks.emit('chert', 'message.received', eventId, {
+			chat: {
+				id: chat.id,
+				is_group: chat.isGroup,
+				display_name: chat.displayName,
+				handles: [handle(chat.self, true), ...chat.members.map((m) => handle(m, false))],
+				owner_handle: handle(chat.self, true),
+			},
+			message: {
+				id: deterministicHex(`chert.inbound.${n}`, 32).toUpperCase(),
+				direction: 'inbound',
+				sender_handle: handle(from, false),
+				parts: [{ type: 'text', value: text }],
+				created_at: iso(this.ctx.now()),
+			},
+		});
+		return { eventId, deliveredTo };
+	}
+
+	private subscriptionView(sub: HubSubscription, withSecret = false): Record<string, unknown> {
+		return {
+			id: sub.id,
+			url: sub.url,
+			events: sub.events,
+			version: '2026-04-01',
+			is_active: true,
+			created_at: sub.createdAt,
+			...(withSecret ? { secret: sub.secret } : {}),
+		};
+	}
+
+	private listSubscriptions(): Reply {
+		return jsonReply(200, {
+			subscriptions: this.ctx.webhooks.list('chert').map((sub) => this.subscriptionView(sub)),
+		});
+	}
+
+	private getSubscription(id: string): Reply {
+		const sub = this.ctx.webhooks.get('chert', id);
+		if (!sub) return this.error(404, 2002, 'Webhook subscription not found');
+		return jsonReply(200, { subscription: this.subscriptionView(sub) });
+	}
+
+	private unsubscribe(id: string): Reply {
+		if (!this.ctx.webhooks.remove('chert', id)) return this.error(404, 2002, 'Webhook subscription not found');
+		return jsonReply(200, { id, deleted: true });
+	}
+
+	/**
+	 * `{url, events?, version?}` (the documented fields; anything else is refused). The real API
+	 * takes HTTPS URLs only; the sandbox also accepts http URLs on loopback (sandbox-only
+	 * allowance, so a local n8n can receive deliveries).
+	 */
+	private subscribe(input: HandlerInput): Reply {
+		const parsed = parseJsonBody(input.rawBody);
+		if (!parsed.ok || !isRecord(parsed.value)) return this.error(400, 1004, 'Invalid JSON body');
+		const body = parsed.value;
+		const unknown = Object.keys(body).filter((k) => !['url', 'events', 'version'].includes(k));
+		if (unknown.length) return this.error(400, 1001, `Unknown field: ${unknown[0]}`);
+		if (!isHttpsUrl(body.url) && !isLoopbackHttp(body.url)) {
+			return this.error(400, 1001, 'url must be an HTTPS URL');
+		}
+		const events = body.events === undefined ? [] : body.events;
+		if (!Array.isArray(events) || !events.every((e) => CHERT_EVENT_TYPES.includes(String(e)))) {
+			return this.error(400, 1001, `events must be a list of: ${CHERT_EVENT_TYPES.join(', ')}`);
+		}
+		const n = this.ctx.next('chert.subscription');
+		const sub = this.ctx.webhooks.add({
+			id: deterministicUuid(`chert.subscription.${n}`),
+			provider: 'chert',
+			url: body.url as string,
+			events: [...new Set(events.map(String))],
+			phoneNumbers: [],
+			secret: deterministicHex(`chert.whsec.${n}`, 64),
+		});
+		return jsonReply(200, { subscription: this.subscriptionView(sub, true) });
+	}
+
 	// ---- helpers -------------------------------------------------------------------------
 
 	private roster(chat: ChertChat): string[] {
@@ -539,3 +646,47 @@ export class ChertEmulator implements ProviderEmulator {
 		return jsonReply(status, body, headers);
 	}
 }
+
+const CHERT_EVENT_TYPES = ['message.received', 'reaction.added', 'reaction.removed', 'lead_reply'];
+
+function isLoopbackHttp(value: unknown): boolean {
+	if (typeof value !== 'string') return false;
+	try {
+		const url = new URL(value);
+		return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Chert's delivery scheme: `X-Webhook-Signature: t=<ts>,v1=<hex>` (hex HMAC-SHA256 keyed with the
+ * subscription secret's characters over "<ts>.<body>"), event and subscription ids in headers;
+ * 5xx answers retried up to 3 times, 4xx never.
+ */
+export const CHERT_WEBHOOKS: WebhookScheme = {
+	provider: 'chert',
+	envelope: (eventType, eventId, data, nowMs) => ({
+		event: eventType,
+		event_id: eventId,
+		timestamp: iso(nowMs),
+		api_version: 'v1',
+		webhook_version: '2026-05-04',
+		event_type: eventType,
+		trace_id: deterministicHex(`chert.webhook.trace.${eventId}`, 24),
+		partner_id: DEMO.chert.tenantSlug,
+		data,
+	}),
+	headers: (sub: HubSubscription, { eventType, eventId, body, nowMs }) => {
+		const ts = Math.floor(nowMs / 1000);
+		const hex = createHmac('sha256', sub.secret ?? '').update(`${ts}.${body}`).digest('hex');
+		return {
+			'x-webhook-signature': `t=${ts},v1=${hex}`,
+			'x-webhook-event': eventType,
+			'x-webhook-event-id': eventId,
+			'x-webhook-subscription-id': sub.id,
+		};
+	},
+	maxRetries: 3,
+	retryOn: (status) => status === 0 || status >= 500,
+};

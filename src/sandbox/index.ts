@@ -11,6 +11,7 @@ import { Faults } from './faults';
 import { LinqEmulator } from './linq';
 import { PeriskopeEmulator } from './periskope';
 import { PREFIXES, SandboxServer } from './server';
+import { WebhookHub } from './webhooks';
 import type {
 	EmulatorContext,
 	ProviderEmulator,
@@ -25,7 +26,8 @@ export type { DemoData } from './seed';
 export { CHERT_IDEMPOTENCY_CONFLICT, CHERT_MAX_SKEW_SECONDS } from './chert';
 export { LINQ_CODES, linqCapabilities, linqChatService } from './linq';
 export { PERISKOPE_UNLIMITED } from './periskope';
-export { PREFIXES } from './server';
+export { CONTROL_PREFIX, PREFIXES } from './server';
+export type { DeliveryRecord, HubSubscription } from './webhooks';
 export type {
 	FaultController,
 	FaultKind,
@@ -45,7 +47,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	const seed = opts.seed ?? true;
 	const now = opts.now ?? (() => Date.now());
 	const counters = new Map<string, number>();
+	const webhooks = new WebhookHub({ now, retryBaseMs: opts.webhookRetryBaseMs });
 	const ctx: EmulatorContext = {
+		webhooks,
 		now,
 		next(counter: string): number {
 			const value = (counters.get(counter) ?? 0) + 1;
@@ -66,11 +70,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
 	const resetState = (): void => {
 		counters.clear();
+		webhooks.reset();
 		for (const emulator of Object.values(emulators)) emulator.reset(seed);
+	};
+	const postMessage = (provider: ProviderName, chatId: string, from: string, text: string) => {
+		const emulator = emulators[provider];
+		if (!emulator.receiveMessage) throw new Error(`${provider}: no message webhooks`);
+		return emulator.receiveMessage(chatId, from, text);
 	};
 	resetState();
 
-	const server = new SandboxServer({ emulators, faults, requests, now });
+	const server = new SandboxServer({ emulators, faults, requests, now, postMessage });
 	const port = await server.listen(opts.port ?? 0, host);
 	const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 	let stopped = false;
@@ -89,6 +99,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		listChats: (provider) => emulators[provider].listChats(),
 		addContact: (digits) => periskope.addContact(digits),
 		settle: () => linq.settle(),
+		deliveries: webhooks.deliveries,
+		subscriptions: (provider) => webhooks.list(provider),
+		async webhooksIdle(): Promise<void> {
+			await linq.settle();
+			await webhooks.idle();
+		},
+		postMessage,
+		refuseQueued: (count = 1) => linq.refuseQueued(count),
 		reset(): void {
 			resetState();
 			requests.length = 0;
@@ -98,6 +116,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 			if (stopped) return;
 			stopped = true;
 			linq.cancelPending();
+			webhooks.stop();
 			faults.clear();
 			await server.close();
 		},

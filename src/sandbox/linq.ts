@@ -3,6 +3,7 @@
  * Linq Partner API v3 emulator: bearer auth, chats with per-handle services, and group changes
  * that are validated at request time, answered "accepted", and applied asynchronously.
  */
+import { createHmac } from 'node:crypto';
 import { DEMO, LINQ_SEED, SEED_CREATED_AT } from './seed';
 import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat } from './types';
 import {
@@ -19,9 +20,12 @@ import {
 	jsonReply,
 	matchRoute,
 	parseJsonBody,
+	deterministicHex,
+	isHttpUrl,
 	safeEqual,
 	type Route,
 } from './util';
+import type { HubSubscription, WebhookScheme } from './webhooks';
 
 export type LinqService = 'iMessage' | 'RCS' | 'SMS';
 
@@ -39,6 +43,7 @@ export const LINQ_CODES = {
 	notAParticipant: 1011,
 	alreadyParticipant: 1012,
 	idempotencyConflict: 1013,
+	subscriptionExists: 1014,
 	notFound: 2001,
 	senderNotOwned: 2003,
 	unauthorized: 2004,
@@ -123,11 +128,17 @@ export class LinqEmulator implements ProviderEmulator {
 				handler: (i, p) => this.remove(i, p.id),
 			},
 			{ method: 'POST', pattern: 'v3/chats/:id/leave', handler: (i, p) => this.leave(p.id) },
+			{ method: 'GET', pattern: 'v3/webhook-subscriptions', handler: () => this.listSubscriptions() },
+			{ method: 'POST', pattern: 'v3/webhook-subscriptions', handler: (i) => this.subscribe(i) },
+			{ method: 'GET', pattern: 'v3/webhook-subscriptions/:id', handler: (i, p) => this.getSubscription(p.id) },
+			{ method: 'DELETE', pattern: 'v3/webhook-subscriptions/:id', handler: (i, p) => this.unsubscribe(p.id) },
 		];
+		this.ctx.webhooks.register(LINQ_WEBHOOKS);
 	}
 
 	reset(seed: boolean): void {
 		this.cancelPending();
+		this.refusals = 0;
 		this.chats.clear();
 		this.idempotency.clear();
 		if (!seed) return;
@@ -365,6 +376,7 @@ export class LinqEmulator implements ProviderEmulator {
 			},
 		});
 		if (key !== undefined) this.idempotency.set(key, { hash, reply });
+		this.emit('chat.created', chat, this.view(chat));
 		return reply;
 	}
 
@@ -430,26 +442,34 @@ export class LinqEmulator implements ProviderEmulator {
 				`${handle} does not support ${chat.service}; cross-service additions are not allowed. Create a new chat instead`,
 			);
 		}
+		const refuse = this.takeRefusal();
 		this.enqueue(() => {
+			// Linq publishes no failure event for participant changes: a refused one just never happens.
+			if (refuse) return;
 			const now = iso(this.ctx.now());
-			const existing = chat.handles.find((h) => h.handle === handle);
-			if (existing) {
-				if (existing.status === 'active') return;
-				existing.status = 'active';
-				existing.joinedAt = now;
-				existing.leftAt = null;
+			let added = chat.handles.find((h) => h.handle === handle);
+			if (added) {
+				if (added.status === 'active') return;
+				added.status = 'active';
+				added.joinedAt = now;
+				added.leftAt = null;
 			} else {
-				chat.handles.push(
-					this.newHandle(
-						`${chat.id}.${this.ctx.next('linq.handle')}.add`,
-						handle,
-						chat.service,
-						now,
-						false,
-					),
+				added = this.newHandle(
+					`${chat.id}.${this.ctx.next('linq.handle')}.add`,
+					handle,
+					chat.service,
+					now,
+					false,
 				);
+				chat.handles.push(added);
 			}
 			chat.updatedAt = now;
+			this.emit('participant.added', chat, {
+				handle,
+				chat_id: chat.id,
+				participant: this.handleView(added),
+				added_at: now,
+			});
 		});
 		return this.accepted('Participant addition queued');
 	}
@@ -482,14 +502,21 @@ export class LinqEmulator implements ProviderEmulator {
 				'A group chat must keep at least 3 participants after removal',
 			);
 		}
+		const refuse = this.takeRefusal();
 		this.enqueue(() => {
 			const target = this.active(chat).find((h) => h.handle === handle);
 			// Re-checked at apply time: a concurrent change may have made the removal invalid.
-			if (!target || this.active(chat).length - 1 < 3) return;
+			if (refuse || !target || this.active(chat).length - 1 < 3) return;
 			const now = iso(this.ctx.now());
 			target.status = 'removed';
 			target.leftAt = now;
 			chat.updatedAt = now;
+			this.emit('participant.removed', chat, {
+				handle,
+				chat_id: chat.id,
+				participant: this.handleView(target),
+				removed_at: now,
+			});
 		});
 		return this.accepted('Participant removal queued');
 	}
@@ -513,10 +540,44 @@ export class LinqEmulator implements ProviderEmulator {
 		const { chat } = found;
 		const name = hasName ? (body.display_name as string).trim() : undefined;
 		const icon = hasIcon ? ((body.group_chat_icon as string | null) ?? null) : undefined;
+		const refuse = this.takeRefusal();
 		this.enqueue(() => {
+			const now = iso(this.ctx.now());
+			const me = chat.handles.find((h) => h.isMe);
+			if (refuse) {
+				// The queued change is refused by the network: the documented *_update_failed events.
+				if (name !== undefined) {
+					this.emit('chat.group_name_update_failed', chat, { chat_id: chat.id, error_code: 4001, failed_at: now });
+				}
+				if (icon !== undefined) {
+					this.emit('chat.group_icon_update_failed', chat, { chat_id: chat.id, error_code: 4001, failed_at: now });
+				}
+				return;
+			}
+			const oldName = chat.displayName;
+			const oldIcon = chat.icon;
 			if (name !== undefined) chat.displayName = name;
 			if (icon !== undefined) chat.icon = icon;
-			chat.updatedAt = iso(this.ctx.now());
+			chat.updatedAt = now;
+			const changedBy = me ? this.handleView(me) : null;
+			if (name !== undefined) {
+				this.emit('chat.group_name_updated', chat, {
+					chat_id: chat.id,
+					updated_at: now,
+					changed_by_handle: changedBy,
+					new_value: name,
+					old_value: oldName,
+				});
+			}
+			if (icon !== undefined) {
+				this.emit('chat.group_icon_updated', chat, {
+					chat_id: chat.id,
+					updated_at: now,
+					changed_by_handle: changedBy,
+					new_value: icon,
+					old_value: oldIcon,
+				});
+			}
 		});
 		return jsonReply(200, { chat_id: chat.id, status: 'accepted' });
 	}
@@ -551,8 +612,141 @@ export class LinqEmulator implements ProviderEmulator {
 			me.status = 'left';
 			me.leftAt = now;
 			target.updatedAt = now;
+			// Leaving fires participant.removed for the line itself (is_me).
+			this.emit('participant.removed', target, {
+				handle: me.handle,
+				chat_id: target.id,
+				participant: this.handleView(me),
+				removed_at: now,
+			});
 		});
 		return this.accepted('Leave group chat queued');
+	}
+
+	// ---- webhooks ------------------------------------------------------------------------
+
+	private refusals = 0;
+
+	/** The next `count` queued changes are accepted, then refused when applied. */
+	refuseQueued(count: number): void {
+		this.refusals += Math.max(0, count);
+	}
+
+	private takeRefusal(): boolean {
+		if (this.refusals <= 0) return false;
+		this.refusals -= 1;
+		return true;
+	}
+
+	private emit(eventType: string, chat: LinqChat, data: Record<string, unknown>): void {
+		const eventId = deterministicUuid(`linq.event.${this.ctx.next('linq.event')}`);
+		this.ctx.webhooks.emit('linq', eventType, eventId, data, chat.self);
+	}
+
+	/** An inbound message in a group (sandbox endpoint): `message.received`, 2026-02-03 shape. */
+	receiveMessage(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number } {
+		const chat = this.chats.get(chatId);
+		if (!chat) throw new Error(`Linq: no chat ${chatId}`);
+		const sender = chat.handles.find((h) => h.handle === from && h.status === 'active');
+		if (!sender) throw new Error(`Linq: ${from} is not an active member of ${chatId}`);
+		const me = chat.handles.find((h) => h.isMe);
+		const n = this.ctx.next('linq.event');
+		const eventId = deterministicUuid(`linq.event.${n}`);
+		const now = iso(this.ctx.now());
+		const deliveredTo = this.ctx.webhooks.emit(
+			'linq',
+			'message.received',
+			eventId,
+			{
+				chat: { id: chat.id, is_group: chat.isGroup, owner_handle: me ? this.handleView(me) : null },
+				id: deterministicUuid(`linq.inbound.${n}`),
+				direction: 'inbound',
+				sender_handle: this.handleView(sender),
+				parts: [{ type: 'text', value: text }],
+				service: chat.service,
+				sent_at: now,
+				delivered_at: null,
+				read_at: null,
+			},
+			chat.self,
+		);
+		return { eventId, deliveredTo };
+	}
+
+	private subscriptionView(sub: HubSubscription, withSecret = false): Record<string, unknown> {
+		return {
+			id: sub.id,
+			created_at: sub.createdAt,
+			updated_at: sub.updatedAt,
+			is_active: true,
+			subscribed_events: sub.events,
+			target_url: sub.url,
+			phone_numbers: sub.phoneNumbers.length ? sub.phoneNumbers : null,
+			...(withSecret ? { signing_secret: sub.secret } : {}),
+		};
+	}
+
+	private listSubscriptions(): Reply {
+		return jsonReply(200, {
+			subscriptions: this.ctx.webhooks.list('linq').map((sub) => this.subscriptionView(sub)),
+		});
+	}
+
+	private getSubscription(id: string): Reply {
+		const sub = this.ctx.webhooks.get('linq', id);
+		if (!sub) return this.error(404, LINQ_CODES.notFound, 'Resource not found');
+		return jsonReply(200, this.subscriptionView(sub));
+	}
+
+	private unsubscribe(id: string): Reply {
+		if (!this.ctx.webhooks.remove('linq', id)) return this.error(404, LINQ_CODES.notFound, 'Resource not found');
+		return { status: 204, headers: {}, body: '' };
+	}
+
+	/** `{target_url, subscribed_events[], phone_numbers?[]}` exactly (the SDK's create params). */
+	private subscribe(input: HandlerInput): Reply {
+		const parsed = parseJsonBody(input.rawBody);
+		if (!parsed.ok || !isRecord(parsed.value))
+			return this.error(400, LINQ_CODES.invalidJson, 'Request body must be a JSON object');
+		const body = parsed.value;
+		const unknown = Object.keys(body).filter((k) => !['target_url', 'subscribed_events', 'phone_numbers'].includes(k));
+		if (unknown.length) return this.error(400, LINQ_CODES.missingField, `Unknown field: ${unknown[0]}`);
+		if (!isHttpUrl(body.target_url)) return this.error(400, LINQ_CODES.missingField, 'target_url must be an http(s) URL');
+		const events = body.subscribed_events;
+		if (!Array.isArray(events) || events.length === 0 || !events.every((e) => LINQ_EVENT_TYPES.includes(String(e)))) {
+			return this.error(400, LINQ_CODES.missingField, 'subscribed_events must be a non-empty list of event types');
+		}
+		const phones = body.phone_numbers === undefined ? [] : body.phone_numbers;
+		if (!Array.isArray(phones) || !phones.every((p) => isE164(p))) {
+			return this.error(400, LINQ_CODES.invalidPhone, 'Phone number must be in E.164 format');
+		}
+		const foreign = (phones as string[]).find((p) => !DEMO.linq.senders.includes(p));
+		if (foreign) return this.error(403, LINQ_CODES.senderNotOwned, `Phone number ${foreign} is not assigned to this partner`);
+		if (this.ctx.webhooks.list('linq').some((sub) => sub.url === body.target_url)) {
+			return this.error(409, LINQ_CODES.subscriptionExists, 'A webhook subscription for this target_url already exists');
+		}
+		const n = this.ctx.next('linq.subscription');
+		const sub = this.ctx.webhooks.add({
+			id: deterministicUuid(`linq.subscription.${n}`),
+			provider: 'linq',
+			url: body.target_url,
+			events: [...new Set(events.map(String))],
+			phoneNumbers: phones as string[],
+			secret: `whsec_${Buffer.from(deterministicHex(`linq.whsec.${n}`, 64), 'hex').toString('base64')}`,
+		});
+		return jsonReply(200, this.subscriptionView(sub, true));
+	}
+
+	private handleView(h: LinqHandle): Record<string, unknown> {
+		return {
+			id: h.id,
+			handle: h.handle,
+			service: h.service,
+			joined_at: h.joinedAt,
+			is_me: h.isMe,
+			status: h.status,
+			left_at: h.leftAt,
+		};
 	}
 
 	// ---- helpers -------------------------------------------------------------------------
@@ -658,3 +852,59 @@ export class LinqEmulator implements ProviderEmulator {
 		);
 	}
 }
+
+/** Event types a Linq subscription may name (the SDK's WebhookEventType, group-chat subset and messages). */
+const LINQ_EVENT_TYPES = [
+	'message.sent',
+	'message.received',
+	'message.read',
+	'message.delivered',
+	'message.failed',
+	'reaction.added',
+	'reaction.removed',
+	'participant.added',
+	'participant.removed',
+	'chat.created',
+	'chat.group_name_updated',
+	'chat.group_icon_updated',
+	'chat.group_name_update_failed',
+	'chat.group_icon_update_failed',
+];
+
+/**
+ * Linq's delivery scheme: the envelope `{api_version, webhook_version, event_id, event_type,
+ * created_at, partner_id, trace_id, data}`, Standard Webhooks headers (HMAC-SHA256 keyed with the
+ * base64-decoded secret over "<id>.<ts>.<body>") plus the legacy X-Webhook-* headers; 5xx, 429
+ * and network errors retried up to 10 times (Linq spreads them over ~25 minutes).
+ */
+export const LINQ_WEBHOOKS: WebhookScheme = {
+	provider: 'linq',
+	envelope: (eventType, eventId, data, nowMs) => ({
+		api_version: 'v3',
+		webhook_version: '2026-02-03',
+		event_id: eventId,
+		event_type: eventType,
+		created_at: iso(nowMs),
+		partner_id: 'sandbox-partner',
+		trace_id: deterministicHex(`linq.webhook.trace.${eventId}`, 32),
+		data,
+	}),
+	headers: (sub: HubSubscription, { eventType, eventId, body, nowMs }) => {
+		const ts = Math.floor(nowMs / 1000);
+		const secret = sub.secret ?? '';
+		const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+		const standard = createHmac('sha256', key).update(`${eventId}.${ts}.${body}`).digest('base64');
+		const legacy = createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+		return {
+			'webhook-id': eventId,
+			'webhook-timestamp': String(ts),
+			'webhook-signature': `v1,${standard}`,
+			'x-webhook-event': eventType,
+			'x-webhook-subscription-id': sub.id,
+			'x-webhook-timestamp': String(ts),
+			'x-webhook-signature': legacy,
+		};
+	},
+	maxRetries: 10,
+	retryOn: (status) => status === 0 || status === 429 || status >= 500,
+};

@@ -28,6 +28,7 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
+import type { HubSubscription, WebhookScheme } from './webhooks';
 
 /** Limit advertised in X-RateLimit-Limit when rate limiting is off (never enforced). */
 export const PERISKOPE_UNLIMITED = { limit: 1000, windowSeconds: 60 };
@@ -97,7 +98,12 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			{ method: 'POST', pattern: 'chats/:id/remove', handler: (i, p) => this.remove(i, p.id) },
 			{ method: 'POST', pattern: 'chats/:id/settings', handler: (i, p) => this.settings(i, p.id) },
 			{ method: 'POST', pattern: 'chats/:id/leave', handler: (i, p) => this.leave(p.id) },
+			{ method: 'GET', pattern: 'webhooks', handler: () => this.listSubscriptions() },
+			{ method: 'POST', pattern: 'webhooks', handler: (i) => this.subscribe(i) },
+			{ method: 'GET', pattern: 'webhooks/:id', handler: (i, p) => this.getSubscription(p.id) },
+			{ method: 'DELETE', pattern: 'webhooks/:id', handler: (i, p) => this.unsubscribe(p.id) },
 		];
+		this.ctx.webhooks.register(PERISKOPE_WEBHOOKS);
 	}
 
 	reset(seed: boolean): void {
@@ -280,6 +286,7 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			else chat.invited.add(digits);
 		}
 		this.chats.set(chat.id, chat);
+		this.emit('chat.created', this.view(chat));
 		return jsonReply(200, this.view(chat));
 	}
 
@@ -303,6 +310,7 @@ export class PeriskopeEmulator implements ProviderEmulator {
 				chat.members.set(digits, { isAdmin: false, isSuperAdmin: false });
 				chat.invited.delete(digits);
 				results[key] = result(true, 'Participant added to group', 200);
+				this.notify(chat, 'add', [digits]);
 			} else {
 				chat.invited.add(digits);
 				results[key] = result(true, 'Invite sent to participant', 200, true);
@@ -336,6 +344,7 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			else {
 				chat.members.delete(digits);
 				results[key] = result(true, 'Participant removed from group', 200);
+				this.notify(chat, 'remove', [digits]);
 			}
 		}
 		chat.updatedAt = iso(this.ctx.now());
@@ -385,9 +394,15 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			);
 		}
 		const { chat } = found;
-		if (typeof v.name === 'string') chat.name = v.name.trim();
+		if (typeof v.name === 'string' && v.name.trim() !== chat.name) {
+			chat.name = v.name.trim();
+			this.notify(chat, 'subject', [], chat.name);
+		}
 		if (v.description !== undefined) chat.description = (v.description as string | null) ?? null;
-		if (v.image !== undefined) chat.image = (v.image as string | null) ?? null;
+		if (v.image !== undefined && ((v.image as string | null) ?? null) !== chat.image) {
+			chat.image = (v.image as string | null) ?? null;
+			this.notify(chat, 'picture', []);
+		}
 		if (typeof v.messagesAdminsOnly === 'boolean') chat.messagesAdminsOnly = v.messagesAdminsOnly;
 		if (typeof v.infoAdminsOnly === 'boolean') chat.infoAdminsOnly = v.infoAdminsOnly;
 		if (v.memberAddMode !== undefined) chat.memberAddMode = String(v.memberAddMode);
@@ -401,8 +416,122 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		const { chat } = found;
 		chat.members.delete(DEMO.periskope.orgPhone);
 		chat.exited = true;
+		this.notify(chat, 'leave', [DEMO.periskope.orgPhone]);
 		chat.updatedAt = iso(this.ctx.now());
 		return jsonReply(200, { success: true, message: 'Left the group', chat_id: chat.id });
+	}
+
+	// ---- webhooks ------------------------------------------------------------------------
+
+	private emit(event: string, data: Record<string, unknown>): number {
+		return this.ctx.webhooks.emit('periskope', event, deterministicUuid(`periskope.event.${this.ctx.next('periskope.event')}`), data);
+	}
+
+	/** A group change as WhatsApp reports it: `chat.notification.created` with a `type`. */
+	private notify(chat: PeriskopeChat, type: string, recipients: string[], body: string | null = null): void {
+		const unique = deterministicHex(`periskope.notification.${this.ctx.next('periskope.notification')}`, 32);
+		const org = `${DEMO.periskope.orgPhone}@c.us`;
+		const first = recipients[0] ? `${recipients[0]}@c.us` : org;
+		const serialized = `true_${chat.id}_${unique}_${first}_${type}`;
+		this.emit('chat.notification.created', {
+			org_id: PERISKOPE_ORG_ID,
+			notification_id: serialized,
+			chat_id: chat.id,
+			author: org,
+			body,
+			id: { id: unique, fromMe: true, remote: chat.id, serialized },
+			recipientids: recipients.map((digits) => `${digits}@c.us`),
+			type,
+			timestamp: iso(this.ctx.now()),
+			org_phone: org,
+			unique_id: unique,
+			metadata: null,
+		});
+	}
+
+	/** An inbound WhatsApp message in a group (sandbox endpoint): `message.created`. */
+	receiveMessage(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number } {
+		const chat = this.chats.get(chatId);
+		const digits = periskopeDigits(from);
+		if (!chat) throw new Error(`Periskope: no chat ${chatId}`);
+		if (!digits || !chat.members.has(digits)) throw new Error(`Periskope: ${from} is not a member of ${chatId}`);
+		const unique = deterministicHex(`periskope.message.${this.ctx.next('periskope.message')}`, 32);
+		const messageId = `false_${chat.id}_${unique}_${digits}@c.us`;
+		const deliveredTo = this.emit('message.created', {
+			message_id: messageId,
+			org_id: PERISKOPE_ORG_ID,
+			ack: '1',
+			body: text,
+			from_me: false,
+			message_type: 'chat',
+			chat_id: chat.id,
+			timestamp: iso(this.ctx.now()),
+			org_phone: `${DEMO.periskope.orgPhone}@c.us`,
+			sender_phone: `${digits}@c.us`,
+			unique_id: unique,
+		});
+		return { eventId: messageId, deliveredTo };
+	}
+
+	private row(sub: HubSubscription): Record<string, unknown> {
+		return {
+			id: sub.id,
+			hook_url: sub.url,
+			integration_id: null,
+			integration_metadata: null,
+			integration_name: sub.events[0],
+			integration_type: 'webhook',
+			is_subscribed: true,
+			org_id: PERISKOPE_ORG_ID,
+			subscribed_at: sub.createdAt,
+			type: 'webhook',
+		};
+	}
+
+	private listSubscriptions(): Reply {
+		return jsonReply(200, this.ctx.webhooks.list('periskope').map((sub) => this.row(sub)));
+	}
+
+	private getSubscription(id: string): Reply {
+		const sub = this.ctx.webhooks.get('periskope', id);
+		if (!sub) return this.error(404, 'webhook_not_found', `Webhook ${id} not found`);
+		return jsonReply(200, this.row(sub));
+	}
+
+	private unsubscribe(id: string): Reply {
+		if (!this.ctx.webhooks.remove('periskope', id)) {
+			return this.error(404, 'webhook_not_found', `Webhook ${id} not found`);
+		}
+		return jsonReply(200, { id, deleted: true });
+	}
+
+	/**
+	 * `{hookUrl, integrationName: event | event[]}` exactly (providers.md); answers 201 with one
+	 * row per event, as the official client's types describe.
+	 */
+	private subscribe(input: HandlerInput): Reply {
+		const body = this.body(input);
+		if ('reply' in body) return body.reply;
+		const v = body.value;
+		const unknown = Object.keys(v).filter((k) => !['hookUrl', 'integrationName'].includes(k));
+		if (unknown.length) return this.error(400, 'invalid_request', `Unknown field: ${unknown[0]}`);
+		if (!isHttpUrl(v.hookUrl)) return this.error(400, 'invalid_request', 'hookUrl must be a URL');
+		const names = Array.isArray(v.integrationName) ? v.integrationName : [v.integrationName];
+		if (names.length === 0 || !names.every((n) => PERISKOPE_EVENT_TYPES.includes(String(n)))) {
+			return this.error(400, 'invalid_request', `integrationName must be one or more of ${PERISKOPE_EVENT_TYPES.join(', ')}`);
+		}
+		const rows = [...new Set(names.map(String))].map((name) =>
+			this.row(
+				this.ctx.webhooks.add({
+					id: deterministicUuid(`periskope.webhook.${this.ctx.next('periskope.webhook')}`),
+					provider: 'periskope',
+					url: v.hookUrl as string,
+					events: [name],
+					phoneNumbers: [],
+				}),
+			),
+		);
+		return jsonReply(201, rows);
 	}
 
 	// ---- helpers -------------------------------------------------------------------------
@@ -569,3 +698,33 @@ function result(
 ): ParticipantResult {
 	return { is_success: isSuccess, message, code, isInviteV4Sent };
 }
+
+const PERISKOPE_EVENT_TYPES = [
+	'chat.created',
+	'chat.notification.created',
+	'message.created',
+	'message.updated',
+	'message.deleted',
+	'message.ack.updated',
+	'reaction.created',
+	'ticket.created',
+];
+
+/**
+ * Periskope's deliveries: the envelope `{event, data, org_id, previous_attributes, timestamp}`.
+ * Periskope signs deliveries with a console key whose scheme is not published, so the sandbox
+ * sends no signature header rather than invent one; retries are not documented: none.
+ */
+export const PERISKOPE_WEBHOOKS: WebhookScheme = {
+	provider: 'periskope',
+	envelope: (eventType, eventId, data, nowMs) => ({
+		event: eventType,
+		data,
+		org_id: PERISKOPE_ORG_ID,
+		previous_attributes: null,
+		timestamp: iso(nowMs),
+	}),
+	headers: () => ({}),
+	maxRetries: 0,
+	retryOn: () => false,
+};

@@ -27,11 +27,20 @@ const HTML_502 =
 	'<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>' +
 	'<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n';
 
+/** Sandbox-only control routes (not a provider API; not recorded in `requests`). */
+export const CONTROL_PREFIX = '/_sandbox';
+
 export interface ServerDeps {
 	emulators: Record<ProviderName, ProviderEmulator>;
 	faults: Faults;
 	requests: RecordedRequest[];
 	now: () => number;
+	postMessage?: (
+		provider: ProviderName,
+		chatId: string,
+		from: string,
+		text: string,
+	) => { eventId: string; deliveredTo: number };
 }
 
 function safeDecode(value: string): string {
@@ -91,6 +100,10 @@ export class SandboxServer {
 		const q = url.indexOf('?');
 		const rawPath = q >= 0 ? url.slice(0, q) : url;
 		const query = q >= 0 ? url.slice(q + 1) : '';
+		if (rawPath.startsWith(`${CONTROL_PREFIX}/`)) {
+			this.control(method, rawPath.slice(CONTROL_PREFIX.length), rawBody, res);
+			return;
+		}
 		const provider = (Object.keys(PREFIXES) as ProviderName[]).find(
 			(p) => rawPath === PREFIXES[p] || rawPath.startsWith(`${PREFIXES[p]}/`),
 		);
@@ -216,6 +229,30 @@ export class SandboxServer {
 					this.run(emulator, { ...input, failAddresses: fault.failAddresses ?? [] }),
 				);
 				return;
+		}
+	}
+
+	/**
+	 * `POST /_sandbox/messages {provider, chatId, from, text}`: a person posts a message to a
+	 * group; the provider's message webhook fires. Answers `{eventId, deliveredTo}`.
+	 */
+	private control(method: string, path: string, rawBody: Buffer, res: ServerResponse): void {
+		const answer = (status: number, body: unknown) => {
+			const text = Buffer.from(JSON.stringify(body), 'utf8');
+			res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length) });
+			res.end(text);
+		};
+		if (method !== 'POST' || path !== '/messages' || !this.deps.postMessage) {
+			answer(404, { error: `No sandbox control route ${method} ${CONTROL_PREFIX}${path}` });
+			return;
+		}
+		try {
+			const body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
+			const provider = String(body.provider) as ProviderName;
+			if (!(provider in PREFIXES)) throw new Error('provider must be chert, linq or periskope');
+			answer(200, this.deps.postMessage(provider, String(body.chatId), String(body.from), String(body.text ?? '')));
+		} catch (error) {
+			answer(400, { error: error instanceof Error ? error.message : String(error) });
 		}
 	}
 

@@ -2,6 +2,8 @@
  * Public and internal types of the provider sandbox (a local emulator of the Chert, Linq and
  * Periskope group-chat APIs). Development tooling only: never part of the shipped package.
  */
+import type { DeliveryRecord, HubSubscription, WebhookHub } from './webhooks';
+
 export type ProviderName = 'chert' | 'linq' | 'periskope';
 
 export interface RateLimitSpec {
@@ -22,6 +24,8 @@ export interface SandboxOptions {
 	rateLimits?: { chert?: RateLimitSpec; periskope?: RateLimitSpec };
 	/** Millisecond clock used for signatures, rate windows, timestamps (default Date.now). */
 	now?: () => number;
+	/** Webhook retries: first retry after this many ms, doubling (default 200). */
+	webhookRetryBaseMs?: number;
 }
 
 export interface RecordedRequest {
@@ -104,6 +108,16 @@ export interface Sandbox {
 	addContact(digits: string): void;
 	settle(): Promise<void>;
 	faults: FaultController;
+	/** Every webhook delivery attempt, in order (see webhooks.ts). */
+	deliveries: DeliveryRecord[];
+	/** Webhook subscriptions currently registered at a provider. */
+	subscriptions(provider: ProviderName): HubSubscription[];
+	/** Resolves once queued Linq changes are applied and no webhook delivery is pending. */
+	webhooksIdle(): Promise<void>;
+	/** Linq: the next `count` queued changes are accepted, then refused when applied (rename/icon → *_update_failed). */
+	refuseQueued(count?: number): void;
+	/** A message from `from` arrives in a group: the provider's message webhook fires. */
+	postMessage(provider: ProviderName, chatId: string, from: string, text: string): { eventId: string; deliveredTo: number };
 	reset(): void;
 	stop(): Promise<void>;
 }
@@ -145,6 +159,8 @@ export interface ProviderEmulator {
 	getChat(chatId: string): SandboxChat | undefined;
 	listChats(): SandboxChat[];
 	reset(seed: boolean): void;
+	/** A message from `from` arrives in a group: emits the provider's message webhook. */
+	receiveMessage?(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number };
 }
 
 /** Shared services the emulators use. */
@@ -152,4 +168,6 @@ export interface EmulatorContext {
 	now(): number;
 	/** Next value of a named deterministic counter (1, 2, 3, ...). */
 	next(counter: string): number;
+	/** Webhook subscriptions and signed deliveries (the kernel's; emulators declare schemes). */
+	webhooks: WebhookHub;
 }
