@@ -2,6 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { capRaw } from '../../src/boundary';
 import type { NormalizedEvent, StoredSubscription, TriggerFilters } from '../../src/events';
+import { SEEN_LIMIT } from '../../src/events';
 import { processDelivery } from '../../src/trigger';
 import { readChatIds, readEvents, readLines, readProvider } from './lifecycle';
 
@@ -14,6 +15,26 @@ function filtersOf(context: IWebhookFunctions): TriggerFilters {
 		lines = [];
 	}
 	return { events: readEvents(context, provider), lines, chatIds: readChatIds(context) };
+}
+
+/**
+ * Recent delivery ids per trigger node, in this n8n process. The static data copy is what
+ * survives a restart, but n8n (2.40, regular mode) does not save a webhook's static data when
+ * that same delivery starts an execution: building the execution's workflow resets n8n's
+ * "changed" flag before the webhook's save runs. This copy closes that gap for as long as the
+ * process lives. Bounded: SEEN_LIMIT ids per node, at most MAX_NODES nodes.
+ */
+const RECENT = new Map<string, string[]>();
+const MAX_NODES = 500;
+
+function recentFor(key: string): string[] {
+	return RECENT.get(key) ?? [];
+}
+
+function keepRecent(key: string, seen: string[]): void {
+	RECENT.delete(key);
+	RECENT.set(key, seen.slice(-SEEN_LIMIT));
+	while (RECENT.size > MAX_NODES) RECENT.delete(RECENT.keys().next().value as string);
 }
 
 /** The output item: exactly the documented shape, `actor` only when the provider says who. */
@@ -41,7 +62,9 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
 	const provider = readProvider(this);
 	const data = this.getWorkflowStaticData('node');
-	const seen = Array.isArray(data.seen) ? (data.seen as unknown[]).map(String) : [];
+	const memoryKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	const stored = Array.isArray(data.seen) ? (data.seen as unknown[]).map(String) : [];
+	const seen = [...new Set([...stored, ...recentFor(memoryKey)])].slice(-SEEN_LIMIT);
 	const rawBody = request.rawBody instanceof Uint8Array ? request.rawBody : new Uint8Array();
 	const outcome = processDelivery(
 		provider,
@@ -59,6 +82,7 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 	}
 	// Assigned anew so n8n notices the change and saves the window with the workflow.
 	data.seen = seen;
+	keepRecent(memoryKey, seen);
 	if (outcome.kind === 'duplicate') {
 		return { webhookResponse: { received: true, duplicate: true } };
 	}

@@ -33,6 +33,8 @@ import { GroupChatTrigger } from '../../nodes/GroupChatTrigger/GroupChatTrigger.
 
 export const TRIGGER_TYPE = 'n8n-nodes-group-chat.groupChatTrigger';
 
+let harnessCount = 0;
+
 const credentialTypes: Record<string, ICredentialType> = {
 	chertApi: new ChertApi(),
 	linqApi: new LinqApi(),
@@ -137,7 +139,8 @@ export class TriggerHarness {
 			credentials: { [credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` } },
 		};
 		this.workflow = new Workflow({
-			id: options.workflowId ?? 'wf-trigger',
+			// Each harness is its own workflow unless a test says otherwise (a restart keeps the id).
+			id: options.workflowId ?? `wf-trigger-${++harnessCount}`,
 			nodes: [this.node],
 			connections: {},
 			nodeTypes: this.nodeTypes,

@@ -325,7 +325,8 @@ describe('Linq verification', () => {
 		expect((await trigger.post(delivery.body, delivery.headers)).status).toBe(200);
 		expect(trigger.executions).toHaveLength(1);
 
-		// n8n saved the static data: a new process starting from it still knows the event.
+		// n8n saved the static data: another process (another workflow object, same saved data)
+		// starting from it still knows the event.
 		const restarted = await TriggerHarness.start({
 			provider: 'linq',
 			parameters: { events: ALL.linq },
@@ -337,6 +338,26 @@ describe('Linq verification', () => {
 		expect(replay.status).toBe(200);
 		expect(await replay.json()).toEqual({ received: true, duplicate: true });
 		expect(restarted.executions).toHaveLength(0);
+	});
+
+	test('n8n did not save the window (a delivery that started an execution): the same process still deduplicates', async () => {
+		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, { handle: '+14155550177' });
+		const [delivery] = sandbox.deliveries as DeliveryRecord[];
+		expect(trigger.executions).toHaveLength(1);
+		// What n8n 2.40 (regular mode) leaves in its database in that case: no `seen` at all.
+		const saved = JSON.parse(JSON.stringify(trigger.workflow.staticData)) as Record<string, IDataObject>;
+		for (const entry of Object.values(saved)) delete entry.seen;
+		const reloaded = await TriggerHarness.start({
+			provider: 'linq',
+			parameters: { events: ALL.linq },
+			credentials: sandboxCredentials(sandbox),
+			staticData: saved,
+			workflowId: trigger.workflow.id,
+		});
+		open.push(reloaded);
+		const replay = await fetch(reloaded.webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });
+		expect(await replay.json()).toEqual({ received: true, duplicate: true });
+		expect(reloaded.executions).toHaveLength(0);
 	});
 
 	test('after deactivation the old secret no longer opens the door', async () => {
