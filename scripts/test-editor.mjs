@@ -1,0 +1,442 @@
+// `npm run test:editor`: the editor as a person uses it, in a real browser.
+//
+// Starts the same stack as `npm start` (scripts/start.mjs → startStack(): build, sandbox, real
+// n8n 2.40.5 with the package, sandbox credentials and the example workflow) in a fresh temp
+// user folder on free ports, then drives Debian's Chromium with playwright-core (no browser
+// download; /usr/bin/chromium, or CHROMIUM_PATH):
+//
+//   sign in → open the example (its sticky note names the running sandbox) → open
+//   "Linq: Create Group" → pick a Sender from the list (filled by the sandbox) → Execute step →
+//   read the output panel → open "Linq: Rename Group" → Chat "From list" → pick the group just
+//   created → Execute step → read the output → node panel search "whatsapp", "imessage" →
+//   the credentials list shows the providers' icons.
+//
+// Each step saves a screenshot to .artifacts/editor/ (git-ignored; CI keeps it) and prints its
+// path. Last line: `editor: N passed, M failed`; exit code 1 on any failure.
+//
+// Flags: --no-build, --keep (keep the temp user folders), --attach=<editor URL> with
+//        --sandbox=<sandbox URL> (drive an already running `npm start` instead of starting one).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+import { readExampleWorkflow } from './n8n-example.mjs';
+import { DEMO_OWNER, NODE_TYPE, ROOT, freePort, login } from './n8n-runtime.mjs';
+import { startStack } from './start.mjs';
+
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const started = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const info = (message) => console.log(`  ${message}`);
+
+export const ARTIFACTS = join(ROOT, '.artifacts', 'editor');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+const STEP_TIMEOUT = 90_000; // a cold editor load takes ~20 s on a busy 2-core machine
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+function check(name, ok, detail = '') {
+	if (ok) {
+		passed++;
+		console.log(`  ✓ ${name}`);
+	} else {
+		failed++;
+		failures.push(`${name}${detail ? `: ${detail}` : ''}`);
+		console.log(
+			`  ✗ ${name}${detail ? `\n      ${String(detail).split('\n').join('\n      ')}` : ''}`,
+		);
+	}
+	return ok;
+}
+
+let shot = 0;
+const screenshots = [];
+async function screenshot(page, name) {
+	const file = join(ARTIFACTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
+	try {
+		await page.screenshot({ path: file });
+		screenshots.push(file);
+		info(`screenshot ${relative(ROOT, file)}`);
+	} catch (error) {
+		info(`screenshot ${name} failed: ${error.message.split('\n')[0]}`);
+	}
+	return file;
+}
+
+/** Runs one step; on an exception the step fails with a screenshot and the run stops. */
+async function step(page, name, fn) {
+	console.log(`\n▸ ${name}`);
+	const t = Date.now();
+	try {
+		await fn();
+		info(`(${secs(Date.now() - t)})`);
+	} catch (error) {
+		check(name, false, error.message.split('\n').slice(0, 6).join('\n'));
+		await screenshot(page, `failed-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
+		throw new StepFailed();
+	}
+}
+class StepFailed extends Error {}
+
+/** The node's fields as n8n serves them: do the Sender list and the Chat "From list" exist? */
+async function pickerFields(baseUrl) {
+	const cookie = await login(baseUrl, DEMO_OWNER);
+	const nodes = await (await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })).json();
+	const node = nodes.find((n) => n.name === NODE_TYPE);
+	const props = node?.properties ?? [];
+	const sender = props.find((p) => p.name === 'sender' && p.typeOptions?.loadOptionsMethod);
+	const chatList = props.find(
+		(p) =>
+			p.name === 'chatId' &&
+			p.type === 'resourceLocator' &&
+			p.displayOptions?.show?.provider?.includes('linq') &&
+			p.modes?.some((m) => m.name === 'list'),
+	);
+	return { sender: Boolean(sender), chatList: Boolean(chatList) };
+}
+
+/** Opens a node's details view by double-clicking it on the canvas. */
+async function openNode(page, name) {
+	await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
+	await page.getByTestId('ndv').waitFor();
+	await page.getByTestId('node-parameters').waitFor();
+}
+
+async function closeNode(page) {
+	await page.getByTestId('ndv-close-button').click();
+	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
+}
+
+/** Clicks "Execute step" and returns the output panel's JSON view text once data is there. */
+async function executeStepAndReadOutput(page) {
+	// Earlier toasts closed first: the run is over when n8n's own toast says how it went (the
+	// output panel may still show an earlier run's data until then).
+	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) {
+		await close.click().catch(() => {});
+	}
+	await page.getByTestId('node-execute-button').first().click();
+	await page
+		.locator('.el-notification')
+		.filter({ hasText: /Node executed successfully|Problem in node/ })
+		.first()
+		.waitFor({ timeout: STEP_TIMEOUT });
+	const output = page.getByTestId('output-panel');
+	const json = output.getByTestId('radio-button-json');
+	const error = output.getByTestId('node-error-message');
+	await json.or(error).first().waitFor();
+	if (await error.isVisible()) {
+		const description = await output
+			.getByTestId('node-error-description')
+			.innerText()
+			.catch(() => '');
+		throw new Error(`the node failed: ${await error.innerText()} ${description}`.trim());
+	}
+	await json.click();
+	await output.locator('text=/"chatId"/').first().waitFor();
+	return await output.innerText();
+}
+
+/** Reads `"key": "value"` from the JSON view's text. */
+function jsonField(text, key) {
+	return new RegExp(`"${key}"\\s*:\\s*"([^"]*)"`).exec(text)?.[1];
+}
+
+/** The <input> a test id names: the element itself in n8n 2.40, a descendant in older versions. */
+async function inputOf(locator) {
+	await locator.waitFor();
+	return (await locator.evaluate((el) => el.tagName === 'INPUT'))
+		? locator
+		: locator.locator('input');
+}
+
+async function searchNodePanel(page, term) {
+	const search = page.getByTestId('node-creator-search-bar');
+	if (!(await search.isVisible())) {
+		await page.getByTestId('node-creator-plus-button').click();
+		await search.waitFor();
+	}
+	const input = await inputOf(search);
+	await input.fill('');
+	await input.fill(term);
+	// The action node and the trigger are one entry, "Group Chat" (n8n merges an app's nodes).
+	const item = page
+		.getByTestId('item-iterator-item')
+		.filter({
+			has: page.getByTestId('node-creator-item-name').filter({ hasText: /^\s*Group Chat\s*$/ }),
+		});
+	await item.first().waitFor({ timeout: 15_000 });
+	return item;
+}
+
+async function run(baseUrl, sandboxUrl) {
+	const { chromium, selectors } = await import('playwright-core');
+	selectors.setTestIdAttribute('data-test-id');
+	const profile = mkdtempSync(join(tmpdir(), 'test-editor-chromium-'));
+	// launchPersistentContext = Chromium with a fresh --user-data-dir (Playwright passes it).
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		args: CHROMIUM_FLAGS,
+		viewport: { width: 1440, height: 900 },
+		timeout: 60_000,
+	});
+	const pageErrors = [];
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		page.setDefaultTimeout(STEP_TIMEOUT);
+		page.on('pageerror', (error) => pageErrors.push(error.message));
+		const workflow = readExampleWorkflow();
+		const pickers = await pickerFields(baseUrl.replace('localhost', '127.0.0.1'));
+
+		await step(page, 'Sign in', async () => {
+			await page.goto(`${baseUrl}/signin`);
+			await page.locator('input[name=emailOrLdapLoginId]').fill(DEMO_OWNER.email);
+			await page.locator('input[name=password]').fill(DEMO_OWNER.password);
+			await screenshot(page, 'sign-in');
+			await page.getByTestId('form-submit-button').click();
+			await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+			check(`signed in as ${DEMO_OWNER.email}`, true);
+		});
+
+		await step(page, 'Open the example workflow', async () => {
+			await page.goto(`${baseUrl}/workflow/${workflow.id}`);
+			await page.locator('[data-test-id="canvas-node"]').first().waitFor();
+			const count = await page
+				.locator(`[data-test-id="canvas-node"][data-node-type="${NODE_TYPE}"]`)
+				.count();
+			check(`"${workflow.name}" shows its 15 Group Chat nodes`, count === 15, `found ${count}`);
+			const sticky = await page.getByTestId('sticky').first().innerText();
+			if (sandboxUrl) {
+				check(
+					`the sticky note names the running sandbox (${sandboxUrl})`,
+					sticky.includes(sandboxUrl),
+					sticky.slice(0, 400),
+				);
+			}
+			await screenshot(page, 'example-workflow');
+		});
+
+		let createdChatId;
+		await step(
+			page,
+			'Open "Linq: Create Group", pick a Sender from the list, Execute step',
+			async () => {
+				await openNode(page, 'Linq: Create Group');
+				await screenshot(page, 'create-group-node');
+				if (!check('the node has a Sender list (loadOptions) field', pickers.sender)) return;
+				const sender = page.getByTestId('parameter-input-sender');
+				await sender.click();
+				const options = page.locator('.el-select-dropdown__item:visible');
+				await options.first().waitFor();
+				// An option shows the number, then its description on a second line.
+				const labels = (await options.allInnerTexts()).map((l) => l.split('\n')[0].trim());
+				check(
+					'the Sender list is filled from the sandbox (Linq phone numbers)',
+					labels.length > 0 && labels.every((l) => /\+1\s?\d{3}/.test(l)),
+					JSON.stringify(labels),
+				);
+				await screenshot(page, 'sender-list');
+				const pick = labels.length > 1 ? 1 : 0;
+				await options.nth(pick).click();
+				const chosen = await sender.locator('input').inputValue();
+				check(`picked sender "${chosen}"`, chosen === labels[pick], `list said "${labels[pick]}"`);
+
+				const text = await executeStepAndReadOutput(page);
+				createdChatId = jsonField(text, 'chatId');
+				check(
+					'Execute step: the output panel shows the new group (provider linq, status done, a chatId)',
+					jsonField(text, 'provider') === 'linq' &&
+						jsonField(text, 'status') === 'done' &&
+						/^[0-9a-f-]{36}$/.test(createdChatId ?? ''),
+					text.slice(0, 500),
+				);
+				await screenshot(page, 'create-group-output');
+				await closeNode(page);
+			},
+		);
+
+		await step(
+			page,
+			'Open "Linq: Rename Group", pick the Chat from the list, Execute step',
+			async () => {
+				await openNode(page, 'Linq: Rename Group');
+				if (!check('the node has a Chat field with a "From list" mode', pickers.chatList)) return;
+				const chat = page.getByTestId('parameter-input-chatId');
+				// The example takes the chat ID from an expression: switch the field to a fixed value.
+				const fixed = page
+					.getByTestId('chatId-parameter-input-options-container')
+					.getByTestId('radio-button-fixed');
+				await page.getByTestId('parameter-input-chatId').hover();
+				if (await fixed.isVisible()) await fixed.click();
+				await chat.getByTestId('rlc-mode-selector').click();
+				await page
+					.locator('.el-select-dropdown__item:visible')
+					.filter({ hasText: 'From list' })
+					.click();
+				await chat.getByTestId('rlc-input').click();
+				const items = page.getByTestId('rlc-item');
+				await items.first().waitFor();
+				const labels = (await items.allInnerTexts()).map((l) => l.split('\n')[0].trim());
+				check(
+					`the Chat list is filled from the sandbox (${labels.length} groups)`,
+					labels.length > 1,
+					JSON.stringify(labels),
+				);
+				await screenshot(page, 'chat-list');
+				// Every run of the example creates a group with the same members: search the list for
+				// the one just created (the list search matches names, members and IDs).
+				await (await inputOf(page.getByTestId('rlc-search'))).fill(createdChatId.slice(0, 13));
+				await page
+					.waitForFunction(
+						() => document.querySelectorAll('[data-test-id="rlc-item"]').length === 1,
+						null,
+						{
+							timeout: 30_000,
+						},
+					)
+					.catch(() => {});
+				check(
+					'searching the list for the new group leaves exactly that group',
+					(await items.count()) === 1,
+					JSON.stringify(await items.allInnerTexts()),
+				);
+				await screenshot(page, 'chat-list-search');
+				await items.first().click();
+				const text = await executeStepAndReadOutput(page);
+				check(
+					'Execute step: the output panel shows the rename of the picked group',
+					jsonField(text, 'operation') === 'rename' &&
+						(createdChatId === undefined || jsonField(text, 'chatId') === createdChatId),
+					text.slice(0, 500),
+				);
+				await screenshot(page, 'rename-group-output');
+				await closeNode(page);
+			},
+		);
+
+		for (const term of ['whatsapp', 'imessage']) {
+			await step(page, `Node panel search "${term}"`, async () => {
+				const item = await searchNodePanel(page, term);
+				check(`searching "${term}" lists "Group Chat"`, (await item.count()) > 0);
+				await screenshot(page, `node-search-${term}`);
+				if (term !== 'whatsapp') return;
+				// Its details list the action node's operations: it is the node, not only the trigger.
+				await item.first().click();
+				const action = page.getByText('Create a group chat', { exact: true });
+				await action.first().waitFor();
+				check('"Group Chat" offers its actions (Create a group chat, …)', true);
+				await screenshot(page, 'node-search-details');
+				await page.keyboard.press('Escape');
+			});
+		}
+		await page.keyboard.press('Escape');
+
+		await step(page, 'Credentials show the providers’ icons', async () => {
+			await page.goto(`${baseUrl}/home/credentials`);
+			const icons = page.locator('img[src*="icons/n8n-nodes-group-chat/"]');
+			await icons.first().waitFor();
+			const loaded = await icons.evaluateAll((imgs) =>
+				imgs.map((img) => ({ src: img.getAttribute('src'), width: img.naturalWidth })),
+			);
+			const names = ['chert', 'linq', 'periskope'];
+			check(
+				'Chert, Linq and Periskope credentials show their own icon (loaded)',
+				names.every((n) => loaded.some((i) => i.src.includes(`/${n}.`) && i.width > 0)),
+				JSON.stringify(loaded),
+			);
+			// Drawn icons, not letter avatars (an SVG <text> glyph is what the editor showed before).
+			const letters = [];
+			for (const { src } of loaded) {
+				const svg = await (await page.request.get(new URL(src, `${baseUrl}/`).href)).text();
+				if (/<text[\s>]/.test(svg) || !/<path/.test(svg)) letters.push(src);
+			}
+			check('the icons are drawn, not letters', letters.length === 0, letters.join(', '));
+			await screenshot(page, 'credentials');
+		});
+	} catch (error) {
+		if (!(error instanceof StepFailed))
+			check('browser session', false, error.stack ?? String(error));
+	} finally {
+		if (pageErrors.length)
+			info(`page errors seen (not failures): ${pageErrors.slice(0, 5).join(' | ')}`);
+		await context.close().catch(() => {});
+		rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+async function main() {
+	rmSync(ARTIFACTS, { recursive: true, force: true });
+	mkdirSync(ARTIFACTS, { recursive: true });
+	if (
+		!check(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), 'install it: apt-get install chromium')
+	)
+		return;
+
+	const attach = option('attach');
+	if (attach) {
+		console.log(`\n▸ attached to ${attach}`);
+		await run(attach.replace(/\/$/, ''), option('sandbox'));
+		return;
+	}
+
+	console.log('\n▸ start the stack (scripts/start.mjs startStack)');
+	const userFolder = mkdtempSync(join(tmpdir(), 'test-editor-n8n-'));
+	const n8nPort = await freePort();
+	let sandboxPort = await freePort();
+	let brokerPort = await freePort();
+	while (sandboxPort === n8nPort) sandboxPort = await freePort();
+	while (brokerPort === n8nPort || brokerPort === sandboxPort) brokerPort = await freePort();
+	let stack;
+	const stopOnSignal = async (signal) => {
+		info(`${signal} received`);
+		await stack?.stop();
+		process.exit(1);
+	};
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stopOnSignal);
+	try {
+		stack = await startStack({
+			n8nPort,
+			sandboxPort,
+			brokerPort,
+			userFolder,
+			logFile: join(userFolder, 'n8n.log'),
+			build: !args.has('--no-build'),
+			log: info,
+		});
+		check(`n8n lists ${NODE_TYPE}`, stack.nodeListed === 'yes', stack.nodeListed);
+		await run(stack.editorUrl, stack.sandbox.url);
+	} catch (error) {
+		check('stack started', false, error.message);
+	} finally {
+		await stack?.stop();
+		if (args.has('--keep') || failed > 0) info(`n8n user folder kept: ${userFolder}`);
+		else rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+try {
+	await main();
+} catch (error) {
+	check('test run completed', false, error.stack ?? String(error));
+}
+console.log(
+	`\nScreenshots (${screenshots.length}, in ${relative(ROOT, ARTIFACTS)}/):\n${screenshots.map((f) => `  ${f}`).join('\n')}`,
+);
+console.log(
+	`\n${failures.length ? `Failures:\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n\n` : ''}Total time ${secs(Date.now() - started)}`,
+);
+console.log(`editor: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
