@@ -5,7 +5,8 @@
 //  3. every sandbox delivery is answered 200 and n8n has one successful trigger execution per
 //     event, with the normalized item (event, chatId, participant);
 //  4. a forged delivery to the production webhook URL (wrong signature, no token) gets 401 and
-//     starts nothing; a replay of a real delivery gets 200 and starts nothing.
+//     starts nothing; a replay of a real delivery gets 200 and starts nothing;
+//  5. deactivating (REST) deletes every subscription; activating again creates each once.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -182,6 +183,35 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		await sleep(1500);
 		const after = await rest(baseUrl, cookie, `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: trigger.id }))}&limit=100`);
 		check('the forged, token-less and replayed deliveries started no execution', (after?.results ?? []).length === before, `${before} → ${(after?.results ?? []).length}`);
+
+		step('Group Chat Trigger: deactivate, then activate again (REST)');
+		const all = () => ['chert', 'linq', 'periskope'].flatMap((provider) => sandbox.subscriptions(provider));
+		await rest(baseUrl, cookie, `/rest/workflows/${trigger.id}/deactivate`, {});
+		for (let i = 0; i < 50 && all().length > 0; i++) await sleep(200);
+		const deletes = sandbox.requests.filter((r) => r.method === 'DELETE' && /webhook/.test(r.path));
+		check(
+			'deactivation deleted every subscription at the sandbox',
+			all().length === 0,
+			`left: ${all().map((sub) => sub.url).join(', ')}; DELETE requests: ${deletes.map((r) => `${r.provider} ${r.path} → ${r.status}`).join(', ')}`,
+		);
+		const { versionId } = await rest(baseUrl, cookie, `/rest/workflows/${trigger.id}`);
+		await rest(baseUrl, cookie, `/rest/workflows/${trigger.id}/activate`, { versionId });
+		const ready = () =>
+			sandbox.subscriptions('chert').length >= 1 &&
+			sandbox.subscriptions('linq').length >= 1 &&
+			sandbox.subscriptions('periskope').length >= 3;
+		for (let i = 0; i < 75 && !ready(); i++) await sleep(200);
+		const again = {
+			chert: sandbox.subscriptions('chert').length,
+			linq: sandbox.subscriptions('linq').length,
+			periskope: sandbox.subscriptions('periskope').length,
+		};
+		const chertCalls = sandbox.requests.filter((r) => r.provider === 'chert' && /webhook/.test(r.path));
+		check(
+			'reactivation created them again, once each (Chert 1, Linq 1, Periskope 3)',
+			again.chert === 1 && again.linq === 1 && again.periskope === 3,
+			`${JSON.stringify(again)}; Chert subscription requests: ${chertCalls.map((r) => `${r.method} ${r.path} → ${r.status}`).join(', ')}`,
+		);
 	} catch (error) {
 		check('Group Chat Trigger phase completed', false, `${error.stack}\n${Buffer.concat(output).toString('utf8').split('\n').slice(-30).join('\n')}`);
 	} finally {
