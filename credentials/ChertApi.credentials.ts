@@ -35,6 +35,7 @@ export class ChertApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'acme',
+			hint: 'Required with HMAC Signature authentication',
 			description:
 				'Your tenant’s slug, sent as x-chert-tenant. Required for HMAC signing and for multi-tenant accounts.',
 		},
@@ -77,6 +78,12 @@ export class ChertApi implements ICredentialType {
 			headers.Authorization = `Bearer ${secret}`;
 			if (tenant) headers['x-chert-tenant'] = tenant;
 			return { ...requestOptions, headers };
+		}
+		if (!tenant) {
+			// Caught here too, so the credential's Test button says it before any request.
+			throw new Error(
+				'Chert credential: Tenant Slug is empty. HMAC signing sends it as x-chert-tenant; enter your tenant’s slug, or switch Authentication to Bearer Token.',
+			);
 		}
 		const { body } = requestOptions;
 		const rawBody =

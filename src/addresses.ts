@@ -2,8 +2,9 @@
  * Participant addresses as people type them ("(415) 555-1234", "+44 20 7123 4567",
  * "ana@example.com") turned into the exact form a provider expects.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { getCountries } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
 
 import { InputError } from './errors';
 
@@ -35,7 +36,7 @@ export function splitAddressList(value: unknown, field = 'participants'): string
 	if (typeof value === 'number' && Number.isFinite(value)) return [String(value)];
 	if (typeof value !== 'string') {
 		throw new InputError(
-			`${field} must be text or a list of phone numbers/emails, got ${describeValue(value)}`,
+			`${fieldLabel(field)} must be text or a list of phone numbers/emails, got ${describeValue(value)}`,
 			field,
 			value,
 		);
@@ -46,6 +47,13 @@ export function splitAddressList(value: unknown, field = 'participants'): string
 		.filter((entry) => entry.length > 0);
 }
 
+/** Labels of the fields addresses come from, as the editor shows them. */
+const FIELD_LABELS: Record<string, string> = { participants: 'Participants', sender: 'Sender' };
+
+export function fieldLabel(field: string): string {
+	return FIELD_LABELS[field] ?? field;
+}
+
 /** Normalizes one address for a provider, or throws an InputError that names the value. */
 export function normalizeAddress(
 	raw: string,
@@ -54,42 +62,104 @@ export function normalizeAddress(
 	field = 'participants',
 ): string {
 	const value = raw.trim();
+	const label = fieldLabel(field);
 	if (value.includes('@')) {
 		if (!EMAIL.test(value)) {
-			throw new InputError(`"${raw}" is not a valid email address`, field, raw);
+			throw new InputError(`${label}: "${raw}" is not a valid email address`, field, raw);
 		}
 		if (!format.emails) {
 			throw new InputError(
-				`"${raw}" is an email address, but ${format.label} only accepts phone numbers`,
+				`${label}: "${raw}" is an email address, but ${format.label} only accepts phone numbers`,
 				field,
 				raw,
 			);
 		}
 		return value.toLowerCase();
 	}
-	const e164 = parsePhone(value, defaultCountry);
-	if (!e164) {
-		const hint = defaultCountry
-			? ` (numbers without a country code are read as ${defaultCountry})`
-			: ' (add the country code, e.g. +1 415 555 1234)';
-		throw new InputError(`"${raw}" is not a valid phone number${hint}`, field, raw);
-	}
-	return format.phone === 'e164' ? e164 : e164.slice(1);
+	const parsed = parsePhone(value, defaultCountry);
+	if ('problem' in parsed) throw new InputError(`${label}: "${raw}" ${parsed.problem}`, field, raw);
+	return format.phone === 'e164' ? parsed.e164 : parsed.e164.slice(1);
 }
 
-/** The E.164 form of a phone number typed in any common human format, or undefined. */
-function parsePhone(value: string, defaultCountry: CountryCode | undefined): string | undefined {
-	if (!/^[+()\d\s.\-/]+$/.test(value) || !/\d/.test(value)) return undefined;
-	const international = value.replace(/^00/, '+');
-	const first = parsePhoneNumberFromString(international, defaultCountry);
-	if (first?.isValid()) return first.number;
-	// "14155551234" or "919537851844": country code + number without "+" (Periskope's style).
-	const digits = international.replace(/\D/g, '');
-	if (!international.startsWith('+') && digits.length >= 8) {
-		const second = parsePhoneNumberFromString(`+${digits}`);
-		if (second?.isValid()) return second.number;
+/**
+ * How a typed phone number is read (README, "Phone numbers"):
+ * - written with `+` or `00`: international, taken as written when its length is possible for
+ *   that country, even outside libphonenumber's known ranges (new ranges, test lines such as
+ *   the providers' own example +1 555 555 0100);
+ * - written any other way: a national number of the Default Country, and it must be a valid
+ *   number there. It is never re-read as another country's number, so a typo such as
+ *   "(322) 555-1234" is refused instead of reaching a stranger abroad;
+ * - bare digits only (WhatsApp style, "919537851844"): a national number of the Default
+ *   Country when it is valid there, otherwise country code + number, which must then be a
+ *   valid number.
+ */
+export function parsePhone(
+	value: string,
+	defaultCountry: CountryCode | undefined,
+): { e164: string } | { problem: string } {
+	if (!/^[+()\d\s.\-/]+$/.test(value) || !/\d/.test(value)) {
+		return { problem: 'is not a phone number (only digits, spaces, + ( ) - . / are allowed)' };
 	}
-	return undefined;
+	const compact = value.replace(/[\s()./-]/g, '');
+	if (/^(\+|00)/.test(compact)) {
+		const international = `+${compact.replace(/^(\+|00)/, '')}`;
+		if (!/^\+\d+$/.test(international)) return { problem: 'has a + in the middle' };
+		const number = parsePhoneNumberFromString(international);
+		if (number && (number.isValid() || (number.isPossible() && fitsNumberingPlan(number)))) {
+			return { e164: number.number };
+		}
+		return { problem: 'is not a possible phone number (check the country code and the number of digits)' };
+	}
+	const where = defaultCountry ? countryName(defaultCountry) : undefined;
+	const bare = /^\d+$/.test(value);
+	if (defaultCountry) {
+		const national = parsePhoneNumberFromString(value, defaultCountry);
+		const home = national?.countryCallingCode === getCountryCallingCode(defaultCountry);
+		if (national && home && national.isValid()) return { e164: national.number };
+		// Formatted input, or bare digits that can be a number there, is read there and only there.
+		if (!bare || (national && home && national.isPossible())) {
+			return {
+				problem: `is not a valid phone number in ${where} (numbers without + or 00 are read in the Default Country, ${defaultCountry}; write numbers from other countries with + and the country code)`,
+			};
+		}
+	}
+	if (bare && value.length >= 8) {
+		const withCode = parsePhoneNumberFromString(`+${value}`);
+		if (withCode?.isValid()) return { e164: withCode.number };
+	}
+	if (!where) {
+		return {
+			problem:
+				'has no country code: write it with + (e.g. +1 415 555 1234) or set Options → Default Country',
+		};
+	}
+	return {
+		problem: `is not a valid phone number in ${where}, nor a valid number as country code + number (write international numbers with +)`,
+	};
+}
+
+/**
+ * A number outside libphonenumber's known ranges that still has the shape of its numbering
+ * plan (the national-number pattern of a country with that calling code): +1 555 555 0100
+ * passes, +1 000 000 0000 does not.
+ */
+function fitsNumberingPlan(number: { countryCallingCode: string; nationalNumber: string }): boolean {
+	const data = metadata as unknown as {
+		country_calling_codes: Record<string, string[]>;
+		countries: Record<string, unknown[]>;
+	};
+	return (data.country_calling_codes[number.countryCallingCode] ?? []).some((country) => {
+		const pattern = data.countries[country]?.[2];
+		return typeof pattern === 'string' && new RegExp(`^(?:${pattern})$`).test(number.nationalNumber);
+	});
+}
+
+function countryName(code: CountryCode): string {
+	try {
+		return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
+	} catch {
+		return code;
+	}
 }
 
 /** Normalizes a whole list and removes duplicates (the same person typed twice). */
@@ -109,6 +179,12 @@ export function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') return `"${value}"`;
+	if (typeof value === 'string') return value.length > 80 ? `"${value.slice(0, 80)}…" (${value.length.toLocaleString('en-US')} characters)` : `"${value}"`;
 	return `${typeof value} ${String(value)}`;
+}
+
+/** At most `max` values, then "and 9,990 more": messages stay readable whatever the list's size. */
+export function listSome(values: readonly string[], max = 5): string {
+	if (values.length <= max) return values.join(', ');
+	return `${values.slice(0, max).join(', ')} and ${(values.length - max).toLocaleString('en-US')} more`;
 }

@@ -5,7 +5,15 @@
  */
 import { z } from 'zod';
 
-import { describeValue, isCountryCode, normalizeAddressList } from './addresses';
+import { isDotSegment } from './boundary';
+import {
+	describeValue,
+	isCountryCode,
+	listSome,
+	normalizeAddress,
+	normalizeAddressList,
+	splitAddressList,
+} from './addresses';
 import type { AddressFormat } from './addresses';
 import { InputError } from './errors';
 import { OPERATIONS, PROVIDERS } from './types';
@@ -28,6 +36,8 @@ export interface InputRules {
 	renameHasIcon: boolean;
 	/** Create accepts an idempotency key that makes a retried create safe. */
 	idempotencyKeys: boolean;
+	/** The provider can read one group (Get Group; the member picker of Remove Participants). */
+	readsGroups: boolean;
 }
 
 /** Settings Periskope applies on create and rename. */
@@ -74,7 +84,11 @@ export interface LeaveInput extends Common {
 	operation: 'leave';
 	chatId: string;
 }
-export type OperationInput = CreateInput | AddInput | RemoveInput | RenameInput | LeaveInput;
+export interface GetInput extends Common {
+	operation: 'get';
+	chatId: string;
+}
+export type OperationInput = CreateInput | AddInput | RemoveInput | RenameInput | LeaveInput | GetInput;
 
 /** What the node hands over: parameter values as n8n resolved them (any type). */
 export interface RawParameters {
@@ -90,10 +104,48 @@ export interface RawParameters {
 	forceAdd?: unknown;
 	groupSettings?: unknown;
 	defaultCountry?: unknown;
+	/** Remove Participants: the members picked from the group's current roster. */
+	membersToRemove?: unknown;
 }
+
+/** Parameter names as the editor labels them, for messages that tell the user where to look. */
+export const FIELD_LABELS: Record<string, string> = {
+	provider: 'Provider',
+	operation: 'Operation',
+	chatId: 'Chat',
+	sender: 'Sender Name or ID',
+	participants: 'Participants',
+	firstMessage: 'First Message',
+	groupName: 'Group Name',
+	iconUrl: 'Group Icon URL',
+	forceAdd: 'Force Add',
+	groupSettings: 'Group Settings',
+	idempotencyKey: 'Options → Idempotency Key',
+	defaultCountry: 'Options → Default Country',
+	maxAttempts: 'Options → Max Attempts',
+	timeout: 'Options → Timeout (Seconds)',
+	includeRaw: 'Options → Include Raw Answers',
+	concurrency: 'Options → Concurrency',
+	membersToRemove: 'Members to Remove',
+	onPartialFailure: 'Options → On Partial Failure',
+	credentials: 'Credential',
+	baseUrl: 'Credential → Base URL',
+};
 
 const MAX_NAME_LENGTH = 100;
 const MAX_MESSAGE_LENGTH = 5000;
+
+/** Length as a person counts it: grapheme clusters (an emoji flag is one character). */
+export function visibleLength(text: string): number {
+	return Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)).length;
+}
+
+/** Only format characters, spaces, fillers and variation selectors: nothing a person can see. */
+export function isInvisible(text: string): boolean {
+	return (
+		text.replace(/\p{Cf}|\p{Cc}|\p{Z}|\s|\u115F|\u1160|\u3164|\uFFA0|\u2800|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/gu, '') === ''
+	);
+}
 
 const optionalText = (field: string, max: number) =>
 	z
@@ -105,8 +157,11 @@ const optionalText = (field: string, max: number) =>
 		.optional()
 		.nullable()
 		.transform((value) => (value === undefined || value === null ? undefined : String(value).trim()))
-		.refine((value) => value === undefined || value.length <= max, {
+		.refine((value) => value === undefined || visibleLength(value) <= max, {
 			message: `${field} is longer than ${max} characters`,
+		})
+		.refine((value) => value === undefined || value === '' || !isInvisible(value), {
+			message: `${field} contains only invisible characters (such as zero-width spaces)`,
 		})
 		.transform((value) => (value ? value : undefined));
 
@@ -195,12 +250,16 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 	const fields = parsed.data;
 
 	const country = readCountry(raw.defaultCountry);
+	// Remove Participants: the members picked from the roster count as typed participants.
+	const picked = operation === 'removeParticipants' ? splitAddressList(raw.membersToRemove, 'membersToRemove') : [];
 	const participants = () => {
-		const list = normalizeAddressList(raw.participants, rules.addresses, country, 'participants');
+		const source = picked.length ? [...picked, raw.participants ?? ''] : raw.participants;
+		const list = normalizeAddressList(source, rules.addresses, country, 'participants');
 		if (list.length === 0) {
 			throw new InputError(
 				'Participants is empty: enter at least one phone number' +
-					(rules.addresses.emails ? ' or email address' : ''),
+					(rules.addresses.emails ? ' or email address' : '') +
+					(operation === 'removeParticipants' && rules.readsGroups ? ' (or pick Members to Remove)' : ''),
 				'participants',
 				raw.participants,
 			);
@@ -210,6 +269,13 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 	const chatId = () => {
 		if (!fields.chatId) {
 			throw new InputError('Chat ID is empty: enter the ID of the group chat', 'chatId', raw.chatId);
+		}
+		if (isDotSegment(fields.chatId)) {
+			throw new InputError(
+				`Chat ID "${fields.chatId}" is not a chat ID (dot segments would change the request’s route)`,
+				'chatId',
+				raw.chatId,
+			);
 		}
 		const normalized = rules.normalizeChatId(fields.chatId);
 		if ('problem' in normalized) throw new InputError(normalized.problem, 'chatId', raw.chatId);
@@ -222,7 +288,7 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 			const { min, max } = rules.createRecipients;
 			if (list.length < min || list.length > max) {
 				throw new InputError(
-					`A new group needs ${min} to ${max} participants besides the sender, got ${list.length} (${list.join(', ')})`,
+					`A new group needs ${min} to ${max} participants besides the sender, got ${list.length.toLocaleString('en-US')} (${listSome(list)})`,
 					'participants',
 					raw.participants,
 				);
@@ -236,7 +302,15 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 						raw.sender,
 					);
 				}
-				[sender] = normalizeAddressList(fields.sender, rules.addresses, country, 'sender');
+				const senders = splitAddressList(fields.sender, 'sender');
+				if (senders.length !== 1) {
+					throw new InputError(
+						`Sender takes one phone number, got ${senders.length} (${listSome(senders)})`,
+						'sender',
+						raw.sender,
+					);
+				}
+				sender = normalizeAddress(senders[0], rules.addresses, country, 'sender');
 				if (!fields.firstMessage) {
 					throw new InputError(
 						'First Message is empty: a new group starts with a text message',
@@ -291,6 +365,15 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 		}
 		case 'leave':
 			return { provider, operation, chatId: chatId() };
+		case 'get':
+			if (!rules.readsGroups) {
+				throw new InputError(
+					`Get Group is not available on ${rules.addresses.label}: the provider has no documented way to read a group. Add and remove answers carry the roster instead.`,
+					'operation',
+					raw.operation,
+				);
+			}
+			return { provider, operation, chatId: chatId() };
 	}
 }
 
@@ -305,4 +388,66 @@ function readCountry(value: unknown) {
 		);
 	}
 	return code;
+}
+
+/** The node's Options that shape sending, validated where expressions have already run. */
+export interface NodeOptions {
+	maxAttempts: number;
+	timeoutMs: number;
+	onPartialFailure: 'error' | 'output';
+	/** Keep the provider's answers in each item's `raw` (default true, as before the option existed). */
+	includeRaw: boolean;
+	/** Items of different chats sent side by side (1 = one after the other). */
+	concurrency: number;
+}
+
+export const OPTION_RANGES = {
+	maxAttempts: { min: 1, max: 10, fallback: 4 },
+	timeoutSeconds: { min: 1, max: 300, fallback: 30 },
+	concurrency: { min: 1, max: 50, fallback: 10 },
+} as const;
+
+function numberOption(
+	value: unknown,
+	label: string,
+	field: string,
+	range: { min: number; max: number; fallback: number },
+	whole: boolean,
+): number {
+	if (value === undefined || value === null || value === '') return range.fallback;
+	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+	if (!Number.isFinite(number) || number < range.min || number > range.max || (whole && !Number.isInteger(number))) {
+		throw new InputError(
+			`${label} must be ${whole ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got ${describeValue(value)}`,
+			field,
+			value,
+		);
+	}
+	return number;
+}
+
+export function parseNodeOptions(options: Record<string, unknown>): NodeOptions {
+	const mode = options.onPartialFailure ?? 'error';
+	if (mode !== 'error' && mode !== 'output') {
+		throw new InputError(
+			`On Partial Failure must be "error" or "output", got ${describeValue(mode)}`,
+			'onPartialFailure',
+			mode,
+		);
+	}
+	return {
+		maxAttempts: numberOption(options.maxAttempts, 'Max Attempts', 'maxAttempts', OPTION_RANGES.maxAttempts, true),
+		timeoutMs:
+			numberOption(options.timeout, 'Timeout (Seconds)', 'timeout', OPTION_RANGES.timeoutSeconds, false) * 1000,
+		onPartialFailure: mode,
+		includeRaw: booleanOption(options.includeRaw, 'Include Raw Answers', 'includeRaw', true),
+		concurrency: numberOption(options.concurrency, 'Concurrency', 'concurrency', OPTION_RANGES.concurrency, true),
+	};
+}
+
+function booleanOption(value: unknown, label: string, field: string, fallback: boolean): boolean {
+	if (value === undefined || value === null || value === '') return fallback;
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw new InputError(`${label} must be true or false, got ${describeValue(value)}`, field, value);
 }

@@ -4,6 +4,8 @@
  */
 import { createHash } from 'crypto';
 
+import { listSome } from './addresses';
+import { capRaw } from './boundary';
 import { PartialFailureError } from './errors';
 import { parseOperationInput, readProvider } from './operations';
 import type { CreateInput, OperationInput, RawParameters } from './operations';
@@ -11,6 +13,7 @@ import { adapterFor } from './providers';
 import type { ProviderAdapter } from './providers/adapter';
 import { DEFAULT_RETRY, runPlan } from './transport';
 import type { HttpSend, RetryOptions, TransportHooks } from './transport';
+import { orderResult } from './types';
 import type { GroupChatResult } from './types';
 
 export type PartialFailureMode = 'error' | 'output';
@@ -21,8 +24,13 @@ export interface RunOptions {
 	hooks?: TransportHooks;
 	/** What to do when some addresses failed and others succeeded. */
 	onPartialFailure?: PartialFailureMode;
-	/** Stable scope for derived idempotency keys (workflow ID + node ID). */
+	/**
+	 * Scope for derived idempotency keys: workflow ID, node ID and a key of this execution
+	 * that a retry of the execution keeps (see the node's execute).
+	 */
 	idempotencyScope?: string;
+	/** Keep the provider's answers in `raw` (Options → Include Raw Answers; default true). */
+	includeRaw?: boolean;
 }
 
 /** Validates without sending: the adapter and the clean input, or an InputError. */
@@ -33,8 +41,9 @@ export function prepare(raw: RawParameters): { adapter: ProviderAdapter; input: 
 
 /**
  * A key derived from what the group is (sender, recipients, message, name) and where it is
- * created (workflow and node), so re-running the same execution replays the same create
- * instead of making a second group. A user who wants a second identical group sets a key.
+ * created (workflow, node and execution), so the transport's retries and n8n's Retry of a
+ * failed execution replay the same create, while a new execution makes a new group. A user
+ * who wants the same group across executions sets a key of their own.
  */
 export function deriveIdempotencyKey(input: CreateInput, scope: string): string {
 	const material = JSON.stringify([
@@ -50,12 +59,31 @@ export function deriveIdempotencyKey(input: CreateInput, scope: string): string 
 
 export async function runOperation(raw: RawParameters, options: RunOptions): Promise<GroupChatResult> {
 	const { adapter, input } = prepare(raw);
+	return await runPrepared(adapter, input, options);
+}
+
+/**
+ * The lane an item runs in: everything that touches one chat runs in input order; items of
+ * different chats (and every create) may run side by side.
+ */
+export function laneOf(input: OperationInput, itemIndex: number): string {
+	return 'chatId' in input ? `${input.provider}:chat:${input.chatId}` : `item:${itemIndex}`;
+}
+
+/** One validated item: plan → send (with retries) → interpret. */
+export async function runPrepared(
+	adapter: ProviderAdapter,
+	input: OperationInput,
+	options: RunOptions,
+): Promise<GroupChatResult> {
 	if (input.operation === 'create' && adapter.rules.idempotencyKeys && !input.idempotencyKey) {
 		input.idempotencyKey = deriveIdempotencyKey(input, options.idempotencyScope ?? '');
 	}
 	const retry = { ...DEFAULT_RETRY, ...options.retry };
 	const answers = await runPlan(adapter, input, options.send, retry, options.hooks);
-	const result = adapter.interpret(input, answers);
+	const interpreted = adapter.interpret(input, answers);
+	interpreted.raw = interpreted.raw.map(capRaw);
+	const result = orderResult(interpreted, options.includeRaw ?? true);
 
 	if (result.status === 'failed' || result.status === 'partial') {
 		const firstError = answers.find((answer) => !answer.ok);
@@ -67,9 +95,9 @@ export async function runOperation(raw: RawParameters, options: RunOptions): Pro
 		if (result.status === 'failed' || options.onPartialFailure !== 'output') {
 			const failed = result.participants.filter((entry) => entry.outcome === 'failed');
 			throw new PartialFailureError(
-				`${adapter.label}: ${failed.length} of ${result.participants.length} participants failed (${failed
-					.map((entry) => entry.address)
-					.join(', ')})`,
+				`${adapter.label}: ${failed.length.toLocaleString('en-US')} of ${result.participants.length.toLocaleString(
+					'en-US',
+				)} participants failed (${listSome(failed.map((entry) => entry.address))})`,
 				result,
 				error,
 			);

@@ -6,7 +6,9 @@
  */
 import { sleep } from 'n8n-workflow';
 
+import { MAX_ANSWER_BYTES, redirectTarget } from './boundary';
 import { ProviderError } from './errors';
+import { header, obj } from './providers/adapter';
 import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter } from './providers/adapter';
 import type { OperationInput } from './operations';
 
@@ -22,7 +24,12 @@ export interface HttpRequest {
 export interface HttpResponse {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
+	/** The body text, already cut to the size cap and redacted by the gate. */
 	body: string;
+	/** The answer was larger than the size cap; `body` holds only its beginning. */
+	oversize?: boolean;
+	/** The URL the request went to (to resolve a relative Location in messages). */
+	url?: string;
 }
 
 export type FailureKind = 'refused' | 'reset' | 'timeout' | 'other';
@@ -64,6 +71,116 @@ export interface TransportHooks {
 	sleep?: (ms: number) => Promise<void>;
 	random?: () => number;
 	now?: () => number;
+	/** The rate budget shared by every request of this credential (see RateBudget). */
+	budget?: RateBudget;
+}
+
+/**
+ * One rate budget per credential, shared by all requests in flight: a 429 (or a provider
+ * saying its window is used up) pauses every request of that credential, not just the one
+ * that got it. Concurrency never changes what is retried: that stays the retry-safety table.
+ */
+export class RateBudget {
+	private pausedUntil = 0;
+
+	constructor(private readonly now: () => number = Date.now) {}
+
+	/** How long a request must still wait before it may be sent. */
+	waitMs(): number {
+		return Math.max(0, this.pausedUntil - this.now());
+	}
+
+	/** Nobody sends for the next `ms` (the longest pause asked for wins). */
+	pause(ms: number): void {
+		if (Number.isFinite(ms) && ms > 0) this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+	}
+}
+
+/** How many 429s one request may wait out (they do not use up Max Attempts). */
+export const MAX_RATE_LIMITED_WAITS = 20;
+
+/**
+ * Runs jobs with at most `concurrency` at a time, starting them in input order; jobs with the
+ * same key run one after the other in input order (everything that touches one chat), jobs
+ * with different keys run side by side. With concurrency 1 that is plain input order. Results
+ * come back in input order. Once `stop()` says so, jobs not yet started are skipped (their
+ * result stays undefined).
+ */
+export async function runInLanes<T>(
+	jobs: Array<{ key: string; run: () => Promise<T> }>,
+	concurrency: number,
+	stop: () => boolean = () => false,
+): Promise<Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined>> {
+	const results: Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined> = Array.from(
+		{ length: jobs.length },
+		() => undefined,
+	);
+	const lanes = new Map<string, number[]>();
+	jobs.forEach((job, index) => {
+		const lane = lanes.get(job.key);
+		if (lane) lane.push(index);
+		else lanes.set(job.key, [index]);
+	});
+	// Lanes that may start their next job, ordered by that job's input index (a binary min-heap).
+	const ready: number[][] = [];
+	const push = (lane: number[]) => {
+		ready.push(lane);
+		for (let at = ready.length - 1; at > 0; ) {
+			const parent = (at - 1) >> 1;
+			if (ready[parent][0] <= ready[at][0]) break;
+			[ready[parent], ready[at]] = [ready[at], ready[parent]];
+			at = parent;
+		}
+	};
+	const pop = (): number[] | undefined => {
+		const top = ready[0];
+		const last = ready.pop();
+		if (ready.length && last) {
+			ready[0] = last;
+			for (let at = 0; ; ) {
+				const left = 2 * at + 1;
+				const right = left + 1;
+				let least = at;
+				if (left < ready.length && ready[left][0] < ready[least][0]) least = left;
+				if (right < ready.length && ready[right][0] < ready[least][0]) least = right;
+				if (least === at) break;
+				[ready[least], ready[at]] = [ready[at], ready[least]];
+				at = least;
+			}
+		}
+		return top;
+	};
+	for (const lane of lanes.values()) push(lane);
+
+	const limit = Math.max(1, Math.floor(concurrency) || 1);
+	await new Promise<void>((resolve) => {
+		let running = 0;
+		const next = (): void => {
+			while (running < limit && ready.length && !stop()) {
+				const lane = pop()!;
+				const index = lane.shift()!;
+				running++;
+				jobs[index]
+					.run()
+					.then(
+						(value) => {
+							results[index] = { ok: true, value };
+						},
+						(error: unknown) => {
+							results[index] = { ok: false, error };
+						},
+					)
+					.finally(() => {
+						running--;
+						if (lane.length) push(lane);
+						next();
+					});
+			}
+			if (running === 0) resolve();
+		};
+		next();
+	});
+	return results;
 }
 
 function parseJson(text: string): unknown {
@@ -75,14 +192,24 @@ function parseJson(text: string): unknown {
 	}
 }
 
-function looksLikeJson(answer: HttpAnswer): boolean {
-	return answer.text.length === 0 || answer.json !== undefined;
-}
-
 /** Full-jitter exponential backoff between half and all of the doubled delay. */
 function backoff(attempt: number, options: RetryOptions, random: () => number): number {
 	const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+const secondsText = (ms: number) => `${Math.ceil(ms / 1000).toLocaleString('en-US')} s`;
+
+/** How one request is judged: what it is for and whether it may be sent again. */
+export interface CallSpec {
+	/** The operation (or "call"), for the provider's words in errors. */
+	operation: string;
+	/** May the request be sent again after it may have reached the provider? */
+	retrySafe: boolean;
+	/** What a 2xx answer lacks for this operation, or undefined when it is a success. */
+	check?: (answer: HttpAnswer) => string | undefined;
+	/** A refusal that confirms an earlier attempt that may have been applied. */
+	confirms?: (error: ProviderError) => boolean;
 }
 
 /** Sends one planned request with retries; never throws, returns the final Answer. */
@@ -94,18 +221,74 @@ export async function sendWithRetry(
 	options: RetryOptions = DEFAULT_RETRY,
 	hooks: TransportHooks = {},
 ): Promise<Answer> {
+	return await attempts(
+		adapter,
+		{
+			operation: input.operation,
+			retrySafe: adapter.retryAfterAmbiguity[input.operation],
+			check: (answer) => adapter.checkSuccess(input.operation, answer),
+			confirms: (error) => adapter.confirmsEarlierAttempt?.(input.operation, error) ?? false,
+		},
+		request,
+		send,
+		options,
+		hooks,
+	);
+}
+
+/**
+ * One provider call outside the five operations (lists, reads, webhook subscriptions), with
+ * the same gate, rate-limit waits and retry rules. GET calls are safe to repeat.
+ */
+export async function sendOne(
+	adapter: ProviderAdapter,
+	request: PlannedRequest,
+	send: HttpSend,
+	spec: { purpose: string; retrySafe: boolean; timeoutMs?: number; maxAttempts?: number },
+	hooks: TransportHooks = {},
+): Promise<Answer> {
+	const options: RetryOptions = {
+		...DEFAULT_RETRY,
+		maxAttempts: spec.maxAttempts ?? 3,
+		timeoutMs: spec.timeoutMs ?? DEFAULT_RETRY.timeoutMs,
+		maxRateLimitWaitMs: 30_000,
+	};
+	const answer = await attempts(
+		adapter,
+		{ operation: 'call', retrySafe: spec.retrySafe, check: () => undefined },
+		request,
+		send,
+		options,
+		hooks,
+	);
+	if (!answer.ok) answer.error.message = `${answer.error.message} (while trying to ${spec.purpose})`;
+	return answer;
+}
+
+async function attempts(
+	adapter: ProviderAdapter,
+	spec: CallSpec,
+	request: PlannedRequest,
+	send: HttpSend,
+	options: RetryOptions,
+	hooks: TransportHooks,
+): Promise<Answer> {
 	const wait = hooks.sleep ?? sleep;
 	const random = hooks.random ?? Math.random;
 	const now = hooks.now ?? Date.now;
 	const body = request.body === undefined ? undefined : JSON.stringify(request.body);
 	const headers: Record<string, string> = { accept: 'application/json' };
 	if (body !== undefined) headers['content-type'] = 'application/json';
-	const safeAfterAmbiguity = adapter.retryAfterAmbiguity[input.operation];
+	const { label } = adapter;
 
 	let maybeApplied = false;
 	let lastError: ProviderError | undefined;
+	let rateLimited = 0;
 	for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
 		const last = attempt === options.maxAttempts;
+		for (let waitMs = hooks.budget?.waitMs() ?? 0; waitMs > 0; waitMs = hooks.budget?.waitMs() ?? 0) {
+			await wait(waitMs);
+		}
 		let response: HttpResponse;
 		try {
 			response = await send({
@@ -119,12 +302,12 @@ export async function sendWithRetry(
 			const failure =
 				error instanceof NetworkError ? error : new NetworkError('other', 'the request failed');
 			const surelyNotSent = failure.kind === 'refused';
-			lastError = new ProviderError(adapter.id, networkMessage(adapter.label, failure), {
-				retryable: surelyNotSent || safeAfterAmbiguity,
+			lastError = new ProviderError(adapter.id, networkMessage(label, failure, options.timeoutMs), {
+				retryable: surelyNotSent || spec.retrySafe,
 			});
 			if (!surelyNotSent) maybeApplied = true;
-			if (last || (!surelyNotSent && !safeAfterAmbiguity)) {
-				return failed(request, lastError, attempt, maybeApplied, safeAfterAmbiguity);
+			if (last || (!surelyNotSent && !spec.retrySafe)) {
+				return failed(request, lastError, attempt, maybeApplied, spec.retrySafe);
 			}
 			await wait(backoff(attempt, options, random));
 			continue;
@@ -133,58 +316,99 @@ export async function sendWithRetry(
 		const answer: HttpAnswer = {
 			status: response.statusCode,
 			headers: lowerCaseKeys(response.headers),
-			text: typeof response.body === 'string' ? response.body : JSON.stringify(response.body),
+			text: typeof response.body === 'string' ? response.body : String(response.body ?? ''),
 			json: undefined,
 		};
-		answer.json = parseJson(answer.text);
+		if (!response.oversize) answer.json = parseJson(answer.text);
+		const success = answer.status >= 200 && answer.status < 300;
+		const pace = adapter.paceMs?.(answer, now());
+		if (pace !== undefined) hooks.budget?.pause(pace);
+
+		if (answer.status >= 300 && answer.status < 400) {
+			const target = redirectTarget(header(answer, 'location'), response.url ?? '');
+			const error = new ProviderError(
+				adapter.id,
+				`${label}: the server answered with a redirect (HTTP ${answer.status}) to ${target}; redirects are not followed, so nothing was sent there. Check the Base URL in the ${label} credential.`,
+				{ httpStatus: answer.status, retryable: false },
+			);
+			return { request, ok: false, error, attempts: attempt, retried: maybeApplied };
+		}
 
 		if (answer.status === 429) {
-			lastError = adapter.toError(input, answer, request);
-			const asked = adapter.rateLimitWaitMs(answer, now());
-			const delay = asked ?? backoff(attempt, options, random);
-			if (last || delay > options.maxRateLimitWaitMs) {
-				return failed(request, lastError, attempt, maybeApplied, true);
+			lastError = adapter.toError(spec.operation, answer, request);
+			const hints = adapter
+				.rateLimitHintsMs(answer, now())
+				.filter((hint) => Number.isFinite(hint) && hint > 0);
+			const asked = hints.length ? Math.max(...hints) : undefined;
+			if (asked !== undefined && asked > options.maxRateLimitWaitMs) {
+				lastError.message += `; ${label} asked to wait ${secondsText(asked)}, longer than the ${secondsText(
+					options.maxRateLimitWaitMs,
+				)} this node waits, so it gave up at once — try again later`;
+				return { request, ok: false, error: lastError, attempts: attempt, retried: maybeApplied };
 			}
-			await wait(Math.max(delay, 1));
+			rateLimited++;
+			if (rateLimited > MAX_RATE_LIMITED_WAITS) return failed(request, lastError, attempt, maybeApplied, true);
+			const delay = Math.max(asked ?? backoff(rateLimited, options, random), 1);
+			// Everyone on this credential waits, not just this request; a 429 is not an attempt.
+			if (hooks.budget) hooks.budget.pause(delay);
+			else await wait(delay);
+			attempt--;
 			continue;
 		}
 
-		if (answer.status >= 200 && answer.status < 300) {
-			if (looksLikeJson(answer)) {
+		if (success && obj(answer.json).success === false) {
+			// A 2xx envelope that says failure is a refusal, whatever its status line says.
+			const error = adapter.toError(spec.operation, answer, request);
+			return { request, ok: false, error, attempts: attempt, retried: maybeApplied };
+		}
+
+		if (success) {
+			const problem = response.oversize
+				? `the answer was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was not read`
+				: answer.text.trim().length > 0 && answer.json === undefined
+					? 'the answer could not be read (not valid JSON)'
+					: spec.check?.(answer);
+			if (!problem) {
 				return { request, ok: true, response: answer, attempts: attempt, retried: maybeApplied };
 			}
-			// A 2xx whose body is unreadable: the change was probably applied.
+			// A 2xx that does not say what happened: the change may have been applied.
 			maybeApplied = true;
 			lastError = new ProviderError(
 				adapter.id,
-				`${adapter.label}: the answer could not be read (not valid JSON); the change may have been applied`,
-				{ httpStatus: answer.status, providerMessage: answer.text.slice(0, 200) },
+				`${label}: ${problem}; the change may have been applied`,
+				{
+					httpStatus: answer.status,
+					providerMessage: answer.json === undefined ? answer.text.slice(0, 200) : undefined,
+					body: answer.json ?? answer.text.slice(0, 500),
+					traceId: header(answer, 'x-trace-id') ?? header(answer, 'x-periskope-trace-id'),
+				},
 			);
-			if (last || !safeAfterAmbiguity) {
-				return failed(request, lastError, attempt, maybeApplied, safeAfterAmbiguity);
+			if (last || !spec.retrySafe) {
+				return failed(request, lastError, attempt, maybeApplied, spec.retrySafe);
 			}
 			await wait(backoff(attempt, options, random));
 			continue;
 		}
 
-		const error = adapter.toError(input, answer, request);
-		if (maybeApplied && adapter.confirmsEarlierAttempt?.(input, error)) {
+		if (response.oversize) answer.text = answer.text.slice(0, 2000);
+		const error = adapter.toError(spec.operation, answer, request);
+		if (maybeApplied && spec.confirms?.(error)) {
 			return { request, ok: true, response: answer, attempts: attempt, retried: true };
 		}
 		if (answer.status >= 500) {
 			maybeApplied = true;
 			lastError = error;
 			const providerSaysRetry = error.details.retryable !== false;
-			if (!last && safeAfterAmbiguity && providerSaysRetry) {
+			if (!last && spec.retrySafe && providerSaysRetry) {
 				await wait(backoff(attempt, options, random));
 				continue;
 			}
-			return failed(request, error, attempt, maybeApplied, safeAfterAmbiguity);
+			return failed(request, error, attempt, maybeApplied, spec.retrySafe);
 		}
 		return { request, ok: false, error, attempts: attempt, retried: maybeApplied };
 	}
 	/* istanbul ignore next: the loop always returns */
-	return failed(request, lastError!, options.maxAttempts, maybeApplied, safeAfterAmbiguity);
+	return failed(request, lastError!, options.maxAttempts, maybeApplied, spec.retrySafe);
 }
 
 function failed(
@@ -203,12 +427,12 @@ function failed(
 	return { request, ok: false, error, attempts, retried: maybeApplied };
 }
 
-function networkMessage(label: string, failure: NetworkError): string {
+function networkMessage(label: string, failure: NetworkError, timeoutMs: number): string {
 	switch (failure.kind) {
 		case 'refused':
 			return `${label}: could not connect to the server`;
 		case 'timeout':
-			return `${label}: no answer before the timeout; the change may or may not have been applied`;
+			return `${label}: no complete answer within the ${secondsText(timeoutMs)} timeout; the change may or may not have been applied`;
 		case 'reset':
 			return `${label}: the connection was closed before an answer arrived; the change may or may not have been applied`;
 		default:

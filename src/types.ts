@@ -9,6 +9,7 @@ export const OPERATIONS = [
 	'removeParticipants',
 	'rename',
 	'leave',
+	'get',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -40,6 +41,60 @@ export interface GroupChatResult {
 	name?: string | null;
 	participants: ParticipantOutcome[];
 	roster?: string[];
-	/** The provider's answers, in request order (never credentials). */
+	/** Get Group: every member the provider lists, with what it says about each. */
+	members?: GroupMember[];
+	/** Get Group: your own line's address in this group (leave it out when pruning a roster). */
+	line?: string | null;
+	/** Get Group: what else the provider says about the group, the same keys on every provider. */
+	details?: GroupDetails;
+	/** The provider's answers, in request order (never credentials). Left out with Include Raw Answers off. */
 	raw: unknown[];
+}
+
+/** One member as Get Group reports it. */
+export interface GroupMember {
+	/** Normalized like every address of this provider (E.164 / email, or WhatsApp digits). */
+	address: string;
+	/** Whether this is your own line. */
+	isYou: boolean;
+	/** active, or left / removed when the provider still lists former members (Linq). */
+	status: 'active' | 'left' | 'removed';
+	/** WhatsApp admin flags; null where the network has no admins (iMessage, RCS, SMS). */
+	isAdmin: boolean | null;
+	joinedAt: string | null;
+}
+
+export interface GroupDetails {
+	/** iMessage, RCS, SMS or WhatsApp. */
+	service: string | null;
+	iconUrl: string | null;
+	description: string | null;
+	memberCount: number;
+	/** False once your line has left the group. */
+	youAreMember: boolean;
+	createdAt: string | null;
+	updatedAt: string | null;
+	/** Group settings where the provider has them (WhatsApp). */
+	settings?: Record<string, unknown>;
+}
+
+/** The order of an output item's keys: what a person reads first comes first, `raw` last. */
+const RESULT_KEY_ORDER = ['status', 'chatId', 'name', 'participants', 'roster', 'members', 'line', 'details'];
+const RESULT_KEYS_LAST = ['provider', 'operation', 'raw'];
+
+/**
+ * The result with its keys in reading order (status, chatId, name, participants, roster, …,
+ * provider, operation, raw), and without `raw` when the user turned raw answers off.
+ */
+export function orderResult(result: GroupChatResult, includeRaw = true): GroupChatResult {
+	const source = result as unknown as Record<string, unknown>;
+	const ordered: Record<string, unknown> = {};
+	const last = new Set(RESULT_KEYS_LAST);
+	for (const key of RESULT_KEY_ORDER) if (source[key] !== undefined) ordered[key] = source[key];
+	for (const key of Object.keys(source)) {
+		if (!(key in ordered) && !last.has(key) && source[key] !== undefined) ordered[key] = source[key];
+	}
+	for (const key of RESULT_KEYS_LAST) if (source[key] !== undefined) ordered[key] = source[key];
+	if (!includeRaw) delete ordered.raw;
+	return ordered as unknown as GroupChatResult;
 }

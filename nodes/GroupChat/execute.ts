@@ -2,11 +2,26 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
 import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
+import { FIELD_LABELS, parseNodeOptions } from '../../src/operations';
 import type { RawParameters } from '../../src/operations';
-import { runOperation } from '../../src/run';
-import type { PartialFailureMode } from '../../src/run';
-import type { GroupChatResult, Provider } from '../../src/types';
-import { CREDENTIAL_TYPES, httpSender } from './transport';
+import { laneOf, prepare, runPrepared } from '../../src/run';
+import { RateBudget, runInLanes } from '../../src/transport';
+import type { GroupChatResult } from '../../src/types';
+import { CREDENTIAL_TYPES, gate } from './transport';
+
+/**
+ * Chat ID as saved: a resource locator ({__rl, mode, value}, read with n8n's extractValue) or,
+ * in workflows saved before it was one, a plain string or expression result.
+ */
+function chatIdOf(context: IExecuteFunctions, itemIndex: number): unknown {
+	const value = context.getNodeParameter('chatId', itemIndex, null) as unknown;
+	if (value === null || typeof value !== 'object' || !('mode' in value) || !('value' in value)) return value;
+	try {
+		return context.getNodeParameter('chatId', itemIndex, null, { extractValue: true }) as unknown;
+	} catch {
+		return (value as { value: unknown }).value;
+	}
+}
 
 function readParameters(context: IExecuteFunctions, itemIndex: number): RawParameters {
 	const get = (name: string, fallback: unknown = null) =>
@@ -15,7 +30,7 @@ function readParameters(context: IExecuteFunctions, itemIndex: number): RawParam
 	return {
 		provider: get('provider'),
 		operation: get('operation'),
-		chatId: get('chatId'),
+		chatId: chatIdOf(context, itemIndex),
 		sender: get('sender'),
 		participants: get('participants'),
 		firstMessage: get('firstMessage'),
@@ -23,16 +38,21 @@ function readParameters(context: IExecuteFunctions, itemIndex: number): RawParam
 		iconUrl: get('iconUrl'),
 		forceAdd: get('forceAdd'),
 		groupSettings: get('groupSettings'),
+		membersToRemove: get('membersToRemove'),
 		idempotencyKey: options.idempotencyKey,
 		defaultCountry: options.defaultCountry ?? 'US',
 	};
 }
 
+const OUTCOMES_SHOWN = 10;
+
 function outcomesText(result: GroupChatResult | undefined): string {
 	if (!result?.participants.length) return '';
+	const shown = result.participants.slice(0, OUTCOMES_SHOWN).map((entry) => `${entry.address}: ${entry.outcome}`);
+	const more = result.participants.length - shown.length;
 	return (
-		' Outcome per address: ' +
-		result.participants.map((entry) => `${entry.address}: ${entry.outcome}`).join('; ') +
+		` Outcome per address: ${shown.join('; ')}` +
+		(more > 0 ? `; and ${more.toLocaleString('en-US')} more (all are listed in the item's participants)` : '') +
 		'.'
 	);
 }
@@ -40,9 +60,14 @@ function outcomesText(result: GroupChatResult | undefined): string {
 /** Turns a core error into the n8n error shown to the user; never carries credentials. */
 function toNodeError(node: INode, error: unknown, itemIndex: number) {
 	if (error instanceof InputError) {
+		const label = FIELD_LABELS[error.field] ?? error.field;
+		const where =
+			error.field === 'credentials' || error.field === 'baseUrl'
+				? 'Open the credential and fix it.'
+				: `Check the "${label}" field.`;
 		return new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, {
 			itemIndex,
-			description: `Check the "${error.field}" field. Nothing was sent to the provider for this item.`,
+			description: `${where} Nothing was sent to the provider for this item.`,
 		});
 	}
 	if (error instanceof ProviderError) {
@@ -83,42 +108,100 @@ function resultOf(error: unknown): GroupChatResult | undefined {
 	return undefined;
 }
 
+/**
+ * A key of this execution for derived idempotency keys, kept in the node's execution context:
+ * n8n's Retry of a failed execution carries that context over, so a retried create replays
+ * the same group, while every new execution starts with a new key and makes a new group.
+ */
+function executionKey(context: IExecuteFunctions): string {
+	try {
+		const store = context.getContext('node');
+		if (typeof store.groupChatExecutionKey !== 'string') {
+			store.groupChatExecutionKey = `${context.getExecutionId() ?? ''}:${Date.now().toString(36)}${Math.random()
+				.toString(36)
+				.slice(2, 10)}`;
+		}
+		return store.groupChatExecutionKey as string;
+	} catch {
+		return context.getExecutionId() ?? '';
+	}
+}
+
 export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const output: INodeExecutionData[] = [];
 	const node = this.getNode();
-	const scope = `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`;
+	const scope = `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}:${executionKey(this)}`;
+	const continueOnFail = this.continueOnFail();
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	// 1. Every item is validated first: bad input stops the node before anything is sent.
+	const ready = items.map((_item, itemIndex) => {
 		try {
 			const raw = readParameters(this, itemIndex);
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const provider = raw.provider as Provider;
-			const credentialType = CREDENTIAL_TYPES[provider] ?? CREDENTIAL_TYPES.chert;
-			const credentials = await this.getCredentials(credentialType, itemIndex);
-			const result = await runOperation(raw, {
-				send: httpSender(this, credentialType, String(credentials.baseUrl ?? '')),
-				retry: {
-					maxAttempts: Number(options.maxAttempts ?? 4),
-					timeoutMs: Number(options.timeout ?? 30) * 1000,
-				},
-				onPartialFailure: (options.onPartialFailure as PartialFailureMode) ?? 'error',
-				idempotencyScope: scope,
-			});
-			output.push({ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } });
+			const options = parseNodeOptions((this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject);
+			return { options, ...prepare(raw) };
 		} catch (error) {
-			const nodeError = toNodeError(node, error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
-			const partial = resultOf(error);
-			output.push({
-				json: {
-					...((partial ?? {}) as unknown as IDataObject),
-					error: nodeError.message,
-					errorDescription: nodeError.description ?? null,
-				},
-				pairedItem: { item: itemIndex },
-			});
+			return { error };
 		}
+	});
+	if (!continueOnFail) {
+		const bad = ready.findIndex((entry) => 'error' in entry);
+		if (bad >= 0) throw toNodeError(node, (ready[bad] as { error: unknown }).error, bad);
+	}
+
+	// 2. Items of different chats run side by side (Options → Concurrency); one chat's items run
+	// in input order; all requests of one credential share one rate budget.
+	const first = ready.find((entry) => !('error' in entry));
+	const concurrency = first && !('error' in first) ? first.options.concurrency : 1;
+	const budgets = new Map<string, RateBudget>();
+	let stop = false;
+	const jobs = ready.map((entry, itemIndex) => ({
+		key: 'error' in entry ? `invalid:${itemIndex}` : laneOf(entry.input, itemIndex),
+		run: async (): Promise<{ result: GroupChatResult } | { error: unknown }> => {
+			if ('error' in entry) return { error: entry.error };
+			try {
+				const provider = entry.input.provider;
+				const credentials = await this.getCredentials(CREDENTIAL_TYPES[provider], itemIndex);
+				const { send } = gate(this, provider, credentials);
+				if (!budgets.has(provider)) budgets.set(provider, new RateBudget());
+				const result = await runPrepared(entry.adapter, entry.input, {
+					send,
+					retry: { maxAttempts: entry.options.maxAttempts, timeoutMs: entry.options.timeoutMs },
+					onPartialFailure: entry.options.onPartialFailure,
+					includeRaw: entry.options.includeRaw,
+					idempotencyScope: scope,
+					hooks: { budget: budgets.get(provider) },
+				});
+				return { result };
+			} catch (error) {
+				// Without Continue On Fail the node stops: items not yet started are not sent.
+				if (!continueOnFail) stop = true;
+				return { error };
+			}
+		},
+	}));
+	const results = await runInLanes(jobs, concurrency, () => stop);
+
+	// 3. One output item per input item, in input order, with pairedItem.
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const done = results[itemIndex];
+		if (!done) continue; // skipped after another item failed (the node is about to stop)
+		const outcome = done.ok ? done.value : { error: done.error };
+		if ('result' in outcome) {
+			output.push({ json: outcome.result as unknown as IDataObject, pairedItem: { item: itemIndex } });
+			continue;
+		}
+		const nodeError = toNodeError(node, outcome.error, itemIndex);
+		if (!continueOnFail) throw nodeError;
+		const partial = resultOf(outcome.error);
+		output.push({
+			json: {
+				...((partial ?? {}) as unknown as IDataObject),
+				error: nodeError.message,
+				errorDescription: nodeError.description ?? null,
+			},
+			pairedItem: { item: itemIndex },
+		});
 	}
 	return [output];
 }

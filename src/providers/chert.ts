@@ -3,18 +3,37 @@
  * endpoints and bodies, the 2–31 recipient rule, error codes in the user's words, and
  * which retries are safe. Signing lives in the credential (src/signing.ts).
  */
+import { normalizeAddress as normalizeOne } from '../addresses';
 import { ProviderError } from '../errors';
 import type { OperationInput } from '../operations';
 import type { GroupChatResult, ParticipantOutcome } from '../types';
-import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter } from './adapter';
-import { header, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
+import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter, ProviderLookups } from './adapter';
+import { chertSignature } from '../signing';
+import { header, needsObject, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
 
 export const CHERT_BASE_URL = 'https://console.trychert.com';
 
 const URL_IN_TEXT = /\bhttps?:\/\/|\bwww\.\S+\.\S+/i;
 
 /** Chert's error codes, said the way a user understands them (operation-specific first). */
-function describeCode(code: number | undefined, operation: OperationInput['operation']): string | undefined {
+/** Chert 1006 means different things in different states: the provider's message decides. */
+function describe1006(operation: string, providerMessage: string): string {
+	if (operation === 'create') return 'a group can have at most 31 recipients';
+	if (/no longer|left it|not a member/i.test(providerMessage)) {
+		return operation === 'leave'
+			? 'your line is no longer in this group (it already left)'
+			: 'your line is no longer in this group (it left), so the group cannot be changed from it';
+	}
+	if (/sending line|cannot be removed|leave endpoint/i.test(providerMessage)) {
+		return 'your own line cannot be removed as a participant; use Leave Group';
+	}
+	if (/direct message|\bDM\b/i.test(providerMessage)) return 'this chat is a direct message, not a group';
+	return operation === 'leave'
+		? 'you are no longer in this group'
+		: 'this chat is not a group you can change (a direct message, or a group your line left)';
+}
+
+function describeCode(code: number | undefined, operation: string, providerMessage = ''): string | undefined {
 	switch (code) {
 		case 1001:
 			return operation === 'removeParticipants'
@@ -31,9 +50,7 @@ function describeCode(code: number | undefined, operation: OperationInput['opera
 		case 1005:
 			return 'the first message contains a link; a new group must start with plain text';
 		case 1006:
-			if (operation === 'create') return 'a group can have at most 31 recipients';
-			if (operation === 'leave') return 'you are no longer in this group';
-			return 'this chat is a direct message, not a group';
+			return describe1006(operation, providerMessage);
 		case 1007:
 			return 'too many requests (rate limit)';
 		case 2002:
@@ -61,12 +78,12 @@ function describeCode(code: number | undefined, operation: OperationInput['opera
 	}
 }
 
-function toError(input: OperationInput, answer: HttpAnswer, request: PlannedRequest): ProviderError {
+function toError(operation: string, answer: HttpAnswer, request: PlannedRequest): ProviderError {
 	const body = obj(answer.json);
 	const error = obj(body.error);
 	const code = typeof error.code === 'number' ? error.code : Number(error.code) || undefined;
 	const words =
-		describeCode(code, input.operation) ??
+		describeCode(code, operation, str(error.message) ?? '') ??
 		(answer.status === 404 ? 'chat not found' : `the request failed (HTTP ${answer.status})`);
 	const who = request.address ? ` (${request.address})` : '';
 	return new ProviderError('chert', `Chert: ${words}${who}`, {
@@ -112,8 +129,13 @@ function plan(input: OperationInput): PlannedRequest[] {
 		}
 		case 'leave':
 			return [{ method: 'POST', path: `/api/v1/chats/${segment(input.chatId)}/leave` }];
+		case 'get':
+			throw new ProviderError('chert', NO_GROUP_READ);
 	}
 }
+
+/** Chert documents no endpoint that reads a group (validation refuses Get Group before this). */
+const NO_GROUP_READ = 'Chert: Get Group is not available (Chert documents no endpoint to read a group)';
 
 function handles(chat: Record<string, unknown>): string[] | undefined {
 	if (!Array.isArray(chat.handles)) return undefined;
@@ -187,8 +209,40 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			if (!answer.ok) throw answer.error;
 			return { ...base, chatId: input.chatId, status: 'done', participants: [] };
 		}
+		case 'get':
+			throw new ProviderError('chert', NO_GROUP_READ);
 	}
 }
+
+/**
+ * What the pickers read from Chert: only the sender lines. Chert has no chat list and no
+ * documented group read, so Chat ID is By ID only and Get Group is not offered.
+ */
+const lookups: ProviderLookups = {
+	senders: {
+		call: () => ({ method: 'GET', path: '/api/v1/phone-numbers', purpose: 'list your Chert phone numbers' }),
+		read: (json) => {
+			const body = obj(json);
+			const list = Array.isArray(json) ? json : Array.isArray(body.phone_numbers) ? body.phone_numbers : [];
+			return list
+				.map(obj)
+				.filter((line) => str(line.phone_number) ?? str(line.number))
+				.map((line) => {
+					const number = (str(line.phone_number) ?? str(line.number)) as string;
+					let address = number;
+					try {
+						address = normalizeOne(number, { phone: 'e164', emails: true, label: 'Chert' }, undefined);
+					} catch {
+						// shown as Chert gave it
+					}
+					const label = [str(line.label) ?? str(line.name) ?? str(line.display_name), str(line.status)]
+						.filter(Boolean)
+						.join(', ');
+					return { address, label: label || undefined };
+				});
+		},
+	},
+};
 
 export const chert: ProviderAdapter = {
 	id: 'chert',
@@ -208,6 +262,7 @@ export const chert: ProviderAdapter = {
 				: { id: chatId },
 		renameHasIcon: true,
 		idempotencyKeys: true,
+		readsGroups: false,
 	},
 	retryAfterAmbiguity: {
 		create: true, // the idempotency key makes a retried create safe
@@ -215,18 +270,46 @@ export const chert: ProviderAdapter = {
 		removeParticipants: true, // a retried "not in group" counts as removed
 		rename: true,
 		leave: true, // a retried "no longer a group" counts as left
+		get: true, // never planned: Chert cannot read a group
 	},
+	secretFields: ['signingSecret'],
+	// The x-chert-signature values this body had while it was in flight (one per second).
+	derivedSecrets: (credentials, rawBody, fromMs, toMs) => {
+		const secret = String(credentials.signingSecret ?? '');
+		if (!secret || credentials.authMode === 'bearer') return [];
+		const values: string[] = [];
+		for (let second = Math.floor(fromMs / 1000) - 1; second <= Math.floor(toMs / 1000) + 1; second++) {
+			values.push(chertSignature(secret, second, rawBody));
+		}
+		return values;
+	},
+	checkCredentials: (credentials) =>
+		credentials.authMode !== 'bearer' && String(credentials.tenantSlug ?? '').trim() === ''
+			? 'Chert credential: Tenant Slug is empty. HMAC signing sends it as x-chert-tenant; enter your tenant’s slug, or switch Authentication to Bearer Token.'
+			: undefined,
 	plan,
-	toError,
-	rateLimitWaitMs: (answer, nowMs) => {
-		const fromBody = obj(answer.json).retry_after;
-		if (typeof fromBody === 'number') return fromBody * 1000;
-		return retryAfterMs(header(answer, 'retry-after'), nowMs);
+	checkSuccess: (operation, answer) => {
+		const shape = needsObject(answer);
+		if (shape) return shape;
+		const body = obj(answer.json);
+		if (operation === 'create' && !str(obj(body.chat).id)) return 'the answer has no chat ID';
+		if (operation === 'rename' && !str(obj(body.chat).id) && !str(body.chat_id)) return 'the answer has no chat';
+		return undefined;
 	},
-	confirmsEarlierAttempt: (input, error) =>
-		(input.operation === 'removeParticipants' && error.details.code === 1001) ||
-		(input.operation === 'leave' && error.details.code === 1006),
+	toError,
+	rateLimitHintsMs: (answer, nowMs) => {
+		const hints: number[] = [];
+		const fromBody = Number(obj(answer.json).retry_after);
+		if (obj(answer.json).retry_after !== undefined && Number.isFinite(fromBody)) hints.push(fromBody * 1000);
+		const fromHeader = retryAfterMs(header(answer, 'retry-after'), nowMs);
+		if (fromHeader !== undefined) hints.push(fromHeader);
+		return hints;
+	},
+	confirmsEarlierAttempt: (operation, error) =>
+		(operation === 'removeParticipants' && error.details.code === 1001) ||
+		(operation === 'leave' && error.details.code === 1006),
 	interpret,
+	lookups,
 };
 
 // ==== Group Chat Trigger: Chert webhook subscriptions and events ===============================

@@ -5,14 +5,15 @@
 import { ProviderError } from '../errors';
 import type { OperationInput } from '../operations';
 import type { GroupChatResult, ParticipantOutcome } from '../types';
-import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter } from './adapter';
-import { header, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
+import { normalizeAddress as normalizeOne } from '../addresses';
+import type { Answer, ChatSummary, GroupView, HttpAnswer, PlannedRequest, ProviderAdapter, ProviderLookups } from './adapter';
+import { header, needsObject, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
 
 export const LINQ_BASE_URL = 'https://api.linqapp.com/api/partner';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function describe(code: number | undefined, status: number, operation: OperationInput['operation']) {
+function describe(code: number | undefined, status: number, operation: string) {
 	switch (code) {
 		case 1002:
 			return 'a phone number is not in E.164 format';
@@ -35,13 +36,13 @@ function describe(code: number | undefined, status: number, operation: Operation
 	return `the request failed (HTTP ${status})`;
 }
 
-function toError(input: OperationInput, answer: HttpAnswer, request: PlannedRequest): ProviderError {
+function toError(operation: string, answer: HttpAnswer, request: PlannedRequest): ProviderError {
 	const body = obj(answer.json);
 	const error = obj(body.error);
 	const code = typeof error.code === 'number' ? error.code : Number(error.code) || undefined;
 	const providerMessage =
 		str(error.message) ?? str(body.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
-	let words = describe(code, answer.status, input.operation);
+	let words = describe(code, answer.status, operation);
 	if (words === 'Linq refused the request' && providerMessage) words = providerMessage;
 	const who = request.address ? ` (${request.address})` : '';
 	return new ProviderError('linq', `Linq: ${words}${who}`, {
@@ -82,6 +83,8 @@ function plan(input: OperationInput): PlannedRequest[] {
 		}
 		case 'leave':
 			return [{ method: 'POST', path: `/v3/chats/${segment(input.chatId)}/leave` }];
+		case 'get':
+			return [{ method: 'GET', path: lookups.group!.call(input.chatId).path }];
 	}
 }
 
@@ -129,6 +132,13 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			);
 			return { ...base, chatId: input.chatId, status: statusFrom(participants, 'accepted'), participants };
 		}
+		case 'get': {
+			const [answer] = answers;
+			if (!answer.ok) throw answer.error;
+			const view = readGroup(answer.response.json);
+			if (!view) throw new ProviderError('linq', 'Linq: the answer has no chat');
+			return { ...base, ...view, status: 'done', participants: [] };
+		}
 		case 'rename':
 		case 'leave': {
 			const [answer] = answers;
@@ -144,6 +154,101 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 	}
 }
 
+// ---- Reading: sender lines, the chat list and one group (pickers and Get Group) ---------------
+
+/** A Linq handle (E.164 or email) normalized like every Linq address; as given when unreadable. */
+function address(handle: string): string {
+	try {
+		return normalizeOne(handle, { phone: 'e164', emails: true, label: 'Linq' }, undefined);
+	} catch {
+		return handle;
+	}
+}
+
+/** `GET /v3/chats/{id}` answers the Chat itself (`{chat: …}` is accepted too). */
+function readGroup(json: unknown): GroupView | undefined {
+	const body = obj(json);
+	const chat = body.chat !== undefined ? obj(body.chat) : body;
+	const id = str(chat.id);
+	if (!id) return undefined;
+	const handles = (Array.isArray(chat.handles) ? chat.handles : []).map(obj);
+	const members = handles
+		.filter((entry) => str(entry.handle))
+		.map((entry) => {
+			const status = entry.status === 'left' || entry.status === 'removed' ? entry.status : 'active';
+			return {
+				address: address(str(entry.handle) as string),
+				isYou: entry.is_me === true,
+				status: status as 'active' | 'left' | 'removed',
+				isAdmin: null,
+				joinedAt: str(entry.joined_at) ?? null,
+			};
+		});
+	const roster = members.filter((member) => member.status === 'active').map((member) => member.address);
+	const me = members.find((member) => member.isYou);
+	return {
+		chatId: id,
+		name: str(chat.display_name) ?? null,
+		roster,
+		members,
+		line: me?.address ?? null,
+		details: {
+			service: str(chat.service) ?? null,
+			iconUrl: str(chat.group_chat_icon) ?? null,
+			description: null,
+			memberCount: roster.length,
+			youAreMember: me ? me.status === 'active' : true,
+			createdAt: str(chat.created_at) ?? null,
+			updatedAt: str(chat.updated_at) ?? null,
+		},
+	};
+}
+
+function summary(json: unknown): ChatSummary | undefined {
+	const chat = obj(json);
+	if (chat.is_group !== true) return undefined;
+	const view = readGroup(chat);
+	return view && { id: view.chatId, name: view.name, members: view.roster, youAreMember: view.details.youAreMember };
+}
+
+const lookups: ProviderLookups = {
+	senders: {
+		call: () => ({ method: 'GET', path: '/v3/phone_numbers', purpose: 'list your Linq phone numbers' }),
+		read: (json) =>
+			(Array.isArray(obj(json).phone_numbers) ? (obj(json).phone_numbers as unknown[]) : [])
+				.map(obj)
+				.filter((line) => str(line.phone_number))
+				.map((line) => {
+					const health = str(obj(line.health_status).status);
+					return {
+						address: address(str(line.phone_number) as string),
+						label: health ? `health: ${health.toLowerCase().replace(/_/g, ' ')}` : undefined,
+					};
+				}),
+	},
+	// GET /v3/chats?to=&limit=&cursor= (from omitted: every line of the partner); next_cursor null/"" = last page.
+	chats: {
+		call: (page) => ({
+			method: 'GET',
+			path: '/v3/chats',
+			query: { limit: Math.min(page.pageSize, 100), cursor: page.cursor, to: page.member },
+			purpose: 'list your Linq chats',
+		}),
+		read: (json) => {
+			const body = obj(json);
+			const chats = (Array.isArray(body.chats) ? body.chats : [])
+				.map(summary)
+				.filter((chat): chat is ChatSummary => chat !== undefined);
+			return { chats, next: str(body.next_cursor) || undefined };
+		},
+		filtersByMember: true,
+	},
+	group: {
+		call: (chatId) => ({ method: 'GET', path: `/v3/chats/${segment(chatId)}`, purpose: 'read the chat' }),
+		read: readGroup,
+	},
+};
+
 export const linq: ProviderAdapter = {
 	id: 'linq',
 	label: 'Linq',
@@ -158,6 +263,7 @@ export const linq: ProviderAdapter = {
 				: { problem: `"${chatId}" is not a Linq chat ID (a UUID)` },
 		renameHasIcon: true,
 		idempotencyKeys: true,
+		readsGroups: true,
 	},
 	retryAfterAmbiguity: {
 		create: true, // same idempotency key
@@ -165,11 +271,24 @@ export const linq: ProviderAdapter = {
 		removeParticipants: false,
 		rename: true,
 		leave: false,
+		get: true, // a read changes nothing
 	},
+	secretFields: ['apiToken'],
 	plan,
+	checkSuccess: (operation, answer) => {
+		const shape = needsObject(answer);
+		if (shape) return shape;
+		if (operation === 'create' && !str(obj(obj(answer.json).chat).id)) return 'the answer has no chat ID';
+		if (operation === 'get' && !readGroup(answer.json)) return 'the answer has no chat';
+		return undefined;
+	},
 	toError,
-	rateLimitWaitMs: (answer, nowMs) => retryAfterMs(header(answer, 'retry-after'), nowMs),
+	rateLimitHintsMs: (answer, nowMs) => {
+		const fromHeader = retryAfterMs(header(answer, 'retry-after'), nowMs);
+		return fromHeader === undefined ? [] : [fromHeader];
+	},
 	interpret,
+	lookups,
 };
 
 // ==== Group Chat Trigger: Linq webhook subscriptions and events ================================

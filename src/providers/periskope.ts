@@ -4,13 +4,14 @@
  */
 import { ProviderError } from '../errors';
 import type { OperationInput } from '../operations';
-import type { GroupChatResult, ParticipantOutcome } from '../types';
-import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter } from './adapter';
-import { header, obj, segment, statusFrom, str } from './adapter';
+import type { GroupChatResult, GroupMember, ParticipantOutcome } from '../types';
+import { normalizeAddress as normalizeOne } from '../addresses';
+import type { Answer, ChatSummary, GroupView, HttpAnswer, PlannedRequest, ProviderAdapter, ProviderLookups } from './adapter';
+import { header, needsObject, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
 
 export const PERISKOPE_BASE_URL = 'https://api.periskope.app/v1';
 
-function describe(status: number, operation: OperationInput['operation']): string {
+function describe(status: number, operation: string): string {
 	switch (status) {
 		case 401:
 		case 403:
@@ -26,13 +27,13 @@ function describe(status: number, operation: OperationInput['operation']): strin
 	}
 }
 
-function toError(input: OperationInput, answer: HttpAnswer): ProviderError {
+function toError(operation: string, answer: HttpAnswer): ProviderError {
 	const body = obj(answer.json);
 	const nested = obj(body.error);
 	const providerMessage =
 		str(body.message) ?? str(nested.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
 	const code = str(body.code) ?? str(nested.code);
-	return new ProviderError('periskope', `Periskope: ${describe(answer.status, input.operation)}`, {
+	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation)}`, {
 		httpStatus: answer.status,
 		code,
 		traceId: header(answer, 'x-periskope-trace-id') ?? str(body.trace_id),
@@ -49,10 +50,22 @@ function settingsBody(settings: OperationInput & { operation: 'rename' }): Recor
 	if (image !== undefined) body.image = image;
 	if (messagesAdminsOnly !== undefined) body.messagesAdminsOnly = messagesAdminsOnly;
 	if (infoAdminsOnly !== undefined) body.infoAdminsOnly = infoAdminsOnly;
-	if (addMembersAdminsOnly !== undefined) {
-		body.memberAddMode = addMembersAdminsOnly ? 'admin_add' : 'all_member_add';
-	}
+	// A boolean in Periskope's API schema: true = only admins can add members.
+	if (addMembersAdminsOnly !== undefined) body.memberAddMode = addMembersAdminsOnly;
 	return body;
+}
+
+/**
+ * Add and remove send participant lists in chunks of this size, one request per chunk, with
+ * per-participant outcomes merged back in input order. Periskope documents no maximum; 50 keeps
+ * one refused or timed-out request to a small share of a large list.
+ */
+export const PERISKOPE_CHUNK = 50;
+
+function chunks(list: string[]): string[][] {
+	const out: string[][] = [];
+	for (let index = 0; index < list.length; index += PERISKOPE_CHUNK) out.push(list.slice(index, index + PERISKOPE_CHUNK));
+	return out;
 }
 
 function plan(input: OperationInput): PlannedRequest[] {
@@ -65,28 +78,37 @@ function plan(input: OperationInput): PlannedRequest[] {
 			if (Object.keys(options).length) body.options = options;
 			return [{ method: 'POST', path: '/chats/create', body }];
 		}
-		case 'addParticipants': {
-			const body: Record<string, unknown> = { participants: input.participants };
-			if (input.forceAdd) body.force_add_participants = true;
-			return [{ method: 'POST', path: chat('/add'), body }];
-		}
+		case 'addParticipants':
+			return chunks(input.participants).map((addresses) => {
+				const body: Record<string, unknown> = { participants: addresses };
+				if (input.forceAdd) body.force_add_participants = true;
+				return { method: 'POST', path: chat('/add'), body, addresses };
+			});
 		case 'removeParticipants':
-			return [{ method: 'POST', path: chat('/remove'), body: { participants: input.participants } }];
+			return chunks(input.participants).map((addresses) => ({
+				method: 'POST',
+				path: chat('/remove'),
+				body: { participants: addresses },
+				addresses,
+			}));
 		case 'rename':
 			return [{ method: 'POST', path: chat('/settings'), body: settingsBody(input) }];
 		case 'leave':
 			return [{ method: 'POST', path: chat('/leave') }];
+		case 'get':
+			return [{ method: 'GET', path: chat('') }];
 	}
 }
 
-/** `{"9195…@c.us": {is_success, message, code, isInviteV4Sent}}` → one outcome per address. */
+/** `{"9195…@c.us": {is_success, message, code, isInviteV4Sent}}` → one outcome per address of the chunk. */
 function perParticipant(
 	input: OperationInput & { participants: string[] },
 	answer: Answer,
 ): ParticipantOutcome[] {
 	const adding = input.operation !== 'removeParticipants';
+	const addresses = answer.request.addresses ?? input.participants;
 	if (!answer.ok) {
-		return input.participants.map((address) => ({
+		return addresses.map((address) => ({
 			address,
 			outcome: 'failed',
 			message: answer.error.message,
@@ -95,7 +117,7 @@ function perParticipant(
 	}
 	const body = obj(answer.response.json);
 	const results = Object.keys(obj(body.participants)).length ? obj(body.participants) : body;
-	return input.participants.map((address): ParticipantOutcome => {
+	return addresses.map((address): ParticipantOutcome => {
 		const entry = obj(results[`${address}@c.us`] ?? results[address]);
 		const message = str(entry.message) ?? '';
 		const code = entry.code as string | number | undefined;
@@ -129,7 +151,8 @@ function perParticipant(
 
 function roster(chat: Record<string, unknown>): string[] | undefined {
 	const list = chat.participants ?? chat.members;
-	if (!Array.isArray(list)) return undefined;
+	// The chat object's `members` is a map keyed by <digits>@c.us (as Get Group reads it).
+	if (!Array.isArray(list)) return list !== null && typeof list === 'object' ? readGroup(chat)?.roster : undefined;
 	return list
 		.map((entry) => str(entry) ?? str(obj(entry).contact_id) ?? str(obj(entry).id) ?? str(obj(entry).phone) ?? '')
 		.map((id) => id.replace(/@c\.us$/, ''))
@@ -161,10 +184,11 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 		}
 		case 'addParticipants':
 		case 'removeParticipants': {
-			if (!answer.ok && answer.error.details.httpStatus !== undefined && answer.error.details.httpStatus < 500) {
-				throw answer.error;
-			}
-			const participants = perParticipant(input, answer);
+			// A refusal of the whole request (unknown chat, bad key) ends the item when every chunk got it.
+			const refusal = (entry: Answer) =>
+				!entry.ok && entry.error.details.httpStatus !== undefined && entry.error.details.httpStatus < 500;
+			if (answers.every(refusal) && !answer.ok) throw answer.error;
+			const participants = answers.flatMap((entry) => perParticipant(input, entry));
 			return { ...base, chatId: input.chatId, status: statusFrom(participants, 'done'), participants };
 		}
 		case 'rename': {
@@ -182,8 +206,131 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 		case 'leave':
 			if (!answer.ok) throw answer.error;
 			return { ...base, chatId: input.chatId, status: 'done', participants: [] };
+		case 'get': {
+			if (!answer.ok) throw answer.error;
+			const view = readGroup(answer.response.json);
+			if (!view) throw new ProviderError('periskope', 'Periskope: the answer has no chat');
+			return { ...base, ...view, status: 'done', participants: [] };
+		}
 	}
 }
+
+// ---- Reading: the phone, the chat list and one group (pickers and Get Group) ----------------
+
+/** `919537851844@c.us`, `+91…` or digits → the digits every Periskope address is given as. */
+function address(id: string): string {
+	const bare = id.replace(/@c\.us$/, '');
+	try {
+		return normalizeOne(bare.startsWith('+') ? bare : `+${bare}`, { phone: 'digits', emails: false, label: 'WhatsApp on Periskope' }, undefined);
+	} catch {
+		return bare.replace(/^\+/, '');
+	}
+}
+
+/**
+ * The chat object of `GET /chats/{chat_id}` (and of each entry of `GET /chats`): `members` is a
+ * map keyed by `<digits>@c.us` with `contact_id`, `is_admin`, `is_super_admin`.
+ */
+function readGroup(json: unknown): GroupView | undefined {
+	const body = obj(json);
+	const chat = body.chat !== undefined ? obj(body.chat) : body;
+	const id = str(chat.chat_id) ?? str(chat.id);
+	if (!id) return undefined;
+	const line = str(chat.org_phone) ? address(str(chat.org_phone) as string) : null;
+	const entries: [string, Record<string, unknown>][] = Array.isArray(chat.members)
+		? chat.members.map((entry) => [str(obj(entry).contact_id) ?? str(entry) ?? '', obj(entry)])
+		: Object.entries(obj(chat.members)).map(([key, entry]) => [str(obj(entry).contact_id) ?? key, obj(entry)]);
+	const members: GroupMember[] = entries
+		.filter(([key]) => key !== '')
+		.map(([key, entry]) => {
+			const who = address(key);
+			return {
+				address: who,
+				isYou: who === line,
+				status: 'active',
+				isAdmin: entry.is_admin === true || entry.is_super_admin === true,
+				joinedAt: null,
+			};
+		});
+	const roster = members.map((member) => member.address);
+	const addMode = chat.member_add_mode;
+	return {
+		chatId: id,
+		name: str(chat.chat_name) ?? null,
+		roster,
+		members,
+		line,
+		details: {
+			service: 'WhatsApp',
+			iconUrl: str(chat.chat_image) ?? null,
+			description: str(chat.group_description) ?? null,
+			memberCount: typeof chat.member_count === 'number' ? chat.member_count : roster.length,
+			youAreMember: chat.is_exited !== true && (line === null || roster.includes(line)),
+			createdAt: str(chat.created_at) ?? null,
+			updatedAt: str(chat.updated_at) ?? null,
+			settings: {
+				messagesAdminsOnly: chat.messages_admins_only === true,
+				infoAdminsOnly: chat.info_admins_only === true,
+				addMembersAdminsOnly: addMode === true || addMode === 'admin_add',
+				inviteLink: str(chat.invite_link) ?? null,
+			},
+		},
+	};
+}
+
+function summary(json: unknown): ChatSummary | undefined {
+	const chat = obj(json);
+	const id = str(chat.chat_id);
+	if (!id?.endsWith('@g.us') || (chat.chat_type !== undefined && chat.chat_type !== 'group')) return undefined;
+	const view = readGroup(chat);
+	return view && { id: view.chatId, name: view.name, members: view.roster, youAreMember: view.details.youAreMember };
+}
+
+/** `GET /phones` answers the phone of the x-phone header; lists (`/phones/all`, `{phones}`) are read too. */
+function phones(json: unknown): Record<string, unknown>[] {
+	if (Array.isArray(json)) return json.map(obj);
+	const body = obj(json);
+	if (Array.isArray(body.phones)) return body.phones.map(obj);
+	return body.org_phone !== undefined ? [body] : [];
+}
+
+const lookups: ProviderLookups = {
+	senders: {
+		call: () => ({ method: 'GET', path: '/phones', purpose: 'read your Periskope phone' }),
+		read: (json) =>
+			phones(json)
+				.filter((phone) => str(phone.org_phone))
+				.map((phone) => ({
+					address: address(str(phone.org_phone) as string),
+					label: [str(phone.phone_name), str(phone.wa_state)?.toLowerCase()].filter(Boolean).join(', ') || undefined,
+				})),
+	},
+	// GET /chats?offset=&limit=&chat_type=group (the client SDK's query); `to` < `count` means more.
+	chats: {
+		call: (page) => ({
+			method: 'GET',
+			path: '/chats',
+			query: { offset: Number(page.cursor ?? 0) || 0, limit: page.pageSize, chat_type: 'group' },
+			purpose: 'list your WhatsApp groups',
+		}),
+		read: (json, page) => {
+			const body = obj(json);
+			const list = Array.isArray(body.chats) ? body.chats : [];
+			const offset = Number(page.cursor ?? 0) || 0;
+			const to = typeof body.to === 'number' ? body.to : offset + list.length;
+			const more = typeof body.count === 'number' ? to < body.count : list.length >= page.pageSize;
+			return {
+				chats: list.map(summary).filter((chat): chat is ChatSummary => chat !== undefined),
+				next: more && list.length > 0 ? String(to) : undefined,
+			};
+		},
+		filtersByMember: false,
+	},
+	group: {
+		call: (chatId) => ({ method: 'GET', path: `/chats/${segment(chatId)}`, purpose: 'read the group' }),
+		read: readGroup,
+	},
+};
 
 export const periskope: ProviderAdapter = {
 	id: 'periskope',
@@ -205,6 +352,7 @@ export const periskope: ProviderAdapter = {
 		},
 		renameHasIcon: false,
 		idempotencyKeys: false,
+		readsGroups: true,
 	},
 	retryAfterAmbiguity: {
 		create: false, // never blind-retry a create that may have reached the server
@@ -212,16 +360,39 @@ export const periskope: ProviderAdapter = {
 		removeParticipants: true,
 		rename: true,
 		leave: false,
+		get: true, // a read changes nothing
 	},
+	secretFields: ['apiKey'],
 	plan,
+	checkSuccess: (operation, answer) => {
+		const shape = needsObject(answer);
+		if (shape) return shape;
+		const body = obj(answer.json);
+		const chat = obj(body.chat ?? body);
+		if (operation === 'create' && !str(chat.chat_id) && !str(chat.id)) return 'the answer has no chat ID';
+		if (operation === 'get' && !readGroup(answer.json)) return 'the answer has no chat';
+		return undefined;
+	},
 	toError,
-	rateLimitWaitMs: (answer, nowMs) => {
+	// X-RateLimit-Remaining: 0 means the window is used up: everyone waits for X-RateLimit-Reset.
+	paceMs: (answer, nowMs) => {
+		const remaining = header(answer, 'x-ratelimit-remaining');
 		const reset = Number(header(answer, 'x-ratelimit-reset'));
-		if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - nowMs);
-		const after = Number(header(answer, 'retry-after'));
-		return Number.isFinite(after) ? after * 1000 : undefined;
+		if (remaining === undefined || remaining.trim() !== '0' || !Number.isFinite(reset)) return undefined;
+		const wait = reset * 1000 - nowMs;
+		return wait > 0 && wait <= 60_000 ? wait : undefined;
+	},
+	rateLimitHintsMs: (answer, nowMs) => {
+		const hints: number[] = [];
+		const resetText = header(answer, 'x-ratelimit-reset');
+		const reset = Number(resetText);
+		if (resetText !== undefined && resetText.trim() !== '' && Number.isFinite(reset)) hints.push(reset * 1000 - nowMs);
+		const after = retryAfterMs(header(answer, 'retry-after'), nowMs);
+		if (after !== undefined) hints.push(after);
+		return hints;
 	},
 	interpret,
+	lookups,
 };
 
 // ==== Group Chat Trigger: Periskope webhook subscriptions and events ===========================

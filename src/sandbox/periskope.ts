@@ -86,9 +86,9 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		private readonly ctx: EmulatorContext,
 		rateLimit?: RateLimitSpec,
 	) {
-		const spec = rateLimit ?? PERISKOPE_UNLIMITED;
+		const spec: RateLimitSpec = rateLimit ?? PERISKOPE_UNLIMITED;
 		this.enforce = rateLimit !== undefined;
-		this.limiter = new FixedWindowLimiter(spec.limit, spec.windowSeconds * 1000);
+		this.limiter = new FixedWindowLimiter(spec.limit, spec.windowSeconds * 1000, spec.aligned);
 		this.routes = [
 			{ method: 'GET', pattern: 'phones', handler: () => this.phones() },
 			{ method: 'GET', pattern: 'chats', handler: (i) => this.list(i) },
@@ -386,12 +386,9 @@ export class PeriskopeEmulator implements ProviderEmulator {
 				return this.error(400, 'invalid_request', `${flag} must be a boolean`);
 			}
 		}
-		if (v.memberAddMode !== undefined && !MEMBER_ADD_MODES.includes(String(v.memberAddMode))) {
-			return this.error(
-				400,
-				'invalid_request',
-				`memberAddMode must be one of ${MEMBER_ADD_MODES.join(', ')}`,
-			);
+		// A boolean in Periskope's API schema (the SDK's types): true = only admins can add members.
+		if (v.memberAddMode !== undefined && typeof v.memberAddMode !== 'boolean') {
+			return this.error(400, 'invalid_request', 'memberAddMode must be a boolean');
 		}
 		const { chat } = found;
 		if (typeof v.name === 'string' && v.name.trim() !== chat.name) {
@@ -405,7 +402,7 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		}
 		if (typeof v.messagesAdminsOnly === 'boolean') chat.messagesAdminsOnly = v.messagesAdminsOnly;
 		if (typeof v.infoAdminsOnly === 'boolean') chat.infoAdminsOnly = v.infoAdminsOnly;
-		if (v.memberAddMode !== undefined) chat.memberAddMode = String(v.memberAddMode);
+		if (typeof v.memberAddMode === 'boolean') chat.memberAddMode = MEMBER_ADD_MODES[v.memberAddMode ? 1 : 0];
 		chat.updatedAt = iso(this.ctx.now());
 		return jsonReply(200, this.view(chat));
 	}

@@ -188,7 +188,7 @@ describe('Chert', () => {
 		});
 	}
 
-	test('create without an idempotency key sends a stable derived key', async () => {
+	test('create without an idempotency key: a new execution derives a new key, a retried one keeps it', async () => {
 		server.respond(() => ({ body: chertChat }));
 		const parameters = {
 			provider: 'chert',
@@ -197,19 +197,22 @@ describe('Chert', () => {
 			participants: '+14155551234, +14155559876',
 			firstMessage: 'Hello',
 		};
-		// The same saved node, executed twice (a re-run of the execution).
 		const node = groupChatNode('Group Chat', parameters);
-		for (let run = 0; run < 2; run++) {
-			await runWorkflow({ nodes: [node], credentials: credentials() });
-		}
+		// The same saved node, executed twice: two executions, two groups.
+		const first = await runWorkflow({ nodes: [node], credentials: credentials() });
+		await runWorkflow({ nodes: [node], credentials: credentials() });
+		// n8n's Retry of the first execution starts from its saved execution data.
+		await runWorkflow({
+			nodes: [node],
+			credentials: credentials(),
+			contextData: first.run.data.executionData?.contextData as IDataObject,
+		});
 		const keys = server.requests.map((request) => JSON.parse(request.text).message.idempotency_key);
 		expect(keys[0]).toMatch(/^n8n-[0-9a-f]{32}$/);
-		expect(keys[1]).toBe(keys[0]);
-		await runWorkflow({
-			nodes: [{ ...node, parameters: { ...parameters, firstMessage: 'Hello again' } }],
-			credentials: credentials(),
-		});
-		expect(JSON.parse(server.requests[2].text).message.idempotency_key).not.toBe(keys[0]);
+		expect(keys[1]).toMatch(/^n8n-[0-9a-f]{32}$/);
+		expect(keys[1]).not.toBe(keys[0]);
+		expect(keys[2]).toBe(keys[0]);
+		expect(JSON.stringify(first.run.data.executionData?.contextData)).not.toContain(SECRET);
 	});
 });
 

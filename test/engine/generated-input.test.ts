@@ -105,8 +105,8 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 	})),
 	fc
 		.constantFrom<[string, string, unknown]>(
-			['participants', 'participants must be text', { a: 1 }],
-			['participants', 'participants must be text', true],
+			['participants', 'Participants must be text', { a: 1 }],
+			['participants', 'Participants must be text', true],
 			['chatId', 'Chat ID must be text', { id: 'x' }],
 			['chatId', 'Chat ID must be text', ['ch_1']],
 			['groupName', 'Group Name must be text', { name: 'x' }],

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- a test server that answers after a delay (setTimeout) */
 /**
  * Multi-item and multi-participant behaviour, input validation (nothing sent) and provider
  * errors, all through n8n-core's engine against a recording loopback server.
@@ -5,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { groupChatNode, runWorkflow } from '../helpers/engine';
+import { startHostile, type Hostile } from '../helpers/hostile';
 import { startRecorder, type Recorder } from '../helpers/recorder';
 
 const SECRET = 'dummy-chert-signing-a1b2c3d4e5f6';
@@ -59,9 +61,14 @@ describe('several items and participants', () => {
 		const result = await run(parameters, items);
 		expect(result.error).toBeUndefined();
 		expect(server.requests).toHaveLength(9);
-		expect(server.requests.map((request) => request.url.split('/')[4])).toEqual([
-			'ch_A', 'ch_A', 'ch_A', 'ch_B', 'ch_B', 'ch_B', 'ch_C', 'ch_C', 'ch_C',
-		]);
+		// Different chats run side by side; each chat's requests keep their input order.
+		for (const chat of ['ch_A', 'ch_B', 'ch_C']) {
+			const sent = server.requests.filter((request) => request.url.split('/')[4] === chat);
+			const expected = items.find((item) => item.chat === chat)!.phones;
+			expect(sent.map((request) => JSON.parse(request.text).address)).toEqual(
+				(Array.isArray(expected) ? expected : expected.split(/[,\n]/)).map((phone) => `+1${phone.replace(/\D/g, '').slice(-10)}`),
+			);
+		}
 		const output = result.output('Group Chat');
 		expect(output).toHaveLength(3);
 		output.forEach((item, index) => {
@@ -143,12 +150,12 @@ describe('bad input is refused before anything is sent', () => {
 		[
 			'invalid phone number',
 			{ provider: 'chert', operation: 'addParticipants', chatId: 'ch_1', participants: '+1 415 555 1234, 12ab' },
-			/^Item 0: "12ab" is not a valid phone number/,
+			/^Item 0: Participants: "12ab" is not a phone number/,
 		],
 		[
 			'email address for WhatsApp',
 			{ provider: 'periskope', operation: 'addParticipants', chatId: '1203@g.us', participants: 'ana@example.com' },
-			/^Item 0: "ana@example.com" is an email address, but WhatsApp on Periskope only accepts phone numbers/,
+			/^Item 0: Participants: "ana@example.com" is an email address, but WhatsApp on Periskope only accepts phone numbers/,
 		],
 		[
 			'empty group name (Periskope create)',
@@ -194,7 +201,7 @@ describe('bad input is refused before anything is sent', () => {
 		[
 			'participants resolving to an object',
 			{ provider: 'chert', operation: 'addParticipants', chatId: 'ch_1', participants: '={{ { a: 1 } }}' },
-			/^Item 0: participants must be text or a list of phone numbers\/emails, got an object/,
+			/^Item 0: Participants must be text or a list of phone numbers\/emails, got an object/,
 		],
 	];
 
@@ -204,13 +211,14 @@ describe('bad input is refused before anything is sent', () => {
 		expect(server.requests).toHaveLength(0);
 	});
 
-	test('the error names the failing item; with Continue On Fail the valid items still run', async () => {
+	test('the error names the failing item and nothing is sent for any item; with Continue On Fail the valid items still run', async () => {
 		server.respond(() => ({ body: { chat_id: 'ch_1', status: 'left' } }));
 		const items = [{ id: 'ch_1' }, { id: '' }, { id: 'ch_3' }];
 		const parameters = { provider: 'chert', operation: 'leave', chatId: '={{ $json.id }}' };
 		const failing = await run(parameters, items);
 		expect(failing.error?.message).toMatch(/^Item 1: Chat ID is empty/);
-		expect(server.requests).toHaveLength(1);
+		// Every item is validated before the first request: a bad item 1 stops item 0 too.
+		expect(server.requests).toHaveLength(0);
 		server.reset();
 		server.respond(() => ({ body: { chat_id: 'ch', status: 'left' } }));
 		const continuing = await run(parameters, items, { onError: 'continueRegularOutput' });
@@ -220,7 +228,7 @@ describe('bad input is refused before anything is sent', () => {
 			expect.stringMatching(/^Item 1: Chat ID is empty/),
 			'done',
 		]);
-		expect(server.requests.map((request) => request.url)).toEqual([
+		expect(server.requests.map((request) => request.url).sort()).toEqual([
 			'/api/v1/chats/ch_1/leave',
 			'/api/v1/chats/ch_3/leave',
 		]);
@@ -277,5 +285,70 @@ describe('provider errors', () => {
 		expect(result.error?.description).toContain('HTTP 401, trace id ff85c2a0-trace');
 		expect(result.error?.description).toContain('Invalid API key');
 		expectNoSecrets(result.run.data.resultData);
+	});
+});
+
+describe('concurrency across chats, order within a chat', () => {
+	let slow: Hostile;
+	let inFlight = 0;
+	let peak = 0;
+	beforeAll(async () => {
+		slow = await startHostile();
+		// Answers after a delay that varies by request, so that anything allowed to overtake does.
+		slow.handle((hit, response) => {
+			inFlight++;
+			peak = Math.max(peak, inFlight);
+			const delay = 5 + ((hit.body.length * 7 + slow.hits.length * 13) % 40);
+			setTimeout(() => {
+				inFlight--;
+				response.writeHead(200, { 'content-type': 'application/json' });
+				response.end(JSON.stringify({ chat_id: hit.url.split('/')[4], participants: [] }));
+			}, delay);
+		});
+	});
+	afterAll(async () => slow.close());
+	beforeEach(() => {
+		slow.reset();
+		peak = 0;
+	});
+
+	const chats = ['ch_A', 'ch_B', 'ch_A', 'ch_C', 'ch_B', 'ch_A', 'ch_D', 'ch_A', 'ch_C', 'ch_A'];
+	const items = chats.map((chat, index) => ({ chat, phone: `+1415555${1000 + index}` }));
+	const runOn = (concurrency: number) =>
+		runWorkflow({
+			nodes: [
+				groupChatNode('Group Chat', {
+					provider: 'chert',
+					operation: 'addParticipants',
+					chatId: '={{ $json.chat }}',
+					participants: '={{ $json.phone }}',
+					options: { concurrency },
+				}),
+			],
+			items,
+			credentials: { ...credentials(), chertApi: { ...credentials().chertApi, baseUrl: slow.baseUrl } },
+		});
+	const sentAddresses = (chat?: string) =>
+		slow.hits.filter((hit) => !chat || hit.url.split('/')[4] === chat).map((hit) => JSON.parse(hit.body).address);
+
+	test('Concurrency 1 sends everything one after the other in input order', async () => {
+		const result = await runOn(1);
+		expect(result.error).toBeUndefined();
+		expect(peak).toBe(1);
+		expect(sentAddresses()).toEqual(items.map((item) => item.phone));
+	});
+
+	test('Concurrency 4: chats run side by side, each chat in input order, output in input order with pairedItem', async () => {
+		const result = await runOn(4);
+		expect(result.error).toBeUndefined();
+		expect(peak).toBeGreaterThan(1);
+		expect(peak).toBeLessThanOrEqual(4);
+		for (const chat of new Set(chats)) {
+			expect(sentAddresses(chat)).toEqual(items.filter((item) => item.chat === chat).map((item) => item.phone));
+		}
+		const output = result.output('Group Chat');
+		expect(output.map((item) => [item.pairedItem, item.json.chatId])).toEqual(
+			items.map((item, index) => [{ item: index }, item.chat]),
+		);
 	});
 });

@@ -61,13 +61,27 @@ describe.each(['chert', 'linq', 'periskope'] as const)('%s lifecycle', (provider
 	);
 });
 
-test('running the same Chert create twice (a re-run) makes one group, thanks to the derived idempotency key', async () => {
+test('Chert create: n8n’s Retry of a failed execution replays the same group; a new execution makes a new one', async () => {
 	const [create] = lifecycleNodes('chert');
+	const node = { ...create, parameters: { ...create.parameters, options: { maxAttempts: 1 } } };
 	const credentials = sandboxCredentials(sandbox);
-	const first = await runWorkflow({ nodes: [create], credentials });
-	const second = await runWorkflow({ nodes: [create], credentials });
-	expect(second.output(create.name)[0].json.chatId).toBe(first.output(create.name)[0].json.chatId);
+	// The group is created, then the connection drops before the answer: the execution fails.
+	sandbox.faults.inject({ provider: 'chert', kind: 'reset_after', method: 'POST', path: /chats$/ });
+	const failed = await runWorkflow({ nodes: [node], credentials });
+	expect(failed.error?.message).toMatch(/may or may not have been applied/);
 	expect(sandbox.listChats('chert').filter((chat) => chat.name === 'Lifecycle')).toHaveLength(1);
+	// Retry starts from the failed execution's saved data (its context included).
+	const retried = await runWorkflow({
+		nodes: [node],
+		credentials,
+		contextData: failed.run.data.executionData?.contextData as IDataObject,
+	});
+	expect(retried.error).toBeUndefined();
+	expect(sandbox.listChats('chert').filter((chat) => chat.name === 'Lifecycle')).toHaveLength(1);
+	// A new execution (the editor's "Execute workflow" again) is a new group.
+	const again = await runWorkflow({ nodes: [node], credentials });
+	expect(again.output(node.name)[0].json.chatId).not.toBe(retried.output(node.name)[0].json.chatId);
+	expect(sandbox.listChats('chert').filter((chat) => chat.name === 'Lifecycle')).toHaveLength(2);
 });
 
 describe('documented refusals, end to end', () => {

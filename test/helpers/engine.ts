@@ -34,7 +34,7 @@ const credentialTypes: Record<string, ICredentialType> = {
 	periskopeApi: new PeriskopeApi(),
 };
 
-class TestNodeTypes implements INodeTypes {
+export class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = { [NODE_TYPE]: new GroupChat() };
 
 	getByName(type: string): INodeType {
@@ -53,7 +53,7 @@ class TestNodeTypes implements INodeTypes {
 }
 
 /** Hands each credential type its data and applies the credential class's own authenticate. */
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
@@ -153,6 +153,11 @@ export async function runWorkflow(options: {
 	items?: IDataObject[];
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	workflowId?: string;
+	/**
+	 * The execution context of an earlier run, carried over the way n8n's "Retry" of a failed
+	 * execution carries the saved execution data (run.data.executionData.contextData).
+	 */
+	contextData?: IDataObject;
 }): Promise<WorkflowRun> {
 	const nodeTypes = new TestNodeTypes();
 	const workflowId = options.workflowId ?? 'wf-test';
@@ -214,7 +219,7 @@ export async function runWorkflow(options: {
 		startData: {},
 		resultData: { runData: {} },
 		executionData: {
-			contextData: {},
+			contextData: options.contextData ? structuredClone(options.contextData) : {},
 			metadata: {},
 			waitingExecution: {},
 			waitingExecutionSource: null,

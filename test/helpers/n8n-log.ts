@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test tooling: reaches n8n-core's own logger through its DI container, never shipped in dist */
 /**
  * n8n's logger, redirected for tests. n8n-core reports every node error through its
  * ErrorReporter, which writes message + stack to the console through n8n's Logger

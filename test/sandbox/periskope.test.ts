@@ -198,7 +198,7 @@ describe('sandbox: Periskope', () => {
 				description: 'About',
 				image: 'https://img.test/g.png',
 				messagesAdminsOnly: true,
-				memberAddMode: 'admin_add',
+				memberAddMode: true,
 			});
 			expect(res.status).toBe(200);
 			expect(res.json).toMatchObject({
@@ -209,6 +209,8 @@ describe('sandbox: Periskope', () => {
 				messages_admins_only: true,
 				member_add_mode: 'admin_add',
 			});
+			const asText = await periskope(sb, 'POST', `/chats/${five}/settings`, { memberAddMode: 'admin_add' });
+			expect(asText.status).toBe(400);
 			expect(sb.getChat('periskope', five)).toMatchObject({
 				name: 'New name',
 				description: 'About',

@@ -1,14 +1,16 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests time real retries and rate-limit pauses (setTimeout) */
 /**
  * The retry-safety table of design.md, request by request: which failures are retried, for
  * which provider and operation, how long rate limits wait, and that attempts are bounded.
  */
 import type { RawParameters } from '../../src/operations';
 import { prepare } from '../../src/run';
-import { DEFAULT_RETRY, NetworkError, classifyNetworkFailure, runPlan } from '../../src/transport';
+import { DEFAULT_RETRY, NetworkError, RateBudget, classifyNetworkFailure, runInLanes, runPlan, sendWithRetry } from '../../src/transport';
 import type { HttpResponse, HttpSend } from '../../src/transport';
 import type { Operation, Provider } from '../../src/types';
 
-const PARAMS: Record<Provider, Record<Operation, RawParameters>> = {
+/** Chert has no Get Group (it cannot read a group), so its table has no `get` row. */
+const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 	chert: {
 		create: { provider: 'chert', operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi', idempotencyKey: 'k' },
 		addParticipants: { provider: 'chert', operation: 'addParticipants', chatId: 'ch_1', participants: '+14155551234' },
@@ -22,6 +24,7 @@ const PARAMS: Record<Provider, Record<Operation, RawParameters>> = {
 		removeParticipants: { provider: 'linq', operation: 'removeParticipants', chatId: '550e8400-e29b-41d4-a716-446655440000', participants: '+14155551234' },
 		rename: { provider: 'linq', operation: 'rename', chatId: '550e8400-e29b-41d4-a716-446655440000', groupName: 'x' },
 		leave: { provider: 'linq', operation: 'leave', chatId: '550e8400-e29b-41d4-a716-446655440000' },
+		get: { provider: 'linq', operation: 'get', chatId: '550e8400-e29b-41d4-a716-446655440000' },
 	},
 	periskope: {
 		create: { provider: 'periskope', operation: 'create', groupName: 'g', participants: '+14155551234' },
@@ -29,17 +32,23 @@ const PARAMS: Record<Provider, Record<Operation, RawParameters>> = {
 		removeParticipants: { provider: 'periskope', operation: 'removeParticipants', chatId: '1203@g.us', participants: '+14155551234' },
 		rename: { provider: 'periskope', operation: 'rename', chatId: '1203@g.us', groupName: 'x' },
 		leave: { provider: 'periskope', operation: 'leave', chatId: '1203@g.us' },
+		get: { provider: 'periskope', operation: 'get', chatId: '1203@g.us' },
 	},
 };
 
 /** Whether a failure that may have reached the server is retried (design.md's table). */
 const RETRIED_AFTER_AMBIGUITY: Record<Provider, Record<Operation, boolean>> = {
-	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true },
-	linq: { create: true, addParticipants: false, removeParticipants: false, rename: true, leave: false },
-	periskope: { create: false, addParticipants: true, removeParticipants: true, rename: true, leave: false },
+	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true, get: true },
+	linq: { create: true, addParticipants: false, removeParticipants: false, rename: true, leave: false, get: true },
+	periskope: { create: false, addParticipants: true, removeParticipants: true, rename: true, leave: false, get: true },
 };
 
-const ok = (): HttpResponse => ({ statusCode: 200, headers: {}, body: '{}' });
+/** A 2xx that carries what every operation needs (a chat with an ID, in each provider's shape). */
+const ok = (): HttpResponse => ({
+	statusCode: 200,
+	headers: {},
+	body: '{"chat":{"id":"ch_1","chat_id":"1203@g.us"},"chat_id":"1203@g.us"}',
+});
 
 function script(steps: Array<HttpResponse | NetworkError>) {
 	const calls: number[] = [];
@@ -53,7 +62,7 @@ function script(steps: Array<HttpResponse | NetworkError>) {
 }
 
 async function attempt(provider: Provider, operation: Operation, steps: Array<HttpResponse | NetworkError>) {
-	const { adapter, input } = prepare(PARAMS[provider][operation]);
+	const { adapter, input } = prepare(PARAMS[provider][operation]!);
 	const { send, calls } = script(steps);
 	const waits: number[] = [];
 	const [answer] = await runPlan(adapter, input, send, DEFAULT_RETRY, {
@@ -144,4 +153,175 @@ test('network failures are classified by code only', () => {
 test('codes are found in the messages of errors n8n has wrapped', () => {
 	expect(classifyNetworkFailure({ message: 'x', cause: { message: 'connect ECONNREFUSED 127.0.0.1:9' } }).kind).toBe('refused');
 	expect(classifyNetworkFailure({ message: 'timeout of 30000ms exceeded' }).kind).toBe('timeout');
+});
+
+describe('rate-limit waits are sane (negative or past hints fall back, the longest wins)', () => {
+	const limited = (headers: Record<string, string>, body = '{}'): HttpResponse => ({ statusCode: 429, headers, body });
+
+	test('Retry-After: -5 backs off instead of retrying at once', async () => {
+		const { answer, waits } = await attempt('linq', 'rename', [limited({ 'retry-after': '-5' }), ok()]);
+		expect(answer.ok).toBe(true);
+		expect(waits).toEqual([375]);
+	});
+
+	test('a negative Chert retry_after backs off', async () => {
+		const { waits } = await attempt('chert', 'rename', [limited({}, '{"retry_after":-3}'), ok()]);
+		expect(waits).toEqual([375]);
+	});
+
+	test('a past Periskope X-RateLimit-Reset does not win over Retry-After: 30', async () => {
+		const { waits } = await attempt('periskope', 'rename', [
+			limited({ 'x-ratelimit-reset': '1699999000', 'retry-after': '30' }),
+			ok(),
+		]);
+		expect(waits).toEqual([30_000]);
+	});
+
+	test('the longest of several hints wins', async () => {
+		const { waits } = await attempt('chert', 'rename', [limited({ 'retry-after': '4' }, '{"retry_after":9}'), ok()]);
+		expect(waits).toEqual([9_000]);
+	});
+
+	test('a hint beyond the limit fails at once and says how long the provider asked', async () => {
+		const { answer, calls, waits } = await attempt('periskope', 'rename', [limited({ 'retry-after': '3600' })]);
+		expect(calls).toBe(1);
+		expect(waits).toEqual([]);
+		expect(!answer.ok && answer.error.message).toMatch(/asked to wait 3,600 s, longer than the 120 s/);
+	});
+});
+
+describe('a success is a success', () => {
+	const empty: HttpResponse = { statusCode: 200, headers: {}, body: '' };
+	const refusal: HttpResponse = {
+		statusCode: 200,
+		headers: {},
+		body: '{"success":false,"error":{"status":400,"code":1002,"message":"too few members"},"trace_id":"tr-9"}',
+	};
+
+	test.each([
+		['chert', true],
+		['linq', true],
+		['periskope', false],
+	] as const)('%s create: an empty 200 is not "done"; retried only where the key makes it safe', async (provider, retried) => {
+		const { answer, calls } = await attempt(provider, 'create', [empty, ok()]);
+		expect({ ok: answer.ok, calls }).toEqual(retried ? { ok: true, calls: 2 } : { ok: false, calls: 1 });
+		if (!answer.ok) expect(answer.error.message).toMatch(/empty; the change may have been applied/);
+	});
+
+	test.each(['chert', 'linq', 'periskope'] as const)('%s create: a 200 without a chat ID is not a success', async (provider) => {
+		const { answer } = await attempt(provider, 'create', [{ statusCode: 200, headers: {}, body: '{"ok":true}' }]);
+		expect(answer.ok).toBe(false);
+		if (!answer.ok) expect(answer.error.message).toMatch(/no chat ID/);
+	});
+
+	test.each(['chert', 'linq', 'periskope'] as const)('%s: a 200 saying success:false is a refusal, not retried', async (provider) => {
+		const { answer, calls } = await attempt(provider, 'rename', [refusal, ok()]);
+		expect(answer.ok).toBe(false);
+		expect(calls).toBe(1);
+	});
+
+	test('a 3xx is an error that names where it pointed, never a success', async () => {
+		const { answer, calls } = await attempt('chert', 'create', [
+			{ statusCode: 302, headers: { location: 'https://elsewhere.example:8443/steal?x=1' }, body: '', url: 'https://console.trychert.com/api/v1/chats' },
+		]);
+		expect(calls).toBe(1);
+		expect(!answer.ok && answer.error.message).toMatch(/redirect \(HTTP 302\) to https:\/\/elsewhere\.example:8443; redirects are not followed/);
+	});
+
+	test('an oversize 2xx is unreadable: the change may have been applied', async () => {
+		const { answer, calls } = await attempt('periskope', 'leave', [{ statusCode: 200, headers: {}, body: '{"a":"', oversize: true }]);
+		expect(calls).toBe(1);
+		expect(!answer.ok && answer.error.message).toMatch(/larger than 1 MiB.*may have been applied/);
+	});
+});
+
+describe('concurrency in lanes and one rate budget per credential', () => {
+	const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+	test('concurrency 1 is input order; more runs lanes side by side, each lane in order, never above the limit', async () => {
+		const keys = ['a', 'b', 'a', 'c', 'b', 'a', 'd', 'c'];
+		for (const concurrency of [1, 3]) {
+			const started: number[] = [];
+			let running = 0;
+			let peak = 0;
+			const results = await runInLanes(
+				keys.map((key, index) => ({
+					key,
+					run: async () => {
+						started.push(index);
+						running++;
+						peak = Math.max(peak, running);
+						await delay(5 + ((index * 7) % 11));
+						running--;
+						return index;
+					},
+				})),
+				concurrency,
+			);
+			expect(results.map((result) => result?.ok && result.value)).toEqual(keys.map((_key, index) => index));
+			if (concurrency === 1) expect(started).toEqual(keys.map((_key, index) => index));
+			else expect(peak).toBe(3);
+			for (const key of new Set(keys)) {
+				const lane = keys.flatMap((other, index) => (other === key ? [index] : []));
+				expect(started.filter((index) => keys[index] === key)).toEqual(lane);
+			}
+		}
+	});
+
+	test('a failure can stop what has not started yet', async () => {
+		let stop = false;
+		const results = await runInLanes(
+			[0, 1, 2, 3].map((index) => ({
+				key: String(index),
+				run: async () => {
+					if (index === 1) {
+						stop = true;
+						throw new Error('boom');
+					}
+					return index;
+				},
+			})),
+			1,
+			() => stop,
+		);
+		expect(results.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped']);
+	});
+
+	test('a 429 for one request pauses every request sharing the budget', async () => {
+		const budget = new RateBudget();
+		const sentAt: Array<[string, number]> = [];
+		let limited = false;
+		const send: HttpSend = async (request) => {
+			sentAt.push([request.path, Date.now()]);
+			if (request.path.includes('first') && !limited) {
+				limited = true;
+				return { statusCode: 429, headers: { 'retry-after': '1' }, body: '{}' };
+			}
+			return ok();
+		};
+		const { adapter } = prepare(PARAMS.linq.rename!);
+		const input = prepare(PARAMS.linq.rename!).input;
+		const started = Date.now();
+		await Promise.all([
+			sendWithRetry(adapter, input, { method: 'PUT', path: '/first' }, send, DEFAULT_RETRY, { budget }),
+			delay(100).then(() => sendWithRetry(adapter, input, { method: 'PUT', path: '/second' }, send, DEFAULT_RETRY, { budget })),
+		]);
+		const second = sentAt.find(([path]) => path === '/second')![1];
+		expect(second - started).toBeGreaterThanOrEqual(950);
+		expect(sentAt.filter(([path]) => path === '/first')).toHaveLength(2);
+	});
+
+	test('Periskope X-RateLimit-Remaining: 0 paces everyone until X-RateLimit-Reset, before any 429', () => {
+		const { adapter } = prepare(PARAMS.periskope.rename!);
+		const now = 1_700_000_000_000;
+		const answer = (remaining: string, reset: number) => ({
+			status: 200,
+			headers: { 'x-ratelimit-remaining': remaining, 'x-ratelimit-reset': String(reset) },
+			text: '{}',
+			json: {},
+		});
+		expect(adapter.paceMs?.(answer('0', 1_700_000_002), now)).toBe(2000);
+		expect(adapter.paceMs?.(answer('3', 1_700_000_002), now)).toBeUndefined();
+		expect(adapter.paceMs?.(answer('0', 1_699_999_000), now)).toBeUndefined();
+	});
 });

@@ -1,6 +1,7 @@
 import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 import { countryChoices } from '../../../src/countries';
+import { OPTION_RANGES } from '../../../src/operations';
 
 const countries: INodePropertyOptions[] = countryChoices().map(({ code, name }) => ({
 	name: `${name} (${code})`,
@@ -14,6 +15,15 @@ export const optionsProperty: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: OPTION_RANGES.concurrency.min, maxValue: OPTION_RANGES.concurrency.max },
+			default: 10,
+			description:
+				'How many items of different chats are sent at the same time (1–50). Items that touch the same chat always run one after the other in input order, and a rate limit from the provider pauses them all.',
+		},
 		{
 			displayName: 'Default Country',
 			name: 'defaultCountry',
@@ -32,13 +42,21 @@ export const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/operation': ['create'], '/provider': ['chert', 'linq'] } },
 		},
 		{
+			displayName: 'Include Raw Answers',
+			name: 'includeRaw',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to add the provider’s own answers to each item as raw (last key). Turn off for smaller items that hold only the normalized result.',
+		},
+		{
 			displayName: 'Max Attempts',
 			name: 'maxAttempts',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
+			typeOptions: { minValue: OPTION_RANGES.maxAttempts.min, maxValue: OPTION_RANGES.maxAttempts.max },
 			default: 4,
 			description:
-				'How many times to send a request in total when the provider is rate limiting or briefly unavailable. Requests that are unsafe to repeat are never resent after they may have arrived.',
+				'How many times to send a request in total (1–10) when the provider is rate limiting or briefly unavailable. Requests that are unsafe to repeat are never resent after they may have arrived.',
 		},
 		{
 			displayName: 'On Partial Failure',
@@ -63,9 +81,10 @@ export const optionsProperty: INodeProperties = {
 			displayName: 'Timeout (Seconds)',
 			name: 'timeout',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 300 },
+			typeOptions: { minValue: OPTION_RANGES.timeoutSeconds.min, maxValue: OPTION_RANGES.timeoutSeconds.max },
 			default: 30,
-			description: 'How long to wait for each answer from the provider',
+			description:
+				'The longest one attempt may take, answer included (1–300 seconds). A server that answers slowly byte by byte is cut off at this deadline.',
 		},
 	],
 };
