@@ -78,7 +78,7 @@ export class ChertEmulator implements ProviderEmulator {
 		rateLimit?: RateLimitSpec,
 	) {
 		if (rateLimit)
-			this.limiter = new FixedWindowLimiter(rateLimit.limit, rateLimit.windowSeconds * 1000);
+			this.limiter = new FixedWindowLimiter(rateLimit.limit, rateLimit.windowSeconds * 1000, rateLimit.aligned);
 		this.routes = [
 			{
 				method: 'GET',

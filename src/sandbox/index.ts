@@ -11,6 +11,7 @@ import { Faults } from './faults';
 import { LinqEmulator } from './linq';
 import { PeriskopeEmulator } from './periskope';
 import { PREFIXES, SandboxServer } from './server';
+import { FixedWindowLimiter } from './util';
 import { WebhookHub } from './webhooks';
 import type {
 	EmulatorContext,
@@ -80,7 +81,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	};
 	resetState();
 
-	const server = new SandboxServer({ emulators, faults, requests, now, postMessage });
+	const limiters = opts.rateLimits?.linq
+		? {
+				linq: new FixedWindowLimiter(
+					opts.rateLimits.linq.limit,
+					opts.rateLimits.linq.windowSeconds * 1000,
+					opts.rateLimits.linq.aligned,
+				),
+			}
+		: undefined;
+	const server = new SandboxServer({
+		emulators,
+		faults,
+		requests,
+		now,
+		postMessage,
+		latencyMs: Math.max(0, opts.latencyMs ?? 0),
+		limiters,
+	});
 	const port = await server.listen(opts.port ?? 0, host);
 	const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 	let stopped = false;
@@ -107,8 +125,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		},
 		postMessage,
 		refuseQueued: (count = 1) => linq.refuseQueued(count),
+		setLatency: (ms: number) => {
+			server.latencyMs = Math.max(0, ms);
+		},
 		reset(): void {
 			resetState();
+			limiters?.linq.reset();
 			requests.length = 0;
 			faults.clear();
 		},

@@ -14,7 +14,7 @@ import type {
 	RecordedRequest,
 	Reply,
 } from './types';
-import { jsonReply } from './util';
+import { FixedWindowLimiter, jsonReply } from './util';
 
 /** URL prefixes of the three emulated APIs. */
 export const PREFIXES: Record<ProviderName, string> = {
@@ -35,6 +35,10 @@ export interface ServerDeps {
 	faults: Faults;
 	requests: RecordedRequest[];
 	now: () => number;
+	/** Delay before every API answer (ms). */
+	latencyMs?: number;
+	/** Rate limits the kernel applies (for emulators without their own limiter). */
+	limiters?: Partial<Record<ProviderName, FixedWindowLimiter>>;
 	postMessage?: (
 		provider: ProviderName,
 		chatId: string,
@@ -151,7 +155,15 @@ export class SandboxServer {
 		};
 		const fault = this.deps.faults.take({ provider, method, path, decodedPath: safeDecode(path) });
 		if (!fault) {
-			this.send(res, record, this.run(emulator, input));
+			// The kernel's own limiter, for providers whose emulator has none (Linq).
+			const hit = this.deps.limiters?.[provider]?.hit(now);
+			const reply = hit?.limited
+				? emulator.decorate(
+						emulator.rateLimited(input, Math.max(1, Math.ceil((hit.resetAtMs - now) / 1000))),
+						input,
+					)
+				: this.run(emulator, input);
+			this.sendAfterLatency(res, record, reply);
 			return;
 		}
 		this.applyFault(fault, emulator, input, req, res, record);
@@ -229,6 +241,7 @@ export class SandboxServer {
 					this.run(emulator, { ...input, failAddresses: fault.failAddresses ?? [] }),
 				);
 				return;
+
 		}
 	}
 
@@ -268,6 +281,23 @@ export class SandboxServer {
 					: 'error';
 			return reply;
 		}
+	}
+
+	/** Changed at run time by Sandbox.setLatency (the bench sets up fast, then measures slow). */
+	latencyMs?: number;
+
+	/** Answers after the configured latency (bench and slow-provider demos). */
+	private sendAfterLatency(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+		const latency = this.latencyMs ?? this.deps.latencyMs ?? 0;
+		if (latency <= 0) {
+			this.send(res, record, reply);
+			return;
+		}
+		const timer = setTimeout(() => {
+			this.delays.delete(timer);
+			this.send(res, record, reply);
+		}, latency);
+		this.delays.add(timer);
 	}
 
 	private send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {

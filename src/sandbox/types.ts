@@ -9,6 +9,8 @@ export type ProviderName = 'chert' | 'linq' | 'periskope';
 export interface RateLimitSpec {
 	limit: number;
 	windowSeconds: number;
+	/** Windows aligned to the clock (each whole windowSeconds), instead of starting at the first request. */
+	aligned?: boolean;
 }
 
 export interface SandboxOptions {
@@ -21,7 +23,9 @@ export interface SandboxOptions {
 	/** How long Linq waits before applying a queued change (default 50 ms). */
 	linqApplyDelayMs?: number;
 	/** Off by default. Periskope always sends X-RateLimit-* headers (a large limit when off). */
-	rateLimits?: { chert?: RateLimitSpec; periskope?: RateLimitSpec };
+	rateLimits?: { chert?: RateLimitSpec; linq?: RateLimitSpec; periskope?: RateLimitSpec };
+	/** Delay before every API answer, in ms (default 0): a provider's latency, for the bench. */
+	latencyMs?: number;
 	/** Millisecond clock used for signatures, rate windows, timestamps (default Date.now). */
 	now?: () => number;
 	/** Webhook retries: first retry after this many ms, doubling (default 200). */
@@ -105,6 +109,8 @@ export interface Sandbox {
 	requests: RecordedRequest[];
 	getChat(provider: ProviderName, chatId: string): SandboxChat | undefined;
 	listChats(provider: ProviderName): SandboxChat[];
+	/** Delay every API answer by this many ms from now on (0 = none). */
+	setLatency(ms: number): void;
 	addContact(digits: string): void;
 	settle(): Promise<void>;
 	faults: FaultController;

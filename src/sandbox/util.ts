@@ -138,12 +138,14 @@ export class FixedWindowLimiter {
 	constructor(
 		readonly limit: number,
 		private readonly windowMs: number,
+		/** Windows start at multiples of windowMs on the clock (a counter per clock window). */
+		private readonly aligned = false,
 	) {}
 
 	private roll(now: number): void {
 		if (!this.started || now >= this.windowStart + this.windowMs || now < this.windowStart) {
 			this.started = true;
-			this.windowStart = now;
+			this.windowStart = this.aligned ? Math.floor(now / this.windowMs) * this.windowMs : now;
 			this.count = 0;
 		}
 	}

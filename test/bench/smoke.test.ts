@@ -1,0 +1,27 @@
+/**
+ * A tiny run of the bench scenarios (test/bench/scenarios.ts): correctness only — every item
+ * answered in input order with its pairedItem, every address reported and applied, no
+ * failures, Periskope lists in chunks — never timing (that is `npm run bench`).
+ */
+import { PERISKOPE_CHUNK } from '../../src/providers/periskope';
+import { runScenario, type BenchProvider } from './scenarios';
+
+const providers: BenchProvider[] = ['chert', 'linq', 'periskope'];
+
+test.each(providers)('%s: 40 items over 4 groups with latency and a rate limit, concurrency 10', async (provider) => {
+	const figures = await runScenario(
+		{ name: 'smoke', provider, items: 40, groups: 4, addressesPerItem: 1, latencyMs: 5, ratePerSecond: 25, concurrency: 10 },
+		10,
+	);
+	expect(figures).toMatchObject({ ordered: true, applied: true, failures: 0, rateLimitFailures: 0 });
+	expect(figures.requests).toBeGreaterThanOrEqual(40);
+});
+
+test.each(providers)('%s: one item adding 120 addresses keeps every outcome in order', async (provider) => {
+	const figures = await runScenario(
+		{ name: 'smoke-one-item', provider, items: 1, groups: 1, addressesPerItem: 120, latencyMs: 0, concurrency: 10 },
+		10,
+	);
+	expect(figures).toMatchObject({ ordered: true, applied: true, failures: 0 });
+	expect(figures.requests).toBe(provider === 'periskope' ? Math.ceil(120 / PERISKOPE_CHUNK) : 120);
+});
