@@ -65,8 +65,12 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 	try {
 		await waitForN8n(baseUrl, { child, timeoutMs: 180_000 });
 		const cookie = await login(baseUrl);
-		// Activation happens during start-up; give it a moment if the sandbox has not seen it yet.
-		for (let i = 0; i < 50 && sandbox.subscriptions('periskope').length < 3; i++) await sleep(100);
+		// Activation runs during start-up and may still be under way: wait for all three triggers.
+		const activated = () =>
+			sandbox.subscriptions('chert').length >= 1 &&
+			sandbox.subscriptions('linq').length >= 1 &&
+			sandbox.subscriptions('periskope').length >= 3;
+		for (let i = 0; i < 100 && !activated(); i++) await sleep(100);
 		const subs = {
 			chert: sandbox.subscriptions('chert'),
 			linq: sandbox.subscriptions('linq'),

@@ -1,9 +1,12 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tool, not shipped in dist */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tool, not shipped in dist */
 /**
  * Webhook delivery, once for all three emulators: subscriptions, signed deliveries over real
  * HTTP, retries, and a log of every attempt. Each provider emulator declares only its scheme
  * (`WebhookScheme`: envelope, signature headers, retry rule) and which events it emits.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
 import type { ProviderName } from './types';
 import { iso } from './util';
 
@@ -169,19 +172,7 @@ export class WebhookHub {
 			}
 			this.release();
 		};
-		fetch(subscription.url, {
-			method: 'POST',
-			headers,
-			body,
-			redirect: 'manual',
-			signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-		}).then(
-			async (response) => {
-				await response.arrayBuffer().catch(() => undefined);
-				done(response.status);
-			},
-			() => done(0),
-		);
+		post(subscription.url, headers, body, this.options.timeoutMs ?? 10_000).then(done, () => done(0));
 	}
 
 	private release(): void {
@@ -214,4 +205,29 @@ export class WebhookHub {
 		this.inFlight = 0;
 		this.release();
 	}
+}
+
+/**
+ * One POST on a fresh connection (no keep-alive pool: each delivery is its own connection, as a
+ * provider's would be, and nothing stays open after the sandbox stops). Redirects are not
+ * followed. Resolves with the status code; rejects on a network error or timeout.
+ */
+function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const target = new URL(url);
+		const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+		const payload = Buffer.from(body, 'utf8');
+		const req = send(
+			target,
+			{ method: 'POST', agent: false, headers: { ...headers, 'content-length': String(payload.length) } },
+			(res) => {
+				res.resume();
+				res.on('end', () => resolve(res.statusCode ?? 0));
+				res.on('error', reject);
+			},
+		);
+		req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+		req.on('error', reject);
+		req.end(payload);
+	});
 }
