@@ -183,6 +183,9 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 	);
 }
 
+/** The running provider sandbox (in-process), for checks that read its state. */
+let activeSandbox;
+
 async function api(baseUrl, cookie, path, body) {
 	const res = await fetch(`${baseUrl}${path}`, {
 		method: body === undefined ? 'GET' : 'POST',
@@ -221,29 +224,43 @@ async function checkEditorActions(baseUrl, cookie, workflow) {
 			check(`editor "Test connection" for credential ${id} succeeds`, false, error.message);
 		}
 	}
-	try {
-		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger').name;
-		const { executionId } = await api(baseUrl, cookie, `/rest/workflows/${workflow.id}/run`, {
-			triggerToStartFrom: { name: trigger },
-		});
-		let execution;
-		const deadline = Date.now() + 120_000;
-		while (Date.now() < deadline) {
-			execution = await api(baseUrl, cookie, `/rest/executions/${executionId}`);
-			if (
-				execution?.finished ||
-				['success', 'error', 'crashed', 'canceled'].includes(execution?.status)
-			)
-				break;
-			await new Promise((r) => setTimeout(r, 300));
+	// Two clicks on "Execute workflow" in the same n8n: both green, and each makes new groups
+	// (the derived idempotency key is scoped to the execution, so the second click is not a replay).
+	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger').name;
+	const providers = ['chert', 'linq', 'periskope'];
+	const groupCount = () => Object.fromEntries(providers.map((p) => [p, activeSandbox?.listChats(p).length ?? 0]));
+	let previous = groupCount();
+	for (const click of ['first', 'second']) {
+		try {
+			const { executionId } = await api(baseUrl, cookie, `/rest/workflows/${workflow.id}/run`, {
+				triggerToStartFrom: { name: trigger },
+			});
+			let execution;
+			const deadline = Date.now() + 120_000;
+			while (Date.now() < deadline) {
+				execution = await api(baseUrl, cookie, `/rest/executions/${executionId}`);
+				if (
+					execution?.finished ||
+					['success', 'error', 'crashed', 'canceled'].includes(execution?.status)
+				)
+					break;
+				await new Promise((r) => setTimeout(r, 300));
+			}
+			check(
+				`editor "Execute workflow", ${click} click (REST /run, execution ${executionId}) ends in success`,
+				execution?.status === 'success',
+				`status ${execution?.status}`,
+			);
+			const now = groupCount();
+			check(
+				`${click} click made one new group per provider`,
+				providers.every((p) => now[p] === previous[p] + 1),
+				`before ${JSON.stringify(previous)}, after ${JSON.stringify(now)}`,
+			);
+			previous = now;
+		} catch (error) {
+			check(`editor "Execute workflow", ${click} click ends in success`, false, error.message);
 		}
-		check(
-			`editor "Execute workflow" (REST /run, execution ${executionId}) ends in success`,
-			execution?.status === 'success',
-			`status ${execution?.status}`,
-		);
-	} catch (error) {
-		check('editor "Execute workflow" (REST /run) ends in success', false, error.message);
 	}
 }
 
@@ -267,6 +284,7 @@ async function main() {
 	step('provider sandbox');
 	const { startSandbox, DEMO } = await loadSandboxModule();
 	const sandbox = await startSandbox({ port: 0 });
+	activeSandbox = sandbox;
 	info(`listening on ${sandbox.url}`);
 
 	let userFolder;
