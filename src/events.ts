@@ -3,6 +3,8 @@
  * declare to deliver them (src/providers/*.ts, "Group Chat Trigger" section), and the path of
  * one delivery: verify → dedup → normalize → filter.
  */
+import { normalizeAddress } from './addresses';
+import type { AddressFormat } from './addresses';
 import type { HttpMethod } from './providers/adapter';
 import type { Provider } from './types';
 
@@ -111,6 +113,18 @@ export interface ProviderEvents {
 	line?(payload: unknown): string | undefined;
 	/** Addresses as the action node outputs them (E.164 or digits). */
 	address(value: string): string;
+}
+
+/**
+ * An address from a payload as the action node outputs it (E.164 or digits; emails lower-case);
+ * a value that is no valid address is kept as the provider sent it.
+ */
+export function eventAddress(value: string, format: AddressFormat): string {
+	try {
+		return normalizeAddress(value, format, undefined);
+	} catch {
+		return value;
+	}
 }
 
 /** The URL without query and fragment, for "same delivery URL" comparisons. */

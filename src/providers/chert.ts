@@ -314,18 +314,12 @@ export const chert: ProviderAdapter = {
 
 // ==== Group Chat Trigger: Chert webhook subscriptions and events ===============================
 // (section owned by the trigger; keep provider knowledge for events here)
-import { normalizeAddress } from '../addresses';
 import { segment as idSegment } from '../boundary';
-import type { NormalizedEvent, ProviderEvents } from '../events';
-import { headerValue, isoTime, parseBody } from '../events';
+import { eventAddress, headerValue, isoTime, parseBody, type NormalizedEvent, type ProviderEvents } from '../events';
 import { verifyChertWebhook } from '../signing';
 
 function chertAddress(value: string): string {
-	try {
-		return normalizeAddress(value, { phone: 'e164', emails: true, label: 'Chert' }, undefined);
-	} catch {
-		return value;
-	}
+	return eventAddress(value, { phone: 'e164', emails: true, label: 'Chert' });
 }
 
 function chertHandle(value: unknown): string | null {

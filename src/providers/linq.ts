@@ -293,9 +293,15 @@ export const linq: ProviderAdapter = {
 
 // ==== Group Chat Trigger: Linq webhook subscriptions and events ================================
 // (section owned by the trigger; keep provider knowledge for events here)
-import { normalizeAddress } from '../addresses';
-import type { NormalizedEvent, ProviderEvents, TriggerEvent } from '../events';
-import { headerValue, isoTime, parseBody } from '../events';
+import {
+	eventAddress,
+	headerValue,
+	isoTime,
+	parseBody,
+	type NormalizedEvent,
+	type ProviderEvents,
+	type TriggerEvent,
+} from '../events';
 import { segment as idSegment } from '../boundary';
 import { verifyLinqLegacy, verifyStandardWebhook } from '../signing';
 
@@ -311,11 +317,7 @@ const LINQ_EVENT_TYPES: Partial<Record<TriggerEvent, string[]>> = {
 };
 
 function linqAddress(value: string): string {
-	try {
-		return normalizeAddress(value, { phone: 'e164', emails: true, label: 'Linq' }, undefined);
-	} catch {
-		return value;
-	}
+	return eventAddress(value, { phone: 'e164', emails: true, label: 'Linq' });
 }
 
 function linqHandle(value: unknown): string | null {

@@ -397,22 +397,15 @@ export const periskope: ProviderAdapter = {
 
 // ==== Group Chat Trigger: Periskope webhook subscriptions and events ===========================
 // (section owned by the trigger; keep provider knowledge for events here)
-import { normalizeAddress } from '../addresses';
 import { segment as idSegment } from '../boundary';
-import type { NormalizedEvent, ProviderEvents, TriggerEvent } from '../events';
-import { isoTime, parseBody } from '../events';
+import { eventAddress, isoTime, parseBody, type NormalizedEvent, type ProviderEvents, type TriggerEvent } from '../events';
 import { payloadDigest, sameSecret } from '../signing';
 
 /** The query parameter carrying this node's per-subscription token in the delivery URL. */
 export const PERISKOPE_TOKEN_PARAM = 'token';
 
 function periskopeAddress(value: string): string {
-	const bare = value.replace(/@c\.us$/, '');
-	try {
-		return normalizeAddress(bare, { phone: 'digits', emails: false, label: 'WhatsApp on Periskope' }, undefined);
-	} catch {
-		return bare;
-	}
+	return eventAddress(value.replace(/@c\.us$/, ''), { phone: 'digits', emails: false, label: 'WhatsApp on Periskope' });
 }
 
 /** Normalized event → the Periskope webhook events that deliver it. */
