@@ -76,6 +76,30 @@ async function screenshot(page, name) {
 	return file;
 }
 
+/**
+ * The README's picture of the pickers (.artifacts/editor/pickers.png): the node's parameters with
+ * the open Chat list, cropped from the page. Copy it to docs/editor-pickers.png to update the README.
+ */
+async function readmeShot(page, testIds) {
+	const boxes = [];
+	for (const id of testIds) {
+		for (const element of await page.getByTestId(id).all()) {
+			const box = await element.boundingBox();
+			if (box) boxes.push(box);
+		}
+	}
+	if (!boxes.length) return;
+	const pad = 12;
+	const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad);
+	const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
+	const right = Math.max(...boxes.map((b) => b.x + b.width)) + pad;
+	const bottom = Math.min(Math.max(...boxes.map((b) => b.y + b.height)) + pad, y + 640);
+	const file = join(ARTIFACTS, 'pickers.png');
+	await page.screenshot({ path: file, clip: { x, y, width: right - x, height: bottom - y } });
+	screenshots.push(file);
+	info(`screenshot ${relative(ROOT, file)} (for the README)`);
+}
+
 /** Runs one step; on an exception the step fails with a screenshot and the run stops. */
 async function step(page, name, fn) {
 	console.log(`\n▸ ${name}`);
@@ -172,11 +196,9 @@ async function searchNodePanel(page, term) {
 	await input.fill('');
 	await input.fill(term);
 	// The action node and the trigger are one entry, "Group Chat" (n8n merges an app's nodes).
-	const item = page
-		.getByTestId('item-iterator-item')
-		.filter({
-			has: page.getByTestId('node-creator-item-name').filter({ hasText: /^\s*Group Chat\s*$/ }),
-		});
+	const item = page.getByTestId('item-iterator-item').filter({
+		has: page.getByTestId('node-creator-item-name').filter({ hasText: /^\s*Group Chat\s*$/ }),
+	});
 	await item.first().waitFor({ timeout: 15_000 });
 	return item;
 }
@@ -296,6 +318,7 @@ async function run(baseUrl, sandboxUrl) {
 					JSON.stringify(labels),
 				);
 				await screenshot(page, 'chat-list');
+				await readmeShot(page, ['node-parameters', 'rlc-search', 'rlc-item']);
 				// Every run of the example creates a group with the same members: search the list for
 				// the one just created (the list search matches names, members and IDs).
 				await (await inputOf(page.getByTestId('rlc-search'))).fill(createdChatId.slice(0, 13));
