@@ -1,5 +1,5 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
 import { FIELD_LABELS, parseNodeOptions } from '../../src/operations';
@@ -7,7 +7,7 @@ import type { RawParameters } from '../../src/operations';
 import { laneOf, prepare, runPrepared } from '../../src/run';
 import { RateBudget, runInLanes } from '../../src/transport';
 import type { GroupChatResult } from '../../src/types';
-import { CREDENTIAL_TYPES, gate } from './transport';
+import { CREDENTIAL_TYPES, gate, providerErrorBody } from './transport';
 
 /**
  * Chat ID as saved: a resource locator ({__rl, mode, value}, read with n8n's extractValue) or,
@@ -88,18 +88,6 @@ function toNodeError(node: INode, error: unknown, itemIndex: number) {
 		});
 	}
 	return new NodeOperationError(node, error instanceof Error ? error.message : String(error), { itemIndex });
-}
-
-/** What the error keeps of the provider's answer: code, status, trace id and its body. */
-function providerErrorBody(error: ProviderError): JsonObject {
-	const { code, httpStatus, traceId, providerMessage, body } = error.details;
-	const result: JsonObject = { provider: error.provider };
-	if (code !== undefined) result.code = code;
-	if (httpStatus !== undefined) result.httpStatus = httpStatus;
-	if (traceId) result.traceId = traceId;
-	if (providerMessage) result.providerMessage = providerMessage;
-	if (body !== undefined) result.response = body as JsonObject;
-	return result;
 }
 
 function resultOf(error: unknown): GroupChatResult | undefined {

@@ -176,8 +176,8 @@ export async function callProvider(
 	return { status: answer.response.status, json: answer.response.json, headers: answer.response.headers };
 }
 
-/** A core ProviderError as the NodeApiError n8n shows: the user's words, code, status, trace id. */
-export function providerApiError(context: RequestContext, error: ProviderError, itemIndex?: number): NodeApiError {
+/** What an n8n error keeps of the provider's answer: code, status, trace id and its (redacted) body. */
+export function providerErrorBody(error: ProviderError): JsonObject {
 	const { code, httpStatus, traceId, providerMessage, body } = error.details;
 	const response: JsonObject = { provider: error.provider };
 	if (code !== undefined) response.code = code;
@@ -185,7 +185,13 @@ export function providerApiError(context: RequestContext, error: ProviderError, 
 	if (traceId) response.traceId = traceId;
 	if (providerMessage) response.providerMessage = providerMessage;
 	if (body !== undefined) response.response = body as JsonObject;
-	return new NodeApiError(context.getNode(), response, {
+	return response;
+}
+
+/** A core ProviderError as the NodeApiError n8n shows: the user's words, code, status, trace id. */
+export function providerApiError(context: RequestContext, error: ProviderError, itemIndex?: number): NodeApiError {
+	const { httpStatus } = error.details;
+	return new NodeApiError(context.getNode(), providerErrorBody(error), {
 		itemIndex,
 		message: error.message,
 		description: `${error.describe()}.`,

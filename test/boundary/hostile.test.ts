@@ -13,6 +13,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { groupChatNode, runWorkflow, type WorkflowRun } from '../helpers/engine';
 import { drip, startHeaderDripper, startHostile, type Hostile } from '../helpers/hostile';
 import { captureN8nLog, stopN8nLogCapture } from '../helpers/n8n-log';
+import { LINQ_CHAT, operationsFor, type ProviderName } from '../helpers/operations';
 
 const CANARY_CHERT = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 const CANARY_LINQ = 'linq-CANARY-7d1e2f3a4b5c';
@@ -38,34 +39,9 @@ beforeEach(() => {
 	elsewhere.reset();
 });
 
-type ProviderName = 'chert' | 'linq' | 'periskope';
 const PROVIDERS: ProviderName[] = ['chert', 'linq', 'periskope'];
-const LINQ_CHAT = '550e8400-e29b-41d4-a716-446655440000';
 const CHAT: Record<ProviderName, string> = { chert: 'ch_1', linq: LINQ_CHAT, periskope: '120363@g.us' };
-
-const OPERATIONS: Record<ProviderName, IDataObject[]> = {
-	chert: [
-		{ operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi' },
-		{ operation: 'addParticipants', chatId: CHAT.chert, participants: '+14155551234' },
-		{ operation: 'removeParticipants', chatId: CHAT.chert, participants: '+14155551234' },
-		{ operation: 'rename', chatId: CHAT.chert, groupName: 'x' },
-		{ operation: 'leave', chatId: CHAT.chert },
-	],
-	linq: [
-		{ operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi' },
-		{ operation: 'addParticipants', chatId: LINQ_CHAT, participants: '+14155551234' },
-		{ operation: 'removeParticipants', chatId: LINQ_CHAT, participants: '+14155551234' },
-		{ operation: 'rename', chatId: LINQ_CHAT, groupName: 'x' },
-		{ operation: 'leave', chatId: LINQ_CHAT },
-	],
-	periskope: [
-		{ operation: 'create', groupName: 'g', participants: '+14155551234' },
-		{ operation: 'addParticipants', chatId: CHAT.periskope, participants: '+14155551234' },
-		{ operation: 'removeParticipants', chatId: CHAT.periskope, participants: '+14155551234' },
-		{ operation: 'rename', chatId: CHAT.periskope, groupName: 'x' },
-		{ operation: 'leave', chatId: CHAT.periskope },
-	],
-};
+const OPERATIONS = operationsFor(CHAT);
 const EVERY = PROVIDERS.flatMap((name) => OPERATIONS[name].map((parameters) => [name, parameters.operation as string, parameters] as const));
 
 function credentials(overrides: { chert?: IDataObject; baseUrl?: string } = {}) {
@@ -104,11 +80,12 @@ const json = (response: import('node:http').ServerResponse, status: number, body
 describe('1. credentials and people’s data go only to the Base URL’s origin', () => {
 	test.each(EVERY.flatMap(([name, operation, parameters]) => [301, 302, 307, 308].map((status) => [name, operation, status, parameters] as const)))(
 		'%s %s: a %s to another host is an error that names it; nothing reaches that host',
-		async (name, _operation, status, parameters) => {
+		async (name, operation, status, parameters) => {
 			provider.handle((_hit, response) => json(response, status, '', { location: `${elsewhere.baseUrl}/v3/chats/grab` }));
 			const { item } = await run(name, { ...parameters, options: { maxAttempts: 3 } });
 			expect(elsewhere.hits).toHaveLength(0);
-			expect(provider.hits).toHaveLength(1);
+			// One request per planned request (Chert and Linq add one address per call): none resent.
+			expect(provider.hits).toHaveLength(name !== 'periskope' && operation === 'addParticipants' ? 2 : 1);
 			expect(item?.json.error).toMatch(new RegExp(`redirect \\(HTTP ${status}\\) to ${elsewhere.baseUrl.replace(/[.]/g, '\\.')}; redirects are not followed`));
 			expect(item?.json.status).not.toBe('done');
 			expect(JSON.stringify(item?.json)).not.toContain('STOLEN');

@@ -6,10 +6,10 @@
  * levels, with metadata; test/helpers/n8n-log.ts) and everything written to the console, stdout
  * and stderr — for the secrets, the signatures and Authorization headers.
  */
-import type { IDataObject } from 'n8n-workflow';
 
 import { groupChatNode, runWorkflow } from '../helpers/engine';
 import { captureN8nLog, stopN8nLogCapture } from '../helpers/n8n-log';
+import { LINQ_CHAT, operationsFor } from '../helpers/operations';
 import { startRecorder, type Recorder, type Reply } from '../helpers/recorder';
 
 const CHERT_SIGNING = 'dummy-LEAKCANARY-chert-9f8e7d6c';
@@ -23,30 +23,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 beforeEach(() => server.reset());
 
-const LINQ_CHAT = '550e8400-e29b-41d4-a716-446655440000';
-const operations: Record<string, IDataObject[]> = {
-	chert: [
-		{ operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi' },
-		{ operation: 'addParticipants', chatId: 'ch_1', participants: '+14155551234,+14155551235' },
-		{ operation: 'removeParticipants', chatId: 'ch_1', participants: '+14155551234' },
-		{ operation: 'rename', chatId: 'ch_1', groupName: 'x' },
-		{ operation: 'leave', chatId: 'ch_1' },
-	],
-	linq: [
-		{ operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi' },
-		{ operation: 'addParticipants', chatId: LINQ_CHAT, participants: '+14155551234' },
-		{ operation: 'removeParticipants', chatId: LINQ_CHAT, participants: '+14155551234' },
-		{ operation: 'rename', chatId: LINQ_CHAT, groupName: 'x' },
-		{ operation: 'leave', chatId: LINQ_CHAT },
-	],
-	periskope: [
-		{ operation: 'create', groupName: 'g', participants: '+14155551234' },
-		{ operation: 'addParticipants', chatId: '1203@g.us', participants: '+14155551234' },
-		{ operation: 'removeParticipants', chatId: '1203@g.us', participants: '+14155551234' },
-		{ operation: 'rename', chatId: '1203@g.us', groupName: 'x' },
-		{ operation: 'leave', chatId: '1203@g.us' },
-	],
-};
+const operations = operationsFor({ chert: 'ch_1', linq: LINQ_CHAT, periskope: '1203@g.us' });
 
 const paths: Record<string, Reply> = {
 	success: { status: 200, body: { chat: { id: 'ch_1' }, chat_id: 'ch_1', status: 'accepted' } },
