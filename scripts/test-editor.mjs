@@ -285,6 +285,12 @@ async function run(baseUrl, sandboxUrl) {
 						/^[0-9a-f-]{36}$/.test(createdChatId ?? ''),
 					text.slice(0, 500),
 				);
+				const senderNumber = chosen.split(' ')[0];
+				check(
+					`the new group was created from the picked sender (${senderNumber} in its roster)`,
+					text.includes(`"${senderNumber}"`),
+					text.slice(0, 800),
+				);
 				await screenshot(page, 'create-group-output');
 				await closeNode(page);
 			},
