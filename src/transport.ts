@@ -99,88 +99,118 @@ export class RateBudget {
 /** How many 429s one request may wait out (they do not use up Max Attempts). */
 export const MAX_RATE_LIMITED_WAITS = 20;
 
+export type LaneResult<T> = { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+
 /**
  * Runs jobs with at most `concurrency` at a time, starting them in input order; jobs with the
  * same key run one after the other in input order (everything that touches one chat), jobs
- * with different keys run side by side. With concurrency 1 that is plain input order. Results
- * come back in input order. Once `stop()` says so, jobs not yet started are skipped (their
- * result stays undefined).
+ * with different keys run side by side. With concurrency 1 that is plain input order. Jobs can
+ * be added while others run (the node validates item N+1 while item N is on the wire). Once
+ * `stop()` says so, jobs not yet started are skipped (their result stays undefined).
  */
-export async function runInLanes<T>(
-	jobs: Array<{ key: string; run: () => Promise<T> }>,
-	concurrency: number,
-	stop: () => boolean = () => false,
-): Promise<Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined>> {
-	const results: Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined> = Array.from(
-		{ length: jobs.length },
-		() => undefined,
-	);
-	const lanes = new Map<string, number[]>();
-	jobs.forEach((job, index) => {
-		const lane = lanes.get(job.key);
-		if (lane) lane.push(index);
-		else lanes.set(job.key, [index]);
-	});
-	// Lanes that may start their next job, ordered by that job's input index (a binary min-heap).
-	const ready: number[][] = [];
-	const push = (lane: number[]) => {
-		ready.push(lane);
-		for (let at = ready.length - 1; at > 0; ) {
+export class LaneScheduler<T> {
+	private readonly results: Array<LaneResult<T>> = [];
+	private readonly jobs: Array<() => Promise<T>> = [];
+	private readonly lanes = new Map<string, { queue: number[]; busy: boolean }>();
+	/** Lanes that may start their next job, ordered by that job's input index (a binary min-heap). */
+	private readonly ready: Array<{ queue: number[]; busy: boolean }> = [];
+	private running = 0;
+	private closed = false;
+	private settle: () => void = () => {};
+	private readonly finished = new Promise<void>((resolve) => (this.settle = resolve));
+	private readonly limit: number;
+
+	constructor(
+		concurrency: number,
+		private readonly stop: () => boolean = () => false,
+	) {
+		this.limit = Math.max(1, Math.floor(concurrency) || 1);
+	}
+
+	add(index: number, key: string, run: () => Promise<T>): void {
+		this.jobs[index] = run;
+		this.results[index] = undefined;
+		const lane = this.lanes.get(key) ?? { queue: [], busy: false };
+		this.lanes.set(key, lane);
+		lane.queue.push(index);
+		if (!lane.busy && lane.queue.length === 1) this.push(lane);
+		this.next();
+	}
+
+	/** No more jobs: resolves with every result, in input order, once all have run. */
+	async done(): Promise<Array<LaneResult<T>>> {
+		this.closed = true;
+		this.next();
+		await this.finished;
+		return Array.from({ length: this.jobs.length }, (_unused, index) => this.results[index]);
+	}
+
+	private next(): void {
+		while (this.running < this.limit && this.ready.length && !this.stop()) {
+			const lane = this.pop()!;
+			const index = lane.queue.shift()!;
+			lane.busy = true;
+			this.running++;
+			this.jobs[index]()
+				.then(
+					(value) => {
+						this.results[index] = { ok: true, value };
+					},
+					(error: unknown) => {
+						this.results[index] = { ok: false, error };
+					},
+				)
+				.finally(() => {
+					this.running--;
+					lane.busy = false;
+					if (lane.queue.length) this.push(lane);
+					this.next();
+				});
+		}
+		if (this.closed && this.running === 0 && (this.ready.length === 0 || this.stop())) this.settle();
+	}
+
+	private push(lane: { queue: number[]; busy: boolean }): void {
+		const heap = this.ready;
+		heap.push(lane);
+		for (let at = heap.length - 1; at > 0; ) {
 			const parent = (at - 1) >> 1;
-			if (ready[parent][0] <= ready[at][0]) break;
-			[ready[parent], ready[at]] = [ready[at], ready[parent]];
+			if (heap[parent].queue[0] <= heap[at].queue[0]) break;
+			[heap[parent], heap[at]] = [heap[at], heap[parent]];
 			at = parent;
 		}
-	};
-	const pop = (): number[] | undefined => {
-		const top = ready[0];
-		const last = ready.pop();
-		if (ready.length && last) {
-			ready[0] = last;
+	}
+
+	private pop(): { queue: number[]; busy: boolean } | undefined {
+		const heap = this.ready;
+		const top = heap[0];
+		const last = heap.pop();
+		if (heap.length && last) {
+			heap[0] = last;
 			for (let at = 0; ; ) {
 				const left = 2 * at + 1;
 				const right = left + 1;
 				let least = at;
-				if (left < ready.length && ready[left][0] < ready[least][0]) least = left;
-				if (right < ready.length && ready[right][0] < ready[least][0]) least = right;
+				if (left < heap.length && heap[left].queue[0] < heap[least].queue[0]) least = left;
+				if (right < heap.length && heap[right].queue[0] < heap[least].queue[0]) least = right;
 				if (least === at) break;
-				[ready[least], ready[at]] = [ready[at], ready[least]];
+				[heap[least], heap[at]] = [heap[at], heap[least]];
 				at = least;
 			}
 		}
 		return top;
-	};
-	for (const lane of lanes.values()) push(lane);
+	}
+}
 
-	const limit = Math.max(1, Math.floor(concurrency) || 1);
-	await new Promise<void>((resolve) => {
-		let running = 0;
-		const next = (): void => {
-			while (running < limit && ready.length && !stop()) {
-				const lane = pop()!;
-				const index = lane.shift()!;
-				running++;
-				jobs[index]
-					.run()
-					.then(
-						(value) => {
-							results[index] = { ok: true, value };
-						},
-						(error: unknown) => {
-							results[index] = { ok: false, error };
-						},
-					)
-					.finally(() => {
-						running--;
-						if (lane.length) push(lane);
-						next();
-					});
-			}
-			if (running === 0) resolve();
-		};
-		next();
-	});
-	return results;
+/** All jobs known up front: runs them through a LaneScheduler and returns results in input order. */
+export async function runInLanes<T>(
+	jobs: Array<{ key: string; run: () => Promise<T> }>,
+	concurrency: number,
+	stop: () => boolean = () => false,
+): Promise<Array<LaneResult<T>>> {
+	const scheduler = new LaneScheduler<T>(concurrency, stop);
+	jobs.forEach((job, index) => scheduler.add(index, job.key, job.run));
+	return await scheduler.done();
 }
 
 function parseJson(text: string): unknown {

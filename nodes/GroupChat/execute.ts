@@ -1,11 +1,12 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
 import { FIELD_LABELS, parseNodeOptions } from '../../src/operations';
 import type { RawParameters } from '../../src/operations';
 import { laneOf, prepare, runPrepared } from '../../src/run';
-import { RateBudget, runInLanes } from '../../src/transport';
+import { LaneScheduler, RateBudget } from '../../src/transport';
+import type { HttpSend } from '../../src/transport';
 import type { GroupChatResult } from '../../src/types';
 import { CREDENTIAL_TYPES, gate, providerErrorBody } from './transport';
 
@@ -121,53 +122,62 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	const scope = `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}:${executionKey(this)}`;
 	const continueOnFail = this.continueOnFail();
 
-	// 1. Every item is validated first: bad input stops the node before anything is sent.
-	const ready = items.map((_item, itemIndex) => {
+	// Items of different chats run side by side (Options → Concurrency); one chat's items run in
+	// input order; all requests of one credential share one rate budget. Item N+1 is validated
+	// while item N is on the wire. Without Continue On Fail, the first invalid or failed item
+	// stops the node: nothing after it starts (as when items ran one by one).
+	type Outcome = { result: GroupChatResult } | { error: unknown };
+	const budgets = new Map<string, RateBudget>();
+	const senders = new Map<string, HttpSend>();
+	let stop = false;
+	let scheduler: LaneScheduler<Outcome> | undefined;
+	const invalid = new Map<number, unknown>();
+	for (let itemIndex = 0; itemIndex < items.length && !stop; itemIndex++) {
+		let prepared;
 		try {
 			const raw = readParameters(this, itemIndex);
 			const options = parseNodeOptions((this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject);
-			return { options, ...prepare(raw) };
+			prepared = { options, ...prepare(raw) };
 		} catch (error) {
-			return { error };
+			invalid.set(itemIndex, error);
+			if (!continueOnFail) stop = true;
+			continue;
 		}
-	});
-	if (!continueOnFail) {
-		const bad = ready.findIndex((entry) => 'error' in entry);
-		if (bad >= 0) throw toNodeError(node, (ready[bad] as { error: unknown }).error, bad);
-	}
-
-	// 2. Items of different chats run side by side (Options → Concurrency); one chat's items run
-	// in input order; all requests of one credential share one rate budget.
-	const first = ready.find((entry) => !('error' in entry));
-	const concurrency = first && !('error' in first) ? first.options.concurrency : 1;
-	const budgets = new Map<string, RateBudget>();
-	let stop = false;
-	const jobs = ready.map((entry, itemIndex) => ({
-		key: 'error' in entry ? `invalid:${itemIndex}` : laneOf(entry.input, itemIndex),
-		run: async (): Promise<{ result: GroupChatResult } | { error: unknown }> => {
-			if ('error' in entry) return { error: entry.error };
+		const { options, adapter, input } = prepared;
+		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stop);
+		scheduler.add(itemIndex, laneOf(input, itemIndex), async (): Promise<Outcome> => {
 			try {
-				const provider = entry.input.provider;
-				const credentials = await this.getCredentials(CREDENTIAL_TYPES[provider], itemIndex);
-				const { send } = gate(this, provider, credentials);
-				if (!budgets.has(provider)) budgets.set(provider, new RateBudget());
-				const result = await runPrepared(entry.adapter, entry.input, {
+				// One credential, one gate and one rate budget per provider for the whole node run.
+				let sender = senders.get(input.provider);
+				if (!sender) {
+					const credentials = await this.getCredentials(CREDENTIAL_TYPES[input.provider], itemIndex);
+					sender = gate(this, input.provider, credentials).send;
+					senders.set(input.provider, sender);
+				}
+				const send = sender;
+				if (!budgets.has(input.provider)) budgets.set(input.provider, new RateBudget());
+				const result = await runPrepared(adapter, input, {
 					send,
-					retry: { maxAttempts: entry.options.maxAttempts, timeoutMs: entry.options.timeoutMs },
-					onPartialFailure: entry.options.onPartialFailure,
-					includeRaw: entry.options.includeRaw,
+					retry: { maxAttempts: options.maxAttempts, timeoutMs: options.timeoutMs },
+					onPartialFailure: options.onPartialFailure,
+					includeRaw: options.includeRaw,
 					idempotencyScope: scope,
-					hooks: { budget: budgets.get(provider) },
+					hooks: { budget: budgets.get(input.provider) },
 				});
 				return { result };
 			} catch (error) {
-				// Without Continue On Fail the node stops: items not yet started are not sent.
 				if (!continueOnFail) stop = true;
 				return { error };
 			}
-		},
-	}));
-	const results = await runInLanes(jobs, concurrency, () => stop);
+		});
+		// Let requests already started make progress while the next items are read.
+		if (itemIndex % 8 === 7) await sleep(0);
+	}
+	const finished = scheduler ? await scheduler.done() : [];
+	const results = items.map((_item, itemIndex) => {
+		if (invalid.has(itemIndex)) return { ok: true as const, value: { error: invalid.get(itemIndex) } as Outcome };
+		return finished[itemIndex];
+	});
 
 	// 3. One output item per input item, in input order, with pairedItem.
 	const output: INodeExecutionData[] = [];
