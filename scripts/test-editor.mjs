@@ -132,6 +132,23 @@ async function pickerFields(baseUrl) {
 	return { sender: Boolean(sender), chatList: Boolean(chatList) };
 }
 
+/**
+ * Clicks a field until its dropdown shows items: a click that lands while the details view is
+ * still settling (or the options are still loading) opens nothing, as it would for a person.
+ */
+async function openDropdown(page, field, items, attempts = 4) {
+	for (let attempt = 1; ; attempt++) {
+		await field.click();
+		try {
+			await items.first().waitFor({ timeout: 15_000 });
+			return;
+		} catch (error) {
+			if (attempt >= attempts) throw error;
+			await page.waitForTimeout(500); // (no Escape: it would close the node's details view)
+		}
+	}
+}
+
 /** Opens a node's details view by double-clicking it on the canvas. */
 async function openNode(page, name) {
 	await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
@@ -260,9 +277,8 @@ async function run(baseUrl, sandboxUrl) {
 				await screenshot(page, 'create-group-node');
 				if (!check('the node has a Sender list (loadOptions) field', pickers.sender)) return;
 				const sender = page.getByTestId('parameter-input-sender');
-				await sender.click();
 				const options = page.locator('.el-select-dropdown__item:visible');
-				await options.first().waitFor();
+				await openDropdown(page, sender.locator('input'), options);
 				// An option shows the number, then its description on a second line.
 				const labels = (await options.allInnerTexts()).map((l) => l.split('\n')[0].trim());
 				check(
@@ -314,9 +330,8 @@ async function run(baseUrl, sandboxUrl) {
 					.locator('.el-select-dropdown__item:visible')
 					.filter({ hasText: 'From list' })
 					.click();
-				await chat.getByTestId('rlc-input').click();
 				const items = page.getByTestId('rlc-item');
-				await items.first().waitFor();
+				await openDropdown(page, chat.getByTestId('rlc-input'), items);
 				const labels = (await items.allInnerTexts()).map((l) => l.split('\n')[0].trim());
 				check(
 					`the Chat list is filled from the sandbox (${labels.length} groups)`,
@@ -367,6 +382,7 @@ async function run(baseUrl, sandboxUrl) {
 				const action = page.getByText('Create a group chat', { exact: true });
 				await action.first().waitFor();
 				check('"Group Chat" offers its actions (Create a group chat, …)', true);
+				await page.waitForTimeout(500); // the details panel slides in
 				await screenshot(page, 'node-search-details');
 				await page.keyboard.press('Escape');
 			});
