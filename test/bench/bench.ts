@@ -43,7 +43,7 @@ async function main() {
 			const checks = [
 				concurrent.ordered && sequential.ordered ? 'order ok' : 'ORDER WRONG',
 				concurrent.applied ? 'applied' : 'NOT APPLIED',
-				concurrent.failures === 0 ? 'no failures' : `${concurrent.failures} FAILED`,
+				concurrent.failures === 0 ? 'no failures' : `${concurrent.failures} FAILED (${concurrent.firstError?.slice(0, 160)})`,
 			].join(', ');
 			const row = `${provider.padEnd(10)}${spec.name.padEnd(16)}${pad(spec.items, 7)}${pad(concurrent.requests, 7)}${pad((sequential.ms / 1000).toFixed(1), 9)}${pad((concurrent.ms / 1000).toFixed(1), 9)}${pad((floor / 1000).toFixed(2), 9)}${pad(`${speedup.toFixed(1)}x`, 9)}${pad(Number.isNaN(ofFloor) ? '-' : ofFloor.toFixed(2), 8)}${pad(concurrent.rateLimitFailures, 8)}${pad(`+${Math.max(0, Math.round(concurrent.rssDeltaMb))}`, 8)}  ${checks}`;
 			console.log(row);

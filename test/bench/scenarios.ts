@@ -38,12 +38,18 @@ export interface RunFigures {
 	ordered: boolean;
 	/** Every requested address is now in its group (Linq: after its queued changes settle). */
 	applied: boolean;
+	/** The first failed item's error, to say what went wrong. */
+	firstError?: string;
 }
 
 
-/** A distinct, valid US number for each index (415-556-xxxx, then 415-557-…). */
+/**
+ * A distinct, valid US number for each index (415-556-xxxx, then 415-557-…) whose last four
+ * digits stay below 8000: the sandbox's Linq treats numbers ending in 8888 or 9999 as lines
+ * without iMessage (they cannot join an iMessage group).
+ */
 export function phone(index: number): string {
-	return `+1415${5560000 + index}`;
+	return `+1415${5560000 + Math.floor(index / 8000) * 10_000 + (index % 8000)}`;
 }
 
 async function createGroups(sandbox: BenchSandbox, provider: BenchProvider, count: number): Promise<string[]> {
@@ -147,6 +153,7 @@ export async function runScenario(spec: ScenarioSpec, concurrency: number, inWor
 			rssDeltaMb,
 			ordered,
 			applied,
+			firstError: errors.find(Boolean),
 		};
 	} finally {
 		await sandbox.stop();
