@@ -1,4 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { onlyForProvider, providerProperty as groupChatProvider } from '../GroupChat/descriptions/common';
 
 import { EVENT_LABELS } from '../../src/events';
 import type { TriggerEvent } from '../../src/events';
@@ -7,23 +8,10 @@ import type { Provider } from '../../src/types';
 
 const PROVIDERS: Provider[] = ['chert', 'linq', 'periskope'];
 
-/** Credentials hide on every other provider (so Provider stays a visible choice). */
-export const onlyForProvider = (provider: Provider) => ({
-	hide: { provider: PROVIDERS.filter((value) => value !== provider) },
-});
+export { onlyForProvider };
 
-export const providerProperty: INodeProperties = {
-	displayName: 'Provider',
-	name: 'provider',
-	type: 'options',
-	noDataExpression: true,
-	options: [
-		{ name: 'Chert · iMessage', value: 'chert', description: 'Apple iMessage groups through Chert' },
-		{ name: 'Linq · iMessage, RCS, SMS', value: 'linq', description: 'Groups through Linq Partner API v3' },
-		{ name: 'Periskope · WhatsApp', value: 'periskope', description: 'WhatsApp groups through Periskope' },
-	],
-	default: 'linq',
-};
+/** The action node's Provider choice; the trigger starts on Linq, which delivers every event. */
+export const providerProperty: INodeProperties = { ...groupChatProvider, default: 'linq' };
 
 const NOTICES: Record<Provider, string> = {
 	chert:

@@ -12,7 +12,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { groupChatNode, runWorkflow, type WorkflowRun } from '../helpers/engine';
 import { drip, startHeaderDripper, startHostile, type Hostile } from '../helpers/hostile';
-import { captureN8nLog, stopN8nLogCapture } from '../helpers/n8n-log';
+import { captureN8nLog, serialize, stopN8nLogCapture } from '../helpers/n8n-log';
 import { LINQ_CHAT, operationsFor, type ProviderName } from '../helpers/operations';
 
 const CANARY_CHERT = 'c0ffee00c0ffee00c0ffee00c0ffee00';
@@ -145,7 +145,7 @@ describe('2. nothing the provider says can carry a credential out', () => {
 					for (const continueOnFail of [true, false]) {
 						for (const authMode of name === 'chert' ? ['hmac', 'bearer'] : ['n/a']) {
 							const result = await run(name, { ...parameters, options: { maxAttempts: 1 } }, { continueOnFail, chert: { authMode } });
-							produced.push(JSON.stringify(result.run.data.resultData), dumpError(result.error));
+							produced.push(JSON.stringify(result.run.data.resultData), serialize(result.error ?? ''));
 						}
 					}
 				}
@@ -168,17 +168,6 @@ describe('2. nothing the provider says can carry a credential out', () => {
 		},
 	);
 });
-
-function dumpError(error: unknown): string {
-	if (!error) return '';
-	const all: Record<string, unknown> = {};
-	for (const name of Object.getOwnPropertyNames(error)) all[name] = (error as Record<string, unknown>)[name];
-	try {
-		return JSON.stringify(all);
-	} catch {
-		return String(all.message);
-	}
-}
 
 describe('3. bounded in size and time', () => {
 	test.each(PROVIDERS)('%s: a server that drips a byte every 200 ms cannot extend a 1 s Timeout set by expression', async (name) => {

@@ -8,7 +8,7 @@
  */
 
 import { groupChatNode, runWorkflow } from '../helpers/engine';
-import { captureN8nLog, stopN8nLogCapture } from '../helpers/n8n-log';
+import { captureN8nLog, serialize as dump, stopN8nLogCapture } from '../helpers/n8n-log';
 import { LINQ_CHAT, operationsFor } from '../helpers/operations';
 import { startRecorder, type Recorder, type Reply } from '../helpers/recorder';
 
@@ -37,25 +37,6 @@ const paths: Record<string, Reply> = {
 	},
 	reset: { destroy: true },
 };
-
-/** JSON of a value including errors' own non-enumerable properties (message, stack, cause…). */
-function dump(value: unknown): string {
-	const seen = new WeakSet<object>();
-	return JSON.stringify(value, function (_key, current: unknown) {
-		if (current && typeof current === 'object') {
-			if (seen.has(current)) return '[circular]';
-			seen.add(current);
-			if (current instanceof Error) {
-				const all: Record<string, unknown> = {};
-				for (const name of Object.getOwnPropertyNames(current)) {
-					all[name] = (current as unknown as Record<string, unknown>)[name];
-				}
-				return all;
-			}
-		}
-		return current;
-	});
-}
 
 test('no secret, signature or Authorization header in any output, error or log line', async () => {
 	const captured: string[] = [];

@@ -23,7 +23,8 @@ const entries: N8nLogEntry[] = [];
 let capturing = false;
 let total = 0;
 
-function serialize(value: unknown): string {
+/** JSON of a value including errors' own non-enumerable properties (message, stack, cause…). */
+export function serialize(value: unknown): string {
 	const seen = new WeakSet<object>();
 	try {
 		return JSON.stringify(value, (_key, current: unknown) => {
