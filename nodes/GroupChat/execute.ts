@@ -24,10 +24,9 @@ function chatIdOf(context: IExecuteFunctions, itemIndex: number): unknown {
 	}
 }
 
-function readParameters(context: IExecuteFunctions, itemIndex: number): RawParameters {
+function readParameters(context: IExecuteFunctions, itemIndex: number, options: IDataObject): RawParameters {
 	const get = (name: string, fallback: unknown = null) =>
 		context.getNodeParameter(name, itemIndex, fallback) as unknown;
-	const options = (get('options', {}) ?? {}) as IDataObject;
 	return {
 		provider: get('provider'),
 		operation: get('operation'),
@@ -132,19 +131,20 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	let stop = false;
 	let scheduler: LaneScheduler<Outcome> | undefined;
 	const invalid = new Map<number, unknown>();
+	let sliceStart = Date.now();
 	for (let itemIndex = 0; itemIndex < items.length && !stop; itemIndex++) {
 		let prepared;
 		try {
-			const raw = readParameters(this, itemIndex);
-			const options = parseNodeOptions((this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject);
-			prepared = { options, ...prepare(raw) };
+			const rawOptions = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
+			const options = parseNodeOptions(rawOptions);
+			prepared = { options, ...prepare(readParameters(this, itemIndex, rawOptions)) };
 		} catch (error) {
 			invalid.set(itemIndex, error);
 			if (!continueOnFail) stop = true;
 			continue;
 		}
 		const { options, adapter, input } = prepared;
-		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stop);
+		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stop, { pause: async (ms) => await sleep(ms) });
 		scheduler.add(itemIndex, laneOf(input, itemIndex), async (): Promise<Outcome> => {
 			try {
 				// One credential, one gate and one rate budget per provider for the whole node run.
@@ -170,8 +170,13 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 				return { error };
 			}
 		});
-		// Let requests already started make progress while the next items are read.
-		if (itemIndex % 8 === 7) await sleep(0);
+		// Let requests already started make progress while the next items are read: a turn of the
+		// event loop after each item once enough work waits, so answers and connections are not
+		// held up behind a long stretch of reading (at most 8 ms while the scheduler needs work).
+		if (scheduler.waiting >= scheduler.concurrency || Date.now() - sliceStart >= 8) {
+			await sleep(0);
+			sliceStart = Date.now();
+		}
 	}
 	const finished = scheduler ? await scheduler.done() : [];
 	const results = items.map((_item, itemIndex) => {

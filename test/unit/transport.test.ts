@@ -5,7 +5,7 @@
  */
 import type { RawParameters } from '../../src/operations';
 import { prepare } from '../../src/run';
-import { DEFAULT_RETRY, NetworkError, RateBudget, classifyNetworkFailure, runInLanes, runPlan, sendWithRetry } from '../../src/transport';
+import { DEFAULT_RETRY, LaneScheduler, NetworkError, RateBudget, classifyNetworkFailure, runInLanes, runPlan, sendWithRetry } from '../../src/transport';
 import type { HttpResponse, HttpSend } from '../../src/transport';
 import type { Operation, Provider } from '../../src/types';
 
@@ -285,6 +285,111 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 			() => stop,
 		);
 		expect(results.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped']);
+	});
+
+	test('paced: lanes, order and the limit hold, and a failure still stops what has not started', async () => {
+		const keys = ['a', 'b', 'a', 'c', 'b', 'a', 'd', 'c', 'e', 'f'];
+		const started: number[] = [];
+		let running = 0;
+		let peak = 0;
+		const results = await runInLanes(
+			keys.map((key, index) => ({
+				key,
+				run: async () => {
+					started.push(index);
+					running++;
+					peak = Math.max(peak, running);
+					await delay(4 + ((index * 7) % 11));
+					running--;
+					return index;
+				},
+			})),
+			3,
+			() => false,
+			{ pause: async (ms) => await delay(ms) },
+		);
+		expect(results.map((result) => result?.ok && result.value)).toEqual(keys.map((_key, index) => index));
+		expect(peak).toBe(3);
+		for (const key of new Set(keys)) {
+			expect(started.filter((index) => keys[index] === key)).toEqual(keys.flatMap((other, index) => (other === key ? [index] : [])));
+		}
+
+		let stop = false;
+		const stopped = await runInLanes(
+			[0, 1, 2, 3, 4].map((index) => ({
+				key: String(index),
+				run: async () => {
+					await delay(2);
+					if (index === 1) {
+						stop = true;
+						throw new Error('boom');
+					}
+					return index;
+				},
+			})),
+			1,
+			() => stop,
+			{ pause: async (ms) => await delay(ms) },
+		);
+		expect(stopped.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped', 'skipped']);
+	});
+
+	test('paced: one start per pause, spaced by 0.8 × the fastest recent job / concurrency', async () => {
+		let clock = 0;
+		const pauses: Array<{ ms: number; end: () => void }> = [];
+		const scheduler = new LaneScheduler<number>(4, () => false, {
+			pause: (ms) => new Promise<void>((resolve) => pauses.push({ ms, end: resolve })),
+			now: () => clock,
+		});
+		const finishers: Array<() => void> = [];
+		const starts: number[] = [];
+		for (let index = 0; index < 12; index++) {
+			scheduler.add(index, `chat-${index}`, async () => {
+				starts.push(index);
+				await new Promise<void>((resolve) => finishers.push(resolve));
+				return index;
+			});
+		}
+		const done = scheduler.done();
+		const settle = async () => {
+			for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+		};
+		// Four slots free, but a second start waits for the pause after the first.
+		await settle();
+		expect(starts).toEqual([0]);
+		expect(pauses.map((pause) => pause.ms)).toEqual([0]); // no durations yet: one turn only
+		for (let index = 1; index < 4; index++) {
+			pauses[index - 1].end();
+			await settle();
+			expect(starts).toEqual([0, 1, 2, 3].slice(0, index + 1));
+		}
+		// All four slots busy: the end of a pause starts nothing.
+		pauses[3].end();
+		await settle();
+		expect(starts).toHaveLength(4);
+		// Jobs that took 50, 60, 70 and 80 ms end; the next starts are spaced by 0.8 × 50 / 4 = 10 ms.
+		for (const [slot, ms] of [50, 60, 70, 80].entries()) {
+			clock = ms;
+			finishers[slot]();
+			await settle();
+		}
+		// Job 4 started when one duration was known (too few to judge): one turn only.
+		expect(starts).toEqual([0, 1, 2, 3, 4]);
+		expect(pauses.at(-1)?.ms).toBe(0);
+		pauses.at(-1)!.end();
+		await settle();
+		expect(starts).toEqual([0, 1, 2, 3, 4, 5]);
+		expect(pauses.at(-1)?.ms).toBeCloseTo((0.8 * 50) / 4, 5);
+		while (starts.length < 12) {
+			pauses.at(-1)!.end();
+			await settle();
+			finishers[starts.length - 1]?.();
+			await settle();
+		}
+		for (let index = 0; index < finishers.length; index++) finishers[index]();
+		for (const pause of pauses) pause.end();
+		const results = await done;
+		expect(results.map((result) => result?.ok && result.value)).toEqual([...Array(12).keys()]);
 	});
 
 	test('a 429 for one request pauses every request sharing the budget', async () => {
