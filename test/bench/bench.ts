@@ -5,7 +5,7 @@
  * Each scenario runs twice in the same process: Concurrency 1 (the sequential baseline) and
  * the default Concurrency 10; the floor is `max(requests × latency / concurrency, requests / rate)`.
  *
- *   npm run bench                      all providers, all scenarios (≈ 10–15 min)
+ *   npm run bench                      all providers, all scenarios (≈ 22 min on 2 cores)
  *   npm run bench -- --quick           a tenth of the items (≈ 1–2 min)
  *   npm run bench -- linq b-rate       one provider and/or scenario
  *
