@@ -306,7 +306,7 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 			})),
 			3,
 			() => false,
-			{ pause: async (ms) => await delay(ms) },
+			{ pause: async (ms) => void (await delay(ms)) },
 		);
 		expect(results.map((result) => result?.ok && result.value)).toEqual(keys.map((_key, index) => index));
 		expect(peak).toBe(3);
@@ -329,7 +329,7 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 			})),
 			1,
 			() => stop,
-			{ pause: async (ms) => await delay(ms) },
+			{ pause: async (ms) => void (await delay(ms)) },
 		);
 		expect(stopped.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped', 'skipped']);
 	});
