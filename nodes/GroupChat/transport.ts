@@ -9,8 +9,15 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 
-import { MAX_ANSWER_BYTES, Redactor, checkBaseUrl, isByteStream, readCapped, withDeadline } from '../../src/boundary';
-import { DeadlineError } from '../../src/boundary';
+import {
+	DeadlineError,
+	MAX_ANSWER_BYTES,
+	Redactor,
+	checkBaseUrl,
+	isByteStream,
+	readCapped,
+	withDeadline,
+} from '../../src/boundary';
 import { InputError, ProviderError } from '../../src/errors';
 import { adapterFor } from '../../src/providers';
 import type { HttpMethod } from '../../src/providers/adapter';

@@ -8,7 +8,7 @@ import { ProviderError } from '../errors';
 import type { OperationInput } from '../operations';
 import type { GroupChatResult, ParticipantOutcome } from '../types';
 import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter, ProviderLookups } from './adapter';
-import { chertSignature } from '../signing';
+import { chertSignature, verifyChertWebhook } from '../signing';
 import { header, needsObject, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
 
 export const CHERT_BASE_URL = 'https://console.trychert.com';
@@ -316,7 +316,6 @@ export const chert: ProviderAdapter = {
 // (section owned by the trigger; keep provider knowledge for events here)
 import { segment as idSegment } from '../boundary';
 import { eventAddress, headerValue, isoTime, parseBody, type NormalizedEvent, type ProviderEvents } from '../events';
-import { verifyChertWebhook } from '../signing';
 
 function chertAddress(value: string): string {
 	return eventAddress(value, { phone: 'e164', emails: true, label: 'Chert' });

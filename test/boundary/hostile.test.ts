@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test tooling: a hostile loopback provider, gzip, captured stdout/stderr */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling: a hostile loopback provider, gzip, captured stdout/stderr */
 /**
  * The boundary, tried as a hostile network and a careless user would: the real node and
  * credentials run through n8n-core's WorkflowExecute against a loopback provider that

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test tooling */
 /**
  * Properties (fast-check) of the two rules that protect people most:
  * - a number written in national format never changes country, whatever typo it carries;
