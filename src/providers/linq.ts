@@ -20,7 +20,8 @@ function describe(code: number | undefined, status: number, operation: string) {
 		case 2004:
 			return 'the API token was rejected: check the Linq credential';
 		case 2001:
-			return 'chat not found';
+			// A read outside Get Group (a picker, the subscription list) is not about one chat.
+			return operation === 'read' ? 'not found' : 'chat not found';
 		case 3006:
 			return 'Linq had a temporary problem';
 	}
@@ -30,7 +31,7 @@ function describe(code: number | undefined, status: number, operation: string) {
 			: 'you have left this chat, so it can no longer be changed';
 	}
 	if (status === 429) return 'too many requests (rate limit)';
-	if (status === 404) return 'chat not found';
+	if (status === 404) return operation === 'read' ? 'not found' : 'chat not found';
 	if (status === 401 || status === 403) return 'the API token was rejected: check the Linq credential';
 	if (status === 422 || status === 400) {
 		if (operation === 'leave') return 'you can only leave an iMessage group with at least 4 active members';

@@ -17,7 +17,8 @@ function describe(status: number, operation: string): string {
 		case 403:
 			return 'the API key or org phone was rejected: check the Periskope credential';
 		case 404:
-			return 'chat not found';
+			// A read outside Get Group (a picker, the subscription list) is not about one chat.
+			return operation === 'read' ? 'not found' : 'chat not found';
 		case 409:
 			return operation === 'leave' ? 'you are no longer in this group' : 'the request conflicts with the chat’s state';
 		case 429:
