@@ -360,8 +360,8 @@ function spoken(adapter: ProviderAdapter, spec: CallSpec, answer: Answer): Answe
 	return answer;
 }
 
-/** What a read needs from a 2xx: some JSON (an object or a list). */
-function needsJson(answer: HttpAnswer): string | undefined {
+/** A read's 2xx must hold something (JSON is checked before this): an empty answer says nothing. */
+function needsAnswer(answer: HttpAnswer): string | undefined {
 	return answer.text.trim().length === 0 ? 'the answer was empty' : undefined;
 }
 
@@ -386,7 +386,7 @@ export async function sendOne(
 	};
 	const reading = spec.kind === 'read';
 	const call: CallSpec = reading
-		? { operation: 'read', kind: 'read', purpose: readingPurpose(spec.purpose), retrySafe: true, check: needsJson }
+		? { operation: 'read', kind: 'read', purpose: readingPurpose(spec.purpose), retrySafe: true, check: needsAnswer }
 		: { operation: 'call', kind: 'write', purpose: spec.purpose, retrySafe: spec.retrySafe, check: () => undefined };
 	const answer = spoken(adapter, call, await attempts(adapter, call, request, send, options, hooks));
 	if (!answer.ok && !reading) answer.error.message = `${answer.error.message} (while trying to ${spec.purpose})`;

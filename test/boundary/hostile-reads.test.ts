@@ -431,6 +431,16 @@ describe('4. every read failure speaks of reading, never of a change that may ha
 		},
 	);
 
+	test.each(each(TARGETS.filter((target) => target.reads === 'read the group')))(
+		'%s: a 200 that holds no chat',
+		async (_name, target) => {
+			provider.handle((_hit, response) => json(response, 200, { chats: [], note: 'nothing here' }));
+			const outcome = await target.run();
+			expectReadWords(target, outcome.message);
+			expect(outcome.message).toMatch(/: the answer has no chat$/);
+		},
+	);
+
 	test.each(each(TARGETS))('%s: a server that refuses the connection', async (_name, target) => {
 		const closed = await startHostile();
 		const baseUrl = closed.baseUrl;
@@ -651,6 +661,7 @@ describe('5. every list ends', () => {
 describe('6. labels from the network are clean; values stay exact', () => {
 	// NUL, ESC with an ANSI colour, CRLF, a right-to-left override and isolates, a LRM, C1, then 10 kB.
 	const HOSTILE = `\u0000Ev\u001b[31mil\r\nline\u202eeman\u2066x\u2069\u200e\u0085 ${'A'.repeat(10_000)}`;
+	// eslint-disable-next-line no-control-regex -- the characters a clean label must not hold
 	const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 	const graphemes = (text: string) => Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text), (entry) => entry.segment);
 
