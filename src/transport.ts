@@ -289,10 +289,29 @@ function backoff(attempt: number, options: RetryOptions, random: () => number): 
 
 const secondsText = (ms: number) => `${Math.ceil(ms / 1000).toLocaleString('en-US')} s`;
 
+/**
+ * A read changes nothing at the provider (Get Group, the pickers, the trigger's subscription
+ * list); a write may change something (the five operations, creating or deleting a subscription).
+ */
+export type CallKind = 'read' | 'write';
+
+/**
+ * Operations that only read, with what they read in the user's words. Everything else the node
+ * sends is a write and keeps the retry-safety table's words ("the change may have been applied").
+ */
+export const READ_OPERATIONS: Partial<Record<OperationInput['operation'], string>> = { get: 'read the group' };
+
 /** How one request is judged: what it is for and whether it may be sent again. */
 export interface CallSpec {
 	/** The operation (or "call"), for the provider's words in errors. */
 	operation: string;
+	/**
+	 * A read's failures speak of reading ("Linq: could not read the group: …"), never of a
+	 * change that may have been applied; a read is always safe to send again.
+	 */
+	kind: CallKind;
+	/** What the call does in the user's words; for a read it starts with "read" ("read the group list"). */
+	purpose?: string;
 	/** May the request be sent again after it may have reached the provider? */
 	retrySafe: boolean;
 	/** What a 2xx answer lacks for this operation, or undefined when it is a success. */
@@ -310,30 +329,53 @@ export async function sendWithRetry(
 	options: RetryOptions = DEFAULT_RETRY,
 	hooks: TransportHooks = {},
 ): Promise<Answer> {
-	return await attempts(
-		adapter,
-		{
-			operation: input.operation,
-			retrySafe: adapter.retryAfterAmbiguity[input.operation],
-			check: (answer) => adapter.checkSuccess(input.operation, answer),
-			confirms: (error) => adapter.confirmsEarlierAttempt?.(input.operation, error) ?? false,
-		},
-		request,
-		send,
-		options,
-		hooks,
-	);
+	const reads = READ_OPERATIONS[input.operation];
+	const spec: CallSpec = {
+		operation: input.operation,
+		kind: reads ? 'read' : 'write',
+		purpose: reads,
+		retrySafe: reads !== undefined || adapter.retryAfterAmbiguity[input.operation],
+		check: (answer) => adapter.checkSuccess(input.operation, answer),
+		confirms: (error) => adapter.confirmsEarlierAttempt?.(input.operation, error) ?? false,
+	};
+	return spoken(adapter, spec, await attempts(adapter, spec, request, send, options, hooks));
+}
+
+/** A read's purpose always starts with "read": "list the webhook subscriptions" → "read the webhook subscriptions". */
+export function readingPurpose(purpose: string): string {
+	const text = purpose.trim();
+	return /^read\b/i.test(text) ? text : text.replace(/^\S+/, 'read');
+}
+
+/**
+ * A read that failed says so in one sentence: "Periskope: could not read the group: no complete
+ * answer within the 30 s timeout". (Writes keep the words attempts() gave them.)
+ */
+function spoken(adapter: ProviderAdapter, spec: CallSpec, answer: Answer): Answer {
+	if (answer.ok || spec.kind !== 'read') return answer;
+	const prefix = `${adapter.label}: `;
+	const { message } = answer.error;
+	const what = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+	answer.error.message = `${prefix}could not ${readingPurpose(spec.purpose ?? 'read the answer')}: ${what}`;
+	return answer;
+}
+
+/** A read's 2xx must hold something (JSON is checked before this): an empty answer says nothing. */
+function needsAnswer(answer: HttpAnswer): string | undefined {
+	return answer.text.trim().length === 0 ? 'the answer was empty' : undefined;
 }
 
 /**
  * One provider call outside the five operations (lists, reads, webhook subscriptions), with
- * the same gate, rate-limit waits and retry rules. GET calls are safe to repeat.
+ * the same gate, rate-limit waits and retry rules. A read is safe to repeat and must answer
+ * with something (an empty 2xx is a failure); its failures say what could not be read. A
+ * write's failures keep the retry-safety words and end with "(while trying to …)".
  */
 export async function sendOne(
 	adapter: ProviderAdapter,
 	request: PlannedRequest,
 	send: HttpSend,
-	spec: { purpose: string; retrySafe: boolean; timeoutMs?: number; maxAttempts?: number },
+	spec: { purpose: string; kind?: CallKind; retrySafe: boolean; timeoutMs?: number; maxAttempts?: number },
 	hooks: TransportHooks = {},
 ): Promise<Answer> {
 	const options: RetryOptions = {
@@ -342,15 +384,12 @@ export async function sendOne(
 		timeoutMs: spec.timeoutMs ?? DEFAULT_RETRY.timeoutMs,
 		maxRateLimitWaitMs: 30_000,
 	};
-	const answer = await attempts(
-		adapter,
-		{ operation: 'call', retrySafe: spec.retrySafe, check: () => undefined },
-		request,
-		send,
-		options,
-		hooks,
-	);
-	if (!answer.ok) answer.error.message = `${answer.error.message} (while trying to ${spec.purpose})`;
+	const reading = spec.kind === 'read';
+	const call: CallSpec = reading
+		? { operation: 'read', kind: 'read', purpose: readingPurpose(spec.purpose), retrySafe: true, check: needsAnswer }
+		: { operation: 'call', kind: 'write', purpose: spec.purpose, retrySafe: spec.retrySafe, check: () => undefined };
+	const answer = spoken(adapter, call, await attempts(adapter, call, request, send, options, hooks));
+	if (!answer.ok && !reading) answer.error.message = `${answer.error.message} (while trying to ${spec.purpose})`;
 	return answer;
 }
 
@@ -391,7 +430,7 @@ async function attempts(
 			const failure =
 				error instanceof NetworkError ? error : new NetworkError('other', 'the request failed');
 			const surelyNotSent = failure.kind === 'refused';
-			lastError = new ProviderError(adapter.id, networkMessage(label, failure, options.timeoutMs), {
+			lastError = new ProviderError(adapter.id, networkMessage(label, failure, options.timeoutMs, spec.kind), {
 				retryable: surelyNotSent || spec.retrySafe,
 			});
 			if (!surelyNotSent) maybeApplied = true;
@@ -455,16 +494,18 @@ async function attempts(
 			const problem = response.oversize
 				? `the answer was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was not read`
 				: answer.text.trim().length > 0 && answer.json === undefined
-					? 'the answer could not be read (not valid JSON)'
+					? spec.kind === 'read'
+						? 'the answer was not JSON'
+						: 'the answer could not be read (not valid JSON)'
 					: spec.check?.(answer);
 			if (!problem) {
 				return { request, ok: true, response: answer, attempts: attempt, retried: maybeApplied };
 			}
-			// A 2xx that does not say what happened: the change may have been applied.
+			// A 2xx that does not say what happened: a change may have been applied (a read changed nothing).
 			maybeApplied = true;
 			lastError = new ProviderError(
 				adapter.id,
-				`${label}: ${problem}; the change may have been applied`,
+				spec.kind === 'read' ? `${label}: ${problem}` : `${label}: ${problem}; the change may have been applied`,
 				{
 					httpStatus: answer.status,
 					providerMessage: answer.json === undefined ? answer.text.slice(0, 200) : undefined,
@@ -516,7 +557,20 @@ function failed(
 	return { request, ok: false, error, attempts, retried: maybeApplied };
 }
 
-function networkMessage(label: string, failure: NetworkError, timeoutMs: number): string {
+function networkMessage(label: string, failure: NetworkError, timeoutMs: number, kind: CallKind): string {
+	if (kind === 'read') {
+		// spoken() adds what could not be read: "Linq: could not read the group list: …"
+		switch (failure.kind) {
+			case 'refused':
+				return `${label}: the server could not be reached`;
+			case 'timeout':
+				return `${label}: no complete answer within the ${secondsText(timeoutMs)} timeout`;
+			case 'reset':
+				return `${label}: the connection was closed before an answer arrived`;
+			default:
+				return `${label}: the request failed without an answer (${failure.message})`;
+		}
+	}
 	switch (failure.kind) {
 		case 'refused':
 			return `${label}: could not connect to the server`;

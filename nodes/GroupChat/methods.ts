@@ -6,16 +6,25 @@ import type {
 	INodeType,
 } from 'n8n-workflow';
 
-import { memberOptions, searchChats, senderOptions } from '../../src/lookups';
+import { PICKER_LIMITS, memberOptions, searchChats, senderOptions } from '../../src/lookups';
 import type { Fetch, Problem } from '../../src/lookups';
 import { PROVIDERS } from '../../src/types';
 import type { Provider } from '../../src/types';
 import { adapterFor } from '../../src/providers';
 import { callProvider } from './transport';
 
-/** Every picker call goes through callProvider: the same gate, retries and error words as a run. */
+/**
+ * Every picker call goes through callProvider: the same gate, retries and error words as a run,
+ * as a read, with a deadline the editor can wait for.
+ */
 function fetcher(context: ILoadOptionsFunctions, provider: Provider): Fetch {
-	return async (call) => (await callProvider(context, provider, call)).json;
+	return async (call) =>
+		(
+			await callProvider(context, provider, { ...call, kind: 'read' }, {
+				timeoutMs: PICKER_LIMITS.timeoutMs,
+				maxAttempts: PICKER_LIMITS.maxAttempts,
+			})
+		).json;
 }
 
 function providerOf(context: ILoadOptionsFunctions): Provider {

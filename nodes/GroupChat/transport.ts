@@ -22,7 +22,7 @@ import { InputError, ProviderError } from '../../src/errors';
 import { adapterFor } from '../../src/providers';
 import type { HttpMethod } from '../../src/providers/adapter';
 import { NetworkError, classifyNetworkFailure, sendOne } from '../../src/transport';
-import type { HttpResponse, HttpSend } from '../../src/transport';
+import type { CallKind, HttpResponse, HttpSend } from '../../src/transport';
 import type { Provider } from '../../src/types';
 
 export const CREDENTIAL_TYPES = {
@@ -138,8 +138,14 @@ export interface ProviderCall {
 	path: string;
 	query?: Record<string, string | number | boolean | undefined>;
 	body?: unknown;
-	/** What the call is for, in the user's words, used in errors ("list the sender numbers"). */
+	/**
+	 * What the call is for, in the user's words, used in errors. A read's purpose starts with
+	 * "read" ("read the group list"); another verb is said as "read" ("list the webhook
+	 * subscriptions" → "could not read the webhook subscriptions").
+	 */
 	purpose: string;
+	/** A read changes nothing (default for GET); anything else is a write. */
+	kind?: CallKind;
 }
 
 export interface ProviderReply {
@@ -149,15 +155,22 @@ export interface ProviderReply {
 }
 
 /**
- * One provider call outside the five operations (pickers, Get Group, webhook subscriptions):
- * through the same gate, with rate-limit waits and, for GET, retries after a failure.
- * A refusal becomes a NodeApiError in the provider's words, with code, status and trace id.
+ * One provider call outside the five operations (pickers, webhook subscriptions): through the
+ * same gate, with rate-limit waits and, for reads, retries after a failure. A read's failure
+ * says what could not be read ("Linq: could not read the group list: the answer was not JSON");
+ * a write's keeps the retry-safety words. A refusal becomes a NodeApiError in the provider's
+ * words, with code, status and trace id.
  */
 export async function callProvider(
 	context: RequestContext,
 	provider: Provider,
 	call: ProviderCall,
-	options: { timeoutMs?: number; itemIndex?: number; credentials?: ICredentialDataDecryptedObject } = {},
+	options: {
+		timeoutMs?: number;
+		maxAttempts?: number;
+		itemIndex?: number;
+		credentials?: ICredentialDataDecryptedObject;
+	} = {},
 ): Promise<ProviderReply> {
 	const credentials =
 		options.credentials ??
@@ -176,8 +189,10 @@ export async function callProvider(
 		: call.path;
 	const answer = await sendOne(adapterFor(provider), { method: call.method, path, body: call.body }, send, {
 		purpose: call.purpose,
+		kind: call.kind ?? (call.method === 'GET' ? 'read' : 'write'),
 		retrySafe: call.method === 'GET',
 		timeoutMs: options.timeoutMs,
+		maxAttempts: options.maxAttempts,
 	});
 	if (!answer.ok) throw providerApiError(context, answer.error, options.itemIndex);
 	return { status: answer.response.status, json: answer.response.json, headers: answer.response.headers };

@@ -95,7 +95,7 @@ export interface LookupCall {
 	/** Path below the Base URL; variable parts encoded with `segment()`. */
 	path: string;
 	query?: Record<string, string | number | undefined>;
-	/** What the call is for, in the user's words ("list your sender numbers"). */
+	/** What the call reads, in the user's words, starting with "read" ("read your sender numbers"). */
 	purpose: string;
 }
 
@@ -128,7 +128,12 @@ export interface ChatPageRequest {
 export interface ChatPage {
 	/** Group chats only (direct messages are left out). */
 	chats: ChatSummary[];
-	/** Cursor of the next page; undefined on the last page. */
+	/**
+	 * The IDs of every chat the page held, direct messages included: a page that holds no ID
+	 * not seen before ends the list (a provider repeating itself).
+	 */
+	ids: string[];
+	/** Cursor of the next page; undefined on the last page or when the cursor did not move. */
 	next?: string;
 }
 

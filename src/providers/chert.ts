@@ -220,7 +220,7 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
  */
 const lookups: ProviderLookups = {
 	senders: {
-		call: () => ({ method: 'GET', path: '/api/v1/phone-numbers', purpose: 'list your Chert phone numbers' }),
+		call: () => ({ method: 'GET', path: '/api/v1/phone-numbers', purpose: 'read your sender numbers' }),
 		read: (json) => {
 			const body = obj(json);
 			const list = Array.isArray(json) ? json : Array.isArray(body.phone_numbers) ? body.phone_numbers : [];

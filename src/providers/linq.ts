@@ -20,13 +20,18 @@ function describe(code: number | undefined, status: number, operation: string) {
 		case 2004:
 			return 'the API token was rejected: check the Linq credential';
 		case 2001:
-			return 'chat not found';
+			// A read outside Get Group (a picker, the subscription list) is not about one chat.
+			return operation === 'read' ? 'not found' : 'chat not found';
 		case 3006:
 			return 'Linq had a temporary problem';
 	}
-	if (status === 409) return 'you have left this chat, so it can no longer be changed';
+	if (status === 409) {
+		return operation === 'get' || operation === 'read'
+			? 'you have left this chat'
+			: 'you have left this chat, so it can no longer be changed';
+	}
 	if (status === 429) return 'too many requests (rate limit)';
-	if (status === 404) return 'chat not found';
+	if (status === 404) return operation === 'read' ? 'not found' : 'chat not found';
 	if (status === 401 || status === 403) return 'the API token was rejected: check the Linq credential';
 	if (status === 422 || status === 400) {
 		if (operation === 'leave') return 'you can only leave an iMessage group with at least 4 active members';
@@ -213,7 +218,7 @@ function summary(json: unknown): ChatSummary | undefined {
 
 const lookups: ProviderLookups = {
 	senders: {
-		call: () => ({ method: 'GET', path: '/v3/phone_numbers', purpose: 'list your Linq phone numbers' }),
+		call: () => ({ method: 'GET', path: '/v3/phone_numbers', purpose: 'read your sender numbers' }),
 		read: (json) =>
 			(Array.isArray(obj(json).phone_numbers) ? (obj(json).phone_numbers as unknown[]) : [])
 				.map(obj)
@@ -227,24 +232,30 @@ const lookups: ProviderLookups = {
 				}),
 	},
 	// GET /v3/chats?to=&limit=&cursor= (from omitted: every line of the partner); next_cursor null/"" = last page.
+	// A page holds at most what was asked for (the rest of a longer one is not read); a
+	// next_cursor equal to the one just sent does not move, so the list ends there.
 	chats: {
 		call: (page) => ({
 			method: 'GET',
 			path: '/v3/chats',
 			query: { limit: Math.min(page.pageSize, 100), cursor: page.cursor, to: page.member },
-			purpose: 'list your Linq chats',
+			purpose: 'read the group list',
 		}),
-		read: (json) => {
+		read: (json, page) => {
 			const body = obj(json);
-			const chats = (Array.isArray(body.chats) ? body.chats : [])
-				.map(summary)
-				.filter((chat): chat is ChatSummary => chat !== undefined);
-			return { chats, next: str(body.next_cursor) || undefined };
+			const list = (Array.isArray(body.chats) ? body.chats : []).slice(0, Math.min(page.pageSize, 100));
+			const chats = list.map(summary).filter((chat): chat is ChatSummary => chat !== undefined);
+			const next = str(body.next_cursor) || undefined;
+			return {
+				chats,
+				ids: list.map((entry) => str(obj(entry).id) ?? '').filter(Boolean),
+				next: next !== undefined && next !== page.cursor ? next : undefined,
+			};
 		},
 		filtersByMember: true,
 	},
 	group: {
-		call: (chatId) => ({ method: 'GET', path: `/v3/chats/${segment(chatId)}`, purpose: 'read the chat' }),
+		call: (chatId) => ({ method: 'GET', path: `/v3/chats/${segment(chatId)}`, purpose: 'read the group' }),
 		read: readGroup,
 	},
 };

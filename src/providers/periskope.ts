@@ -17,7 +17,8 @@ function describe(status: number, operation: string): string {
 		case 403:
 			return 'the API key or org phone was rejected: check the Periskope credential';
 		case 404:
-			return 'chat not found';
+			// A read outside Get Group (a picker, the subscription list) is not about one chat.
+			return operation === 'read' ? 'not found' : 'chat not found';
 		case 409:
 			return operation === 'leave' ? 'you are no longer in this group' : 'the request conflicts with the chat’s state';
 		case 429:
@@ -294,9 +295,15 @@ function phones(json: unknown): Record<string, unknown>[] {
 	return body.org_phone !== undefined ? [body] : [];
 }
 
+/** The offset a page cursor stands for: a whole number from 0, else 0. */
+function offsetOf(cursor: string | undefined): number {
+	const offset = Number(cursor ?? 0);
+	return Number.isSafeInteger(offset) && offset > 0 ? offset : 0;
+}
+
 const lookups: ProviderLookups = {
 	senders: {
-		call: () => ({ method: 'GET', path: '/phones', purpose: 'read your Periskope phone' }),
+		call: () => ({ method: 'GET', path: '/phones', purpose: 'read your sender numbers' }),
 		read: (json) =>
 			phones(json)
 				.filter((phone) => str(phone.org_phone))
@@ -306,22 +313,26 @@ const lookups: ProviderLookups = {
 				})),
 	},
 	// GET /chats?offset=&limit=&chat_type=group (the client SDK's query); `to` < `count` means more.
+	// The next offset is this one plus the chats read from this page (at most what was asked for):
+	// it always moves forward. A `to` that does not move past the offset ends the list.
 	chats: {
 		call: (page) => ({
 			method: 'GET',
 			path: '/chats',
-			query: { offset: Number(page.cursor ?? 0) || 0, limit: page.pageSize, chat_type: 'group' },
-			purpose: 'list your WhatsApp groups',
+			query: { offset: offsetOf(page.cursor), limit: page.pageSize, chat_type: 'group' },
+			purpose: 'read the group list',
 		}),
 		read: (json, page) => {
 			const body = obj(json);
-			const list = Array.isArray(body.chats) ? body.chats : [];
-			const offset = Number(page.cursor ?? 0) || 0;
-			const to = typeof body.to === 'number' ? body.to : offset + list.length;
-			const more = typeof body.count === 'number' ? to < body.count : list.length >= page.pageSize;
+			const list = (Array.isArray(body.chats) ? body.chats : []).slice(0, page.pageSize);
+			const offset = offsetOf(page.cursor);
+			const next = offset + list.length;
+			const stuck = typeof body.to === 'number' && !(body.to > offset);
+			const more = typeof body.count === 'number' ? next < body.count : list.length >= page.pageSize;
 			return {
 				chats: list.map(summary).filter((chat): chat is ChatSummary => chat !== undefined),
-				next: more && list.length > 0 ? String(to) : undefined,
+				ids: list.map((entry) => str(obj(entry).chat_id) ?? '').filter(Boolean),
+				next: more && !stuck && list.length > 0 && Number.isSafeInteger(next) ? String(next) : undefined,
 			};
 		},
 		filtersByMember: false,

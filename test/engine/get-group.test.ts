@@ -115,7 +115,7 @@ describe('Get Group', () => {
 
 	test('a chat that does not exist fails in the provider’s words', async () => {
 		const { error } = await run({ provider: 'linq', operation: 'get', chatId: rl('00000000-0000-4000-8000-000000000000') });
-		expect(error?.message).toBe('Linq: chat not found');
+		expect(error?.message).toBe('Linq: could not read the group: chat not found');
 	});
 
 	test('Chert cannot read a group: refused before anything is sent', async () => {

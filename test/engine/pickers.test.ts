@@ -80,7 +80,7 @@ describe('Sender (loadOptions getSenders)', () => {
 	test('a rejected credential fails in the provider’s words, naming what the picker was doing', async () => {
 		const wrong = { ...credentials(), linqApi: { baseUrl: sandbox.baseUrls.linq, apiToken: 'not-the-token' } };
 		await expect(loadOptions('getSenders', { provider: 'linq', operation: 'create' }, wrong)).rejects.toThrow(
-			'Linq: the API token was rejected: check the Linq credential (while trying to list your Linq phone numbers)',
+			'Linq: could not read your sender numbers: the API token was rejected: check the Linq credential',
 		);
 	});
 });

@@ -25,7 +25,8 @@ const CREDENTIAL_FOR_PROVIDER: Record<string, string> = {
 	periskope: 'periskopeApi',
 };
 
-function context(
+/** An n8n-core LoadOptionsContext on a one-node workflow (also a RequestContext for callProvider). */
+export function loadOptionsContext(
 	parameters: IDataObject,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	path: string,
@@ -70,7 +71,7 @@ export async function loadOptions(
 ): Promise<INodePropertyOptions[]> {
 	const fn = methods.loadOptions?.[method];
 	if (!fn) throw new Error(`No loadOptions method ${method}`);
-	return await fn.call(context(parameters, credentials, path));
+	return await fn.call(loadOptionsContext(parameters, credentials, path));
 }
 
 /** A listSearch method (resource locator "From List"), with the editor's filter and pagination token. */
@@ -83,5 +84,5 @@ export async function listSearch(
 ): Promise<INodeListSearchResult> {
 	const fn = methods.listSearch?.[method];
 	if (!fn) throw new Error(`No listSearch method ${method}`);
-	return await fn.call(context(parameters, credentials, 'parameters.chatId'), filter, paginationToken);
+	return await fn.call(loadOptionsContext(parameters, credentials, 'parameters.chatId'), filter, paginationToken);
 }

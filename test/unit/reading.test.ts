@@ -67,6 +67,23 @@ test('Periskope chat list: without count, a full page means there may be more; o
 	expect(periskope.lookups.chats!.read({ chats: [PERISKOPE_CHAT], count: 5, to: 5 }, page).next).toBeUndefined();
 });
 
+test('Periskope chat list: an offset that does not advance ends the list; a page holds at most what was asked for', () => {
+	const page: ChatPageRequest = { cursor: '4', pageSize: 2 };
+	const full = { chats: [PERISKOPE_CHAT, PERISKOPE_CHAT], count: 1_000_000 };
+	// `to` equal to (or behind) the offset: the provider says nothing moved.
+	expect(periskope.lookups.chats!.read({ ...full, to: 4 }, page).next).toBeUndefined();
+	expect(periskope.lookups.chats!.read({ ...full, to: 1 }, page).next).toBeUndefined();
+	// A count that lies about an empty page does not keep the list going.
+	expect(periskope.lookups.chats!.read({ chats: [], count: 1_000_000, to: 50 }, page).next).toBeUndefined();
+	// 5,000 chats where 2 were asked for: 2 are read, and the next offset moves by 2.
+	const flood = periskope.lookups.chats!.read({ chats: Array.from({ length: 5_000 }, () => PERISKOPE_CHAT), count: 1_000_000 }, page);
+	expect(flood.ids).toHaveLength(2);
+	expect(flood.next).toBe('6');
+	// A cursor that is not a whole number from 0 reads from the start.
+	expect(periskope.lookups.chats!.call({ cursor: '-7', pageSize: 2 }).query).toMatchObject({ offset: 0 });
+	expect(periskope.lookups.chats!.call({ cursor: '1e400', pageSize: 2 }).query).toMatchObject({ offset: 0 });
+});
+
 test('Linq: a handle whose status is null is active; next_cursor "" or null ends the list', () => {
 	const chat = {
 		id: '550e8400-e29b-41d4-a716-446655440000',
@@ -83,10 +100,15 @@ test('Linq: a handle whose status is null is active; next_cursor "" or null ends
 	expect(view.line).toBe('+14155550150');
 	expect(linq.lookups.chats!.read({ chats: [chat], next_cursor: '' }, { pageSize: 20 })).toEqual({
 		chats: [{ id: chat.id, name: null, members: ['+14155550150', 'ana@example.com'], youAreMember: true }],
+		ids: [chat.id],
 		next: undefined,
 	});
+	// A direct message is left out of the chats, but counts as something the page held.
 	expect(linq.lookups.chats!.read({ chats: [{ ...chat, is_group: false }], next_cursor: '20' }, { pageSize: 20 })).toEqual({
 		chats: [],
+		ids: [chat.id],
 		next: '20',
 	});
+	// A next_cursor equal to the cursor just sent does not move: the list ends.
+	expect(linq.lookups.chats!.read({ chats: [chat], next_cursor: '20' }, { pageSize: 20, cursor: '20' }).next).toBeUndefined();
 });
