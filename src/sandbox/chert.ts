@@ -7,10 +7,12 @@ import { CHERT_SEED, DEMO, SEED_CREATED_AT } from './seed';
 import type {
 	EmulatorContext,
 	HandlerInput,
+	HubSubscription,
 	ProviderEmulator,
 	RateLimitSpec,
 	Reply,
 	SandboxChat,
+	WebhookScheme,
 } from './types';
 import {
 	FixedWindowLimiter,
@@ -30,7 +32,6 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
-import type { HubSubscription, WebhookScheme } from './webhooks';
 
 /** Codes that clients may retry (providers.md). */
 const RETRYABLE = new Set([1007, 3001, 3002, 3004, 4001, 4002]);

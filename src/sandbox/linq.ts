@@ -5,7 +5,15 @@
  */
 import { createHmac } from 'node:crypto';
 import { DEMO, LINQ_SEED, SEED_CREATED_AT } from './seed';
-import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat } from './types';
+import type {
+	EmulatorContext,
+	HandlerInput,
+	HubSubscription,
+	ProviderEmulator,
+	Reply,
+	SandboxChat,
+	WebhookScheme,
+} from './types';
 import {
 	E164,
 	bearerToken,
@@ -25,7 +33,6 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
-import type { HubSubscription, WebhookScheme } from './webhooks';
 
 export type LinqService = 'iMessage' | 'RCS' | 'SMS';
 

@@ -7,10 +7,12 @@ import { DEMO, PERISKOPE_SEED, SEED_CREATED_AT } from './seed';
 import type {
 	EmulatorContext,
 	HandlerInput,
+	HubSubscription,
 	ProviderEmulator,
 	RateLimitSpec,
 	Reply,
 	SandboxChat,
+	WebhookScheme,
 } from './types';
 import {
 	DIGITS,
@@ -28,7 +30,6 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
-import type { HubSubscription, WebhookScheme } from './webhooks';
 
 /** Limit advertised in X-RateLimit-Limit when rate limiting is off (never enforced). */
 export const PERISKOPE_UNLIMITED = { limit: 1000, windowSeconds: 60 };
