@@ -176,7 +176,7 @@ export interface EmulatorContext {
 	webhooks: Webhooks;
 }
 
-// ---- webhooks (the kernel's WebhookHub in webhooks.ts; the emulators declare schemes) ----
+// ---- webhooks (the kernel's WebhookHub in webhooks.ts; subscription endpoints in subscriptions.ts) ----
 
 /** A webhook subscription registered at a provider. */
 export interface HubSubscription {

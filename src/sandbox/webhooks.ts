@@ -1,8 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tool, not shipped in dist */
 /**
- * Webhook delivery, once for all three emulators: subscriptions, signed deliveries over real
- * HTTP, retries, and a log of every attempt. Each provider emulator declares only its scheme
- * (`WebhookScheme`: envelope, signature headers, retry rule) and which events it emits.
+ * Webhook delivery, once for all three emulators: the subscription store, signed deliveries over
+ * real HTTP, retries, and a log of every attempt. Each provider emulator declares only its scheme
+ * (`WebhookScheme`: envelope, signature headers, retry rule) and which events it emits; the
+ * subscription endpoints over this store are in subscriptions.ts.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
