@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
+import { createChecks, step as heading, info, secs } from './harness.mjs';
 import { readExampleWorkflow } from './n8n-example.mjs';
 import { DEMO_OWNER, NODE_TYPE, ROOT, freePort, login } from './n8n-runtime.mjs';
 import { startStack } from './start.mjs';
@@ -27,9 +28,6 @@ import { startStack } from './start.mjs';
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const started = Date.now();
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const info = (message) => console.log(`  ${message}`);
 
 export const ARTIFACTS = join(ROOT, '.artifacts', 'editor');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -45,22 +43,8 @@ export const CHROMIUM_FLAGS = [
 ];
 const STEP_TIMEOUT = 90_000; // a cold editor load takes ~20 s on a busy 2-core machine
 
-let passed = 0;
-let failed = 0;
-const failures = [];
-function check(name, ok, detail = '') {
-	if (ok) {
-		passed++;
-		console.log(`  ✓ ${name}`);
-	} else {
-		failed++;
-		failures.push(`${name}${detail ? `: ${detail}` : ''}`);
-		console.log(
-			`  ✗ ${name}${detail ? `\n      ${String(detail).split('\n').join('\n      ')}` : ''}`,
-		);
-	}
-	return ok;
-}
+const checks = createChecks();
+const { check } = checks;
 
 let shot = 0;
 const screenshots = [];
@@ -102,7 +86,7 @@ async function readmeShot(page, testIds) {
 
 /** Runs one step; on an exception the step fails with a screenshot and the run stops. */
 async function step(page, name, fn) {
-	console.log(`\n▸ ${name}`);
+	heading(name);
 	const t = Date.now();
 	try {
 		await fn();
@@ -432,12 +416,12 @@ async function main() {
 
 	const attach = option('attach');
 	if (attach) {
-		console.log(`\n▸ attached to ${attach}`);
+		heading(`attached to ${attach}`);
 		await run(attach.replace(/\/$/, ''), option('sandbox'));
 		return;
 	}
 
-	console.log('\n▸ start the stack (scripts/start.mjs startStack)');
+	heading('start the stack (scripts/start.mjs startStack)');
 	const userFolder = mkdtempSync(join(tmpdir(), 'test-editor-n8n-'));
 	const n8nPort = await freePort();
 	let sandboxPort = await freePort();
@@ -467,21 +451,13 @@ async function main() {
 		check('stack started', false, error.message);
 	} finally {
 		await stack?.stop();
-		if (args.has('--keep') || failed > 0) info(`n8n user folder kept: ${userFolder}`);
+		if (args.has('--keep') || checks.failed > 0) info(`n8n user folder kept: ${userFolder}`);
 		else rmSync(userFolder, { recursive: true, force: true });
 	}
 }
 
-try {
-	await main();
-} catch (error) {
-	check('test run completed', false, error.stack ?? String(error));
-}
+await checks.run(main);
 console.log(
 	`\nScreenshots (${screenshots.length}, in ${relative(ROOT, ARTIFACTS)}/):\n${screenshots.map((f) => `  ${f}`).join('\n')}`,
 );
-console.log(
-	`\n${failures.length ? `Failures:\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n\n` : ''}Total time ${secs(Date.now() - started)}`,
-);
-console.log(`editor: ${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+checks.finish('editor');

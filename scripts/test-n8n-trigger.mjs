@@ -7,25 +7,22 @@
 //  4. a forged delivery to the production webhook URL (wrong signature, no token) gets 401 and
 //     starts nothing; a replay of a real delivery gets 200 and starts nothing;
 //  5. deactivating (REST) deletes every subscription; activating again creates each once.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+import { info, restApi as rest, sleep, startN8n, step } from './harness.mjs';
 import { RUNTIME_DIR, login, waitForN8n } from './n8n-runtime.mjs';
 import { importTriggerExample, readTriggerWorkflow, triggerWebhookUrl } from './trigger-example.mjs';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function rest(baseUrl, cookie, path, body) {
-	const res = await fetch(`${baseUrl}${path}`, {
-		method: body === undefined ? 'GET' : 'POST',
-		headers: { cookie, 'content-type': 'application/json', 'browser-id': 'test-n8n' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await res.text();
-	if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-	return JSON.parse(text).data;
-}
+const PROVIDERS = ['chert', 'linq', 'periskope'];
+/** Subscriptions per provider at the sandbox. */
+const subscriptionCounts = (sandbox) =>
+	Object.fromEntries(PROVIDERS.map((provider) => [provider, sandbox.subscriptions(provider).length]));
+/** Every trigger has its subscriptions: Chert 1, Linq 1, Periskope 3 (one per event type). */
+const allSubscribed = (sandbox) => {
+	const counts = subscriptionCounts(sandbox);
+	return counts.chert >= 1 && counts.linq >= 1 && counts.periskope >= 3;
+};
 
 /** The first item of the trigger node's output in a stored execution (n8n stores it flatted). */
 function triggerItem(execution, flatted) {
@@ -38,7 +35,8 @@ function triggerItem(execution, flatted) {
 	return { node: undefined, json: undefined };
 }
 
-export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle, check, step, info }) {
+/** `check` counts for the caller's run (test-n8n.mjs). */
+export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle, check }) {
 	const trigger = readTriggerWorkflow();
 	const flatted = createRequire(join(RUNTIME_DIR, 'n8n', 'node_modules', 'n8n', 'package.json'))('flatted');
 
@@ -54,28 +52,13 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 
 	step(`Group Chat Trigger: n8n start (port ${port}) activates it`);
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
-		env,
-		cwd: env.N8N_USER_FOLDER,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	const output = [];
-	child.stdout.on('data', (d) => output.push(d));
-	child.stderr.on('data', (d) => output.push(d));
+	const n8n = startN8n(runtime, env);
 	try {
-		await waitForN8n(baseUrl, { child, timeoutMs: 180_000 });
+		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
 		const cookie = await login(baseUrl);
 		// Activation runs during start-up and may still be under way: wait for all three triggers.
-		const activated = () =>
-			sandbox.subscriptions('chert').length >= 1 &&
-			sandbox.subscriptions('linq').length >= 1 &&
-			sandbox.subscriptions('periskope').length >= 3;
-		for (let i = 0; i < 100 && !activated(); i++) await sleep(100);
-		const subs = {
-			chert: sandbox.subscriptions('chert'),
-			linq: sandbox.subscriptions('linq'),
-			periskope: sandbox.subscriptions('periskope'),
-		};
+		for (let i = 0; i < 100 && !allSubscribed(sandbox); i++) await sleep(100);
+		const subs = Object.fromEntries(PROVIDERS.map((provider) => [provider, sandbox.subscriptions(provider)]));
 		const urls = {
 			linq: triggerWebhookUrl(`http://localhost:${port}`, 'Linq: group events'),
 			periskope: triggerWebhookUrl(`http://localhost:${port}`, 'Periskope: group events'),
@@ -134,23 +117,20 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 			items.push(triggerItem(full, flatted));
 		}
 		const seen = (provider, event) => items.filter((i) => i.json?.provider === provider && i.json?.event === event).length;
+		// The lifecycle example: create, add one, rename, remove one, and our line leaves (a removal too).
+		const lifecycleSeen = (provider) =>
+			seen(provider, 'group.created') === 1 &&
+			seen(provider, 'participant.added') === 1 &&
+			seen(provider, 'group.renamed') === 1 &&
+			seen(provider, 'participant.removed') === 2;
 		check(
 			'Linq: created, participant added (the queued add confirmed), renamed, removed, line left',
-			seen('linq', 'group.created') === 1 &&
-				seen('linq', 'participant.added') === 1 &&
-				seen('linq', 'group.renamed') === 1 &&
-				seen('linq', 'participant.removed') === 2,
+			lifecycleSeen('linq'),
 			JSON.stringify(items.map((i) => [i.json?.provider, i.json?.event, i.json?.participant])),
 		);
 		const linqAdd = items.find((i) => i.json?.provider === 'linq' && i.json?.event === 'participant.added')?.json;
 		check('Linq participant.added item: E.164 participant and the lifecycle chat', linqAdd?.participant === '+14155550174' && typeof linqAdd?.chatId === 'string', JSON.stringify(linqAdd));
-		check(
-			'Periskope: created, added, renamed, removed, line left',
-			seen('periskope', 'group.created') === 1 &&
-				seen('periskope', 'participant.added') === 1 &&
-				seen('periskope', 'group.renamed') === 1 &&
-				seen('periskope', 'participant.removed') === 2,
-		);
+		check('Periskope: created, added, renamed, removed, line left', lifecycleSeen('periskope'));
 		check('Chert: the group message', seen('chert', 'message.received') === 1);
 
 		step('Group Chat Trigger: forged and replayed deliveries to the production URL');
@@ -189,7 +169,7 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		check('the forged, token-less and replayed deliveries started no execution', (after?.results ?? []).length === before, `${before} → ${(after?.results ?? []).length}`);
 
 		step('Group Chat Trigger: deactivate, then activate again (REST)');
-		const all = () => ['chert', 'linq', 'periskope'].flatMap((provider) => sandbox.subscriptions(provider));
+		const all = () => PROVIDERS.flatMap((provider) => sandbox.subscriptions(provider));
 		await rest(baseUrl, cookie, `/rest/workflows/${trigger.id}/deactivate`, {});
 		for (let i = 0; i < 50 && all().length > 0; i++) await sleep(200);
 		const deletes = sandbox.requests.filter((r) => r.method === 'DELETE' && /webhook/.test(r.path));
@@ -200,16 +180,8 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		);
 		const { versionId } = await rest(baseUrl, cookie, `/rest/workflows/${trigger.id}`);
 		await rest(baseUrl, cookie, `/rest/workflows/${trigger.id}/activate`, { versionId });
-		const ready = () =>
-			sandbox.subscriptions('chert').length >= 1 &&
-			sandbox.subscriptions('linq').length >= 1 &&
-			sandbox.subscriptions('periskope').length >= 3;
-		for (let i = 0; i < 75 && !ready(); i++) await sleep(200);
-		const again = {
-			chert: sandbox.subscriptions('chert').length,
-			linq: sandbox.subscriptions('linq').length,
-			periskope: sandbox.subscriptions('periskope').length,
-		};
+		for (let i = 0; i < 75 && !allSubscribed(sandbox); i++) await sleep(200);
+		const again = subscriptionCounts(sandbox);
 		const chertCalls = sandbox.requests.filter((r) => r.provider === 'chert' && /webhook/.test(r.path));
 		check(
 			'reactivation created them again, once each (Chert 1, Linq 1, Periskope 3)',
@@ -217,16 +189,8 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 			`${JSON.stringify(again)}; Chert subscription requests: ${chertCalls.map((r) => `${r.method} ${r.path} → ${r.status}`).join(', ')}`,
 		);
 	} catch (error) {
-		check('Group Chat Trigger phase completed', false, `${error.stack}\n${Buffer.concat(output).toString('utf8').split('\n').slice(-30).join('\n')}`);
+		check('Group Chat Trigger phase completed', false, `${error.stack}\n${n8n.tail(30)}`);
 	} finally {
-		child.kill('SIGTERM');
-		await new Promise((resolveExit) => {
-			if (child.exitCode !== null) return resolveExit();
-			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-			child.on('exit', () => {
-				clearTimeout(timer);
-				resolveExit();
-			});
-		});
+		await n8n.stop();
 	}
 }

@@ -18,16 +18,26 @@
 //
 // Flags: --keep (keep the temp user folder), --no-build, --skip-server (skip step 5),
 //        --skip-trigger (skip step 7).
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import {
+	checkBuild,
+	createChecks,
+	info,
+	restApi,
+	same,
+	secs,
+	sleep,
+	sorted,
+	startN8n,
+	step,
+} from './harness.mjs';
 import { importExample, loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
 import { checkTriggerPhase } from './test-n8n-trigger.mjs';
 import {
 	NODE_TYPE,
-	ROOT,
 	ensureN8n,
 	freePort,
 	installPackageInto,
@@ -39,29 +49,8 @@ import {
 } from './n8n-runtime.mjs';
 
 const args = new Set(process.argv.slice(2));
-const started = Date.now();
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const step = (message) => console.log(`\n▸ ${message}`);
-const info = (message) => console.log(`  ${message}`);
-
-let passed = 0;
-let failed = 0;
-const failures = [];
-function check(name, ok, detail = '') {
-	if (ok) {
-		passed++;
-		console.log(`  ✓ ${name}`);
-	} else {
-		failed++;
-		failures.push(`${name}${detail ? `: ${detail}` : ''}`);
-		console.log(
-			`  ✗ ${name}${detail ? `\n      ${String(detail).split('\n').join('\n      ')}` : ''}`,
-		);
-	}
-	return ok;
-}
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const sorted = (list) => [...list].sort();
+const checks = createChecks();
+const { check } = checks;
 
 /** What the example workflow does per provider, and the state the sandbox must end in. */
 const PROVIDERS = {
@@ -107,17 +96,10 @@ const STEPS = [
 /** Boots `n8n start`, signs in as the env-provisioned owner and reads the node/credential types. */
 async function checkServerListsNode(runtime, env, port, workflow) {
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
-		env,
-		cwd: env.N8N_USER_FOLDER,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	const output = [];
-	child.stdout.on('data', (d) => output.push(d));
-	child.stderr.on('data', (d) => output.push(d));
+	const n8n = startN8n(runtime, env);
 	const t = Date.now();
 	try {
-		await waitForN8n(baseUrl, { child, timeoutMs: 180_000 });
+		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
 		info(`n8n start: ready in ${secs(Date.now() - t)}`);
 		const settings = await (await fetch(`${baseUrl}/rest/settings`)).json();
 		check(
@@ -158,20 +140,12 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 		check(
 			'n8n start boots with the package installed',
 			false,
-			`${error.message}\n${Buffer.concat(output).toString('utf8').split('\n').slice(-30).join('\n')}`,
+			`${error.message}\n${n8n.tail(30)}`,
 		);
 	} finally {
-		child.kill('SIGTERM');
-		await new Promise((resolveExit) => {
-			if (child.exitCode !== null) return resolveExit();
-			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-			child.on('exit', () => {
-				clearTimeout(timer);
-				resolveExit();
-			});
-		});
+		await n8n.stop();
 	}
-	const log = Buffer.concat(output).toString('utf8');
+	const log = n8n.output();
 	writeFileSync(join(env.N8N_USER_FOLDER, 'n8n-start.log'), log);
 	const loadErrors = log
 		.split('\n')
@@ -186,23 +160,6 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 /** The running provider sandbox (in-process), for checks that read its state. */
 let activeSandbox;
 
-async function api(baseUrl, cookie, path, body) {
-	const res = await fetch(`${baseUrl}${path}`, {
-		method: body === undefined ? 'GET' : 'POST',
-		headers: { cookie, 'content-type': 'application/json', 'browser-id': 'test-n8n' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await res.text();
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-	return json?.data;
-}
-
 /** What a user does in the editor: "Test connection" on each credential, then "Execute workflow". */
 async function checkEditorActions(baseUrl, cookie, workflow) {
 	const credentialIds = [
@@ -211,8 +168,8 @@ async function checkEditorActions(baseUrl, cookie, workflow) {
 	for (const id of credentialIds) {
 		try {
 			// The editor sends the stored data back with secrets redacted; n8n fills them in.
-			const stored = await api(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
-			const result = await api(baseUrl, cookie, '/rest/credentials/test', {
+			const stored = await restApi(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
+			const result = await restApi(baseUrl, cookie, '/rest/credentials/test', {
 				credentials: { id, name: stored.name, type: stored.type, data: stored.data },
 			});
 			check(
@@ -232,19 +189,19 @@ async function checkEditorActions(baseUrl, cookie, workflow) {
 	let previous = groupCount();
 	for (const click of ['first', 'second']) {
 		try {
-			const { executionId } = await api(baseUrl, cookie, `/rest/workflows/${workflow.id}/run`, {
+			const { executionId } = await restApi(baseUrl, cookie, `/rest/workflows/${workflow.id}/run`, {
 				triggerToStartFrom: { name: trigger },
 			});
 			let execution;
 			const deadline = Date.now() + 120_000;
 			while (Date.now() < deadline) {
-				execution = await api(baseUrl, cookie, `/rest/executions/${executionId}`);
+				execution = await restApi(baseUrl, cookie, `/rest/executions/${executionId}`);
 				if (
 					execution?.finished ||
 					['success', 'error', 'crashed', 'canceled'].includes(execution?.status)
 				)
 					break;
-				await new Promise((r) => setTimeout(r, 300));
+				await sleep(300);
 			}
 			check(
 				`editor "Execute workflow", ${click} click (REST /run, execution ${executionId}) ends in success`,
@@ -270,16 +227,7 @@ function nodeOutput(runData, name) {
 }
 
 async function main() {
-	if (!args.has('--no-build')) {
-		step('build');
-		const t = Date.now();
-		const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], {
-			cwd: ROOT,
-			stdio: 'inherit',
-		});
-		if (!check('npm run build', build.status === 0, `exit ${build.status}`)) return;
-		info(`built in ${secs(Date.now() - t)}`);
-	}
+	if (!args.has('--no-build') && !checkBuild(check)) return;
 
 	step('provider sandbox');
 	const { startSandbox, DEMO } = await loadSandboxModule();
@@ -434,25 +382,17 @@ async function main() {
 
 		// Group Chat Trigger: activation, deliveries and executions in the real n8n.
 		if (!args.has('--skip-trigger')) {
-			await checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle: workflow, check, step, info });
+			await checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle: workflow, check });
 		}
 	} finally {
 		await sandbox.stop();
 		if (userFolder) {
-			if (args.has('--keep') || failed > 0)
+			if (args.has('--keep') || checks.failed > 0)
 				info(`\nuser folder kept for inspection: ${userFolder}`);
 			else rmSync(userFolder, { recursive: true, force: true });
 		}
 	}
 }
 
-try {
-	await main();
-} catch (error) {
-	check('test run completed', false, error.stack ?? String(error));
-}
-console.log(
-	`\n${failures.length ? `Failures:\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n\n` : ''}Total time ${secs(Date.now() - started)}`,
-);
-console.log(`n8n: ${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+await checks.run(main);
+checks.finish('n8n');

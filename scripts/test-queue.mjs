@@ -40,6 +40,18 @@ import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 
+import {
+	checkBuild,
+	createChecks,
+	info,
+	parseJson,
+	restApi,
+	same,
+	secs,
+	sleep,
+	sorted,
+	step,
+} from './harness.mjs';
 import { loadSandboxModule, readExampleWorkflow, sandboxCredentials } from './n8n-example.mjs';
 import {
 	DEMO_OWNER,
@@ -94,30 +106,8 @@ function syncLifecycleExample() {
 	writeFileSync(LIFECYCLE_FILE, `${JSON.stringify(LIFECYCLE_WF, null, '\t')}\n`);
 }
 
-const started = Date.now();
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const step = (message) => console.log(`\n▸ ${message}`);
-const info = (message) => console.log(`  ${message}`);
-
-let passed = 0;
-let failed = 0;
-const failures = [];
-function check(name, ok, detail = '') {
-	if (ok) {
-		passed++;
-		console.log(`  ✓ ${name}`);
-	} else {
-		failed++;
-		failures.push(`${name}${detail ? `: ${detail}` : ''}`);
-		console.log(
-			`  ✗ ${name}${detail ? `\n      ${String(detail).split('\n').join('\n      ')}` : ''}`,
-		);
-	}
-	return ok;
-}
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const sorted = (list) => [...list].sort();
+const checks = createChecks();
+const { check } = checks;
 
 /** What the lifecycle workflow leaves behind per provider (same numbers as the manual example). */
 const LIFECYCLE = {
@@ -497,23 +487,8 @@ function dequeuedBy(worker) {
 
 // ---- REST ------------------------------------------------------------------------------
 
-async function api(baseUrl, cookie, path, body) {
-	const res = await fetch(`${baseUrl}${path}`, {
-		method: body === undefined ? 'GET' : 'POST',
-		headers: { cookie, 'content-type': 'application/json', 'browser-id': 'test-queue' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-		signal: AbortSignal.timeout(30_000),
-	});
-	const text = await res.text();
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
-	return json?.data;
-}
+const api = (baseUrl, cookie, path, body) =>
+	restApi(baseUrl, cookie, path, body, { browserId: 'test-queue', timeoutMs: 30_000 });
 
 /**
  * Polls a CORS preflight for the production webhook until n8n has registered it (204). Without
@@ -567,13 +542,7 @@ async function postWebhook(baseUrl, path, body, timeoutMs = 60_000) {
 		};
 	}
 	const text = await res.text();
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, request: body, json, text, ms: Date.now() - t };
+	return { status: res.status, request: body, json: parseJson(text), text, ms: Date.now() - t };
 }
 
 /**
@@ -721,16 +690,7 @@ function takeLock() {
 }
 
 async function main() {
-	if (!args.includes('--no-build')) {
-		step('build');
-		const t = Date.now();
-		const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], {
-			cwd: ROOT,
-			stdio: 'inherit',
-		});
-		if (!check('npm run build', build.status === 0, `exit ${build.status}`)) return;
-		info(`built in ${secs(Date.now() - t)}`);
-	}
+	if (!args.includes('--no-build') && !checkBuild(check)) return;
 
 	const drift = lifecycleDrift();
 	if (
@@ -1143,17 +1103,9 @@ if (args.includes('--sync-examples')) {
 	process.exit(0);
 }
 
-try {
-	await main();
-} catch (error) {
-	check('test run completed', false, error.stack ?? String(error));
-}
+await checks.run(main);
 const t = Date.now();
 await cleanup();
 console.log(`\n  stopped n8n, Redis and PostgreSQL (${secs(Date.now() - t)}); logs in ${RUN_DIR}`);
-if (failed === 0) rmSync(join(RUN_DIR, 'postgres', 'data'), { recursive: true, force: true });
-console.log(
-	`\n${failures.length ? `Failures:\n${failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n\n` : ''}Total time ${secs(Date.now() - started)}`,
-);
-console.log(`queue: ${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+if (checks.failed === 0) rmSync(join(RUN_DIR, 'postgres', 'data'), { recursive: true, force: true });
+checks.finish('queue');

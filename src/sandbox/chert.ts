@@ -11,13 +11,13 @@ import type {
 	RateLimitSpec,
 	Reply,
 	SandboxChat,
+	WebhookScheme,
 } from './types';
 import {
 	FixedWindowLimiter,
 	canonicalJson,
 	containsUrl,
 	deterministicHex,
-	deterministicUuid,
 	header,
 	isE164,
 	isE164OrEmail,
@@ -30,7 +30,7 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
-import type { HubSubscription, WebhookScheme } from './webhooks';
+import { subscriptionRoutes, type SubscriptionApi } from './subscriptions';
 
 /** Codes that clients may retry (providers.md). */
 const RETRYABLE = new Set([1007, 3001, 3002, 3004, 4001, 4002]);
@@ -100,18 +100,7 @@ export class ChertEmulator implements ProviderEmulator {
 				handler: (i, p) => this.remove(p.id, p.address),
 			},
 			{ method: 'POST', pattern: 'api/v1/chats/:id/leave', handler: (i, p) => this.leave(p.id) },
-			{ method: 'GET', pattern: 'api/v1/webhook-subscriptions', handler: () => this.listSubscriptions() },
-			{ method: 'POST', pattern: 'api/v1/webhook-subscriptions', handler: (i) => this.subscribe(i) },
-			{
-				method: 'GET',
-				pattern: 'api/v1/webhook-subscriptions/:id',
-				handler: (i, p) => this.getSubscription(p.id),
-			},
-			{
-				method: 'DELETE',
-				pattern: 'api/v1/webhook-subscriptions/:id',
-				handler: (i, p) => this.unsubscribe(p.id),
-			},
+			...subscriptionRoutes(ctx, this.subscriptionApi()),
 		];
 		this.ctx.webhooks.register(CHERT_WEBHOOKS);
 	}
@@ -540,63 +529,44 @@ export class ChertEmulator implements ProviderEmulator {
 		return { eventId, deliveredTo };
 	}
 
-	private subscriptionView(sub: HubSubscription, withSecret = false): Record<string, unknown> {
-		return {
-			id: sub.id,
-			url: sub.url,
-			events: sub.events,
-			version: '2026-04-01',
-			is_active: true,
-			created_at: sub.createdAt,
-			...(withSecret ? { secret: sub.secret } : {}),
-		};
-	}
-
-	private listSubscriptions(): Reply {
-		return jsonReply(200, {
-			subscriptions: this.ctx.webhooks.list('chert').map((sub) => this.subscriptionView(sub)),
-		});
-	}
-
-	private getSubscription(id: string): Reply {
-		const sub = this.ctx.webhooks.get('chert', id);
-		if (!sub) return this.error(404, 2002, 'Webhook subscription not found');
-		return jsonReply(200, { subscription: this.subscriptionView(sub) });
-	}
-
-	private unsubscribe(id: string): Reply {
-		if (!this.ctx.webhooks.remove('chert', id)) return this.error(404, 2002, 'Webhook subscription not found');
-		return jsonReply(200, { id, deleted: true });
-	}
-
 	/**
-	 * `{url, events?, version?}` (the documented fields; anything else is refused). The real API
-	 * takes HTTPS URLs only; the sandbox also accepts http URLs on loopback (sandbox-only
-	 * allowance, so a local n8n can receive deliveries).
+	 * The webhook-subscription endpoints: create takes `{url, events?, version?}` (the documented
+	 * fields; anything else is refused). The real API takes HTTPS URLs only; the sandbox also
+	 * accepts http URLs on loopback (sandbox-only allowance, so a local n8n can receive deliveries).
 	 */
-	private subscribe(input: HandlerInput): Reply {
-		const parsed = parseJsonBody(input.rawBody);
-		if (!parsed.ok || !isRecord(parsed.value)) return this.error(400, 1004, 'Invalid JSON body');
-		const body = parsed.value;
-		const unknown = Object.keys(body).filter((k) => !['url', 'events', 'version'].includes(k));
-		if (unknown.length) return this.error(400, 1001, `Unknown field: ${unknown[0]}`);
-		if (!isHttpsUrl(body.url) && !isLoopbackHttp(body.url)) {
-			return this.error(400, 1001, 'url must be an HTTPS URL');
-		}
-		const events = body.events === undefined ? [] : body.events;
-		if (!Array.isArray(events) || !events.every((e) => CHERT_EVENT_TYPES.includes(String(e)))) {
-			return this.error(400, 1001, `events must be a list of: ${CHERT_EVENT_TYPES.join(', ')}`);
-		}
-		const n = this.ctx.next('chert.subscription');
-		const sub = this.ctx.webhooks.add({
-			id: deterministicUuid(`chert.subscription.${n}`),
+	private subscriptionApi(): SubscriptionApi {
+		const badRequest = (message: string) => this.error(400, 1001, message);
+		return {
 			provider: 'chert',
-			url: body.url as string,
-			events: [...new Set(events.map(String))],
-			phoneNumbers: [],
-			secret: deterministicHex(`chert.whsec.${n}`, 64),
-		});
-		return jsonReply(200, { subscription: this.subscriptionView(sub, true) });
+			path: 'api/v1/webhook-subscriptions',
+			counter: 'subscription',
+			fields: ['url', 'events', 'version'],
+			notAnObject: () => this.error(400, 1004, 'Invalid JSON body'),
+			badRequest,
+			parse: (body) => {
+				if (!isHttpsUrl(body.url) && !isLoopbackHttp(body.url)) return { reply: badRequest('url must be an HTTPS URL') };
+				const events = body.events === undefined ? [] : body.events;
+				if (!Array.isArray(events) || !events.every((e) => CHERT_EVENT_TYPES.includes(String(e)))) {
+					return { reply: badRequest(`events must be a list of: ${CHERT_EVENT_TYPES.join(', ')}`) };
+				}
+				return { drafts: [{ url: body.url as string, events: [...new Set(events.map(String))], phoneNumbers: [] }] };
+			},
+			secret: (n) => deterministicHex(`chert.whsec.${n}`, 64),
+			view: (sub, created) => ({
+				id: sub.id,
+				url: sub.url,
+				events: sub.events,
+				version: '2026-04-01',
+				is_active: true,
+				created_at: sub.createdAt,
+				...(created ? { secret: sub.secret } : {}),
+			}),
+			listed: (views) => jsonReply(200, { subscriptions: views }),
+			found: (view) => jsonReply(200, { subscription: view }),
+			created: ([view]) => jsonReply(200, { subscription: view }),
+			deleted: (id) => jsonReply(200, { id, deleted: true }),
+			notFound: () => this.error(404, 2002, 'Webhook subscription not found'),
+		};
 	}
 
 	// ---- helpers -------------------------------------------------------------------------
@@ -677,7 +647,7 @@ export const CHERT_WEBHOOKS: WebhookScheme = {
 		partner_id: DEMO.chert.tenantSlug,
 		data,
 	}),
-	headers: (sub: HubSubscription, { eventType, eventId, body, nowMs }) => {
+	headers: (sub, { eventType, eventId, body, nowMs }) => {
 		const ts = Math.floor(nowMs / 1000);
 		const hex = createHmac('sha256', sub.secret ?? '').update(`${ts}.${body}`).digest('hex');
 		return {

@@ -28,11 +28,12 @@ export { CHERT_IDEMPOTENCY_CONFLICT, CHERT_MAX_SKEW_SECONDS } from './chert';
 export { LINQ_CODES, linqCapabilities, linqChatService } from './linq';
 export { PERISKOPE_UNLIMITED } from './periskope';
 export { CONTROL_PREFIX, PREFIXES } from './server';
-export type { DeliveryRecord, HubSubscription } from './webhooks';
 export type {
+	DeliveryRecord,
 	FaultController,
 	FaultKind,
 	FaultSpec,
+	HubSubscription,
 	ProviderName,
 	RateLimitSpec,
 	RecordedRequest,

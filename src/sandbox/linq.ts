@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { DEMO, LINQ_SEED, SEED_CREATED_AT } from './seed';
-import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat } from './types';
+import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat, WebhookScheme } from './types';
 import {
 	E164,
 	bearerToken,
@@ -25,7 +25,7 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
-import type { HubSubscription, WebhookScheme } from './webhooks';
+import { subscriptionRoutes, type SubscriptionApi } from './subscriptions';
 
 export type LinqService = 'iMessage' | 'RCS' | 'SMS';
 
@@ -128,10 +128,7 @@ export class LinqEmulator implements ProviderEmulator {
 				handler: (i, p) => this.remove(i, p.id),
 			},
 			{ method: 'POST', pattern: 'v3/chats/:id/leave', handler: (i, p) => this.leave(p.id) },
-			{ method: 'GET', pattern: 'v3/webhook-subscriptions', handler: () => this.listSubscriptions() },
-			{ method: 'POST', pattern: 'v3/webhook-subscriptions', handler: (i) => this.subscribe(i) },
-			{ method: 'GET', pattern: 'v3/webhook-subscriptions/:id', handler: (i, p) => this.getSubscription(p.id) },
-			{ method: 'DELETE', pattern: 'v3/webhook-subscriptions/:id', handler: (i, p) => this.unsubscribe(p.id) },
+			...subscriptionRoutes(ctx, this.subscriptionApi()),
 		];
 		this.ctx.webhooks.register(LINQ_WEBHOOKS);
 	}
@@ -673,68 +670,51 @@ export class LinqEmulator implements ProviderEmulator {
 		return { eventId, deliveredTo };
 	}
 
-	private subscriptionView(sub: HubSubscription, withSecret = false): Record<string, unknown> {
+	/** The webhook-subscription endpoints: create takes `{target_url, subscribed_events[], phone_numbers?[]}` exactly (the SDK's create params). */
+	private subscriptionApi(): SubscriptionApi {
 		return {
-			id: sub.id,
-			created_at: sub.createdAt,
-			updated_at: sub.updatedAt,
-			is_active: true,
-			subscribed_events: sub.events,
-			target_url: sub.url,
-			phone_numbers: sub.phoneNumbers.length ? sub.phoneNumbers : null,
-			...(withSecret ? { signing_secret: sub.secret } : {}),
-		};
-	}
-
-	private listSubscriptions(): Reply {
-		return jsonReply(200, {
-			subscriptions: this.ctx.webhooks.list('linq').map((sub) => this.subscriptionView(sub)),
-		});
-	}
-
-	private getSubscription(id: string): Reply {
-		const sub = this.ctx.webhooks.get('linq', id);
-		if (!sub) return this.error(404, LINQ_CODES.notFound, 'Resource not found');
-		return jsonReply(200, this.subscriptionView(sub));
-	}
-
-	private unsubscribe(id: string): Reply {
-		if (!this.ctx.webhooks.remove('linq', id)) return this.error(404, LINQ_CODES.notFound, 'Resource not found');
-		return { status: 204, headers: {}, body: '' };
-	}
-
-	/** `{target_url, subscribed_events[], phone_numbers?[]}` exactly (the SDK's create params). */
-	private subscribe(input: HandlerInput): Reply {
-		const parsed = parseJsonBody(input.rawBody);
-		if (!parsed.ok || !isRecord(parsed.value))
-			return this.error(400, LINQ_CODES.invalidJson, 'Request body must be a JSON object');
-		const body = parsed.value;
-		const unknown = Object.keys(body).filter((k) => !['target_url', 'subscribed_events', 'phone_numbers'].includes(k));
-		if (unknown.length) return this.error(400, LINQ_CODES.missingField, `Unknown field: ${unknown[0]}`);
-		if (!isHttpUrl(body.target_url)) return this.error(400, LINQ_CODES.missingField, 'target_url must be an http(s) URL');
-		const events = body.subscribed_events;
-		if (!Array.isArray(events) || events.length === 0 || !events.every((e) => LINQ_EVENT_TYPES.includes(String(e)))) {
-			return this.error(400, LINQ_CODES.missingField, 'subscribed_events must be a non-empty list of event types');
-		}
-		const phones = body.phone_numbers === undefined ? [] : body.phone_numbers;
-		if (!Array.isArray(phones) || !phones.every((p) => isE164(p))) {
-			return this.error(400, LINQ_CODES.invalidPhone, 'Phone number must be in E.164 format');
-		}
-		const foreign = (phones as string[]).find((p) => !DEMO.linq.senders.includes(p));
-		if (foreign) return this.error(403, LINQ_CODES.senderNotOwned, `Phone number ${foreign} is not assigned to this partner`);
-		if (this.ctx.webhooks.list('linq').some((sub) => sub.url === body.target_url)) {
-			return this.error(409, LINQ_CODES.subscriptionExists, 'A webhook subscription for this target_url already exists');
-		}
-		const n = this.ctx.next('linq.subscription');
-		const sub = this.ctx.webhooks.add({
-			id: deterministicUuid(`linq.subscription.${n}`),
 			provider: 'linq',
-			url: body.target_url,
-			events: [...new Set(events.map(String))],
-			phoneNumbers: phones as string[],
-			secret: `whsec_${Buffer.from(deterministicHex(`linq.whsec.${n}`, 64), 'hex').toString('base64')}`,
-		});
-		return jsonReply(200, this.subscriptionView(sub, true));
+			path: 'v3/webhook-subscriptions',
+			counter: 'subscription',
+			fields: ['target_url', 'subscribed_events', 'phone_numbers'],
+			notAnObject: () => this.error(400, LINQ_CODES.invalidJson, 'Request body must be a JSON object'),
+			badRequest: (message) => this.error(400, LINQ_CODES.missingField, message),
+			parse: (body, existing) => {
+				if (!isHttpUrl(body.target_url))
+					return { reply: this.error(400, LINQ_CODES.missingField, 'target_url must be an http(s) URL') };
+				const events = body.subscribed_events;
+				if (!Array.isArray(events) || events.length === 0 || !events.every((e) => LINQ_EVENT_TYPES.includes(String(e)))) {
+					return { reply: this.error(400, LINQ_CODES.missingField, 'subscribed_events must be a non-empty list of event types') };
+				}
+				const phones = body.phone_numbers === undefined ? [] : body.phone_numbers;
+				if (!Array.isArray(phones) || !phones.every((p) => isE164(p))) {
+					return { reply: this.error(400, LINQ_CODES.invalidPhone, 'Phone number must be in E.164 format') };
+				}
+				const foreign = (phones as string[]).find((p) => !DEMO.linq.senders.includes(p));
+				if (foreign)
+					return { reply: this.error(403, LINQ_CODES.senderNotOwned, `Phone number ${foreign} is not assigned to this partner`) };
+				if (existing.some((sub) => sub.url === body.target_url)) {
+					return { reply: this.error(409, LINQ_CODES.subscriptionExists, 'A webhook subscription for this target_url already exists') };
+				}
+				return { drafts: [{ url: body.target_url, events: [...new Set(events.map(String))], phoneNumbers: phones as string[] }] };
+			},
+			secret: (n) => `whsec_${Buffer.from(deterministicHex(`linq.whsec.${n}`, 64), 'hex').toString('base64')}`,
+			view: (sub, created) => ({
+				id: sub.id,
+				created_at: sub.createdAt,
+				updated_at: sub.updatedAt,
+				is_active: true,
+				subscribed_events: sub.events,
+				target_url: sub.url,
+				phone_numbers: sub.phoneNumbers.length ? sub.phoneNumbers : null,
+				...(created ? { signing_secret: sub.secret } : {}),
+			}),
+			listed: (views) => jsonReply(200, { subscriptions: views }),
+			found: (view) => jsonReply(200, view),
+			created: ([view]) => jsonReply(200, view),
+			deleted: () => ({ status: 204, headers: {}, body: '' }),
+			notFound: () => this.error(404, LINQ_CODES.notFound, 'Resource not found'),
+		};
 	}
 
 	private handleView(h: LinqHandle): Record<string, unknown> {
@@ -889,7 +869,7 @@ export const LINQ_WEBHOOKS: WebhookScheme = {
 		trace_id: deterministicHex(`linq.webhook.trace.${eventId}`, 32),
 		data,
 	}),
-	headers: (sub: HubSubscription, { eventType, eventId, body, nowMs }) => {
+	headers: (sub, { eventType, eventId, body, nowMs }) => {
 		const ts = Math.floor(nowMs / 1000);
 		const secret = sub.secret ?? '';
 		const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');

@@ -11,6 +11,7 @@ import type {
 	RateLimitSpec,
 	Reply,
 	SandboxChat,
+	WebhookScheme,
 } from './types';
 import {
 	DIGITS,
@@ -28,7 +29,7 @@ import {
 	safeEqual,
 	type Route,
 } from './util';
-import type { HubSubscription, WebhookScheme } from './webhooks';
+import { subscriptionRoutes, type SubscriptionApi } from './subscriptions';
 
 /** Limit advertised in X-RateLimit-Limit when rate limiting is off (never enforced). */
 export const PERISKOPE_UNLIMITED = { limit: 1000, windowSeconds: 60 };
@@ -98,10 +99,7 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			{ method: 'POST', pattern: 'chats/:id/remove', handler: (i, p) => this.remove(i, p.id) },
 			{ method: 'POST', pattern: 'chats/:id/settings', handler: (i, p) => this.settings(i, p.id) },
 			{ method: 'POST', pattern: 'chats/:id/leave', handler: (i, p) => this.leave(p.id) },
-			{ method: 'GET', pattern: 'webhooks', handler: () => this.listSubscriptions() },
-			{ method: 'POST', pattern: 'webhooks', handler: (i) => this.subscribe(i) },
-			{ method: 'GET', pattern: 'webhooks/:id', handler: (i, p) => this.getSubscription(p.id) },
-			{ method: 'DELETE', pattern: 'webhooks/:id', handler: (i, p) => this.unsubscribe(p.id) },
+			...subscriptionRoutes(ctx, this.subscriptionApi()),
 		];
 		this.ctx.webhooks.register(PERISKOPE_WEBHOOKS);
 	}
@@ -470,65 +468,46 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		return { eventId: messageId, deliveredTo };
 	}
 
-	private row(sub: HubSubscription): Record<string, unknown> {
-		return {
-			id: sub.id,
-			hook_url: sub.url,
-			integration_id: null,
-			integration_metadata: null,
-			integration_name: sub.events[0],
-			integration_type: 'webhook',
-			is_subscribed: true,
-			org_id: PERISKOPE_ORG_ID,
-			subscribed_at: sub.createdAt,
-			type: 'webhook',
-		};
-	}
-
-	private listSubscriptions(): Reply {
-		return jsonReply(200, this.ctx.webhooks.list('periskope').map((sub) => this.row(sub)));
-	}
-
-	private getSubscription(id: string): Reply {
-		const sub = this.ctx.webhooks.get('periskope', id);
-		if (!sub) return this.error(404, 'webhook_not_found', `Webhook ${id} not found`);
-		return jsonReply(200, this.row(sub));
-	}
-
-	private unsubscribe(id: string): Reply {
-		if (!this.ctx.webhooks.remove('periskope', id)) {
-			return this.error(404, 'webhook_not_found', `Webhook ${id} not found`);
-		}
-		return jsonReply(200, { id, deleted: true });
-	}
-
 	/**
-	 * `{hookUrl, integrationName: event | event[]}` exactly (providers.md); answers 201 with one
-	 * row per event, as the official client's types describe.
+	 * The webhook endpoints: create takes `{hookUrl, integrationName: event | event[]}` exactly
+	 * (providers.md) and answers 201 with one row per event, as the official client's types describe.
 	 */
-	private subscribe(input: HandlerInput): Reply {
-		const body = this.body(input);
-		if ('reply' in body) return body.reply;
-		const v = body.value;
-		const unknown = Object.keys(v).filter((k) => !['hookUrl', 'integrationName'].includes(k));
-		if (unknown.length) return this.error(400, 'invalid_request', `Unknown field: ${unknown[0]}`);
-		if (!isHttpUrl(v.hookUrl)) return this.error(400, 'invalid_request', 'hookUrl must be a URL');
-		const names = Array.isArray(v.integrationName) ? v.integrationName : [v.integrationName];
-		if (names.length === 0 || !names.every((n) => PERISKOPE_EVENT_TYPES.includes(String(n)))) {
-			return this.error(400, 'invalid_request', `integrationName must be one or more of ${PERISKOPE_EVENT_TYPES.join(', ')}`);
-		}
-		const rows = [...new Set(names.map(String))].map((name) =>
-			this.row(
-				this.ctx.webhooks.add({
-					id: deterministicUuid(`periskope.webhook.${this.ctx.next('periskope.webhook')}`),
-					provider: 'periskope',
-					url: v.hookUrl as string,
-					events: [name],
-					phoneNumbers: [],
-				}),
-			),
-		);
-		return jsonReply(201, rows);
+	private subscriptionApi(): SubscriptionApi {
+		const badRequest = (message: string) => this.error(400, 'invalid_request', message);
+		return {
+			provider: 'periskope',
+			path: 'webhooks',
+			counter: 'webhook',
+			fields: ['hookUrl', 'integrationName'],
+			notAnObject: () => this.error(400, 'invalid_json', 'Request body must be a JSON object'),
+			badRequest,
+			parse: (body) => {
+				if (!isHttpUrl(body.hookUrl)) return { reply: badRequest('hookUrl must be a URL') };
+				const names = Array.isArray(body.integrationName) ? body.integrationName : [body.integrationName];
+				if (names.length === 0 || !names.every((n) => PERISKOPE_EVENT_TYPES.includes(String(n)))) {
+					return { reply: badRequest(`integrationName must be one or more of ${PERISKOPE_EVENT_TYPES.join(', ')}`) };
+				}
+				const url = body.hookUrl;
+				return { drafts: [...new Set(names.map(String))].map((name) => ({ url, events: [name], phoneNumbers: [] })) };
+			},
+			view: (sub) => ({
+				id: sub.id,
+				hook_url: sub.url,
+				integration_id: null,
+				integration_metadata: null,
+				integration_name: sub.events[0],
+				integration_type: 'webhook',
+				is_subscribed: true,
+				org_id: PERISKOPE_ORG_ID,
+				subscribed_at: sub.createdAt,
+				type: 'webhook',
+			}),
+			listed: (views) => jsonReply(200, views),
+			found: (view) => jsonReply(200, view),
+			created: (views) => jsonReply(201, views),
+			deleted: (id) => jsonReply(200, { id, deleted: true }),
+			notFound: (id) => this.error(404, 'webhook_not_found', `Webhook ${id} not found`),
+		};
 	}
 
 	// ---- helpers -------------------------------------------------------------------------

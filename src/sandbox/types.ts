@@ -2,8 +2,6 @@
  * Public and internal types of the provider sandbox (a local emulator of the Chert, Linq and
  * Periskope group-chat APIs). Development tooling only: never part of the shipped package.
  */
-import type { DeliveryRecord, HubSubscription, WebhookHub } from './webhooks';
-
 export type ProviderName = 'chert' | 'linq' | 'periskope';
 
 export interface RateLimitSpec {
@@ -175,5 +173,66 @@ export interface EmulatorContext {
 	/** Next value of a named deterministic counter (1, 2, 3, ...). */
 	next(counter: string): number;
 	/** Webhook subscriptions and signed deliveries (the kernel's; emulators declare schemes). */
-	webhooks: WebhookHub;
+	webhooks: Webhooks;
+}
+
+// ---- webhooks (the kernel's WebhookHub in webhooks.ts; subscription endpoints in subscriptions.ts) ----
+
+/** A webhook subscription registered at a provider. */
+export interface HubSubscription {
+	id: string;
+	provider: ProviderName;
+	url: string;
+	/** Provider event types this subscription receives (empty = all). */
+	events: string[];
+	/** Chert / Linq signing secret (Periskope: none; its scheme is not published). */
+	secret?: string;
+	/** Linq `phone_numbers`: only events on these lines (empty = all). */
+	phoneNumbers: string[];
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** One webhook delivery attempt. */
+export interface DeliveryRecord {
+	provider: ProviderName;
+	subscriptionId: string;
+	url: string;
+	eventType: string;
+	eventId: string;
+	/** 1 for the first attempt. */
+	attempt: number;
+	/** HTTP status of the receiver's answer; 0 for a network error or timeout. */
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	at: number;
+}
+
+/** How a provider delivers its webhooks: envelope, signature headers, retry rule. */
+export interface WebhookScheme {
+	provider: ProviderName;
+	/** The payload for one event, in the provider's envelope. */
+	envelope(eventType: string, eventId: string, data: Record<string, unknown>, nowMs: number): unknown;
+	/** The headers of one attempt (signed with the subscription's secret). */
+	headers(
+		subscription: HubSubscription,
+		delivery: { eventType: string; eventId: string; body: string; nowMs: number },
+	): Record<string, string>;
+	/** How many times a failed delivery is tried again. */
+	maxRetries: number;
+	/** Whether an answer (status, 0 = network error or timeout) is retried. */
+	retryOn(status: number): boolean;
+}
+
+/** The kernel's webhook services as the emulators use them (implemented by WebhookHub). */
+export interface Webhooks {
+	/** Declares a provider's delivery scheme. */
+	register(scheme: WebhookScheme): void;
+	/** Delivers one event to every subscription of the provider that takes it; returns how many. */
+	emit(provider: ProviderName, eventType: string, eventId: string, data: Record<string, unknown>, line?: string): number;
+	add(subscription: Omit<HubSubscription, 'createdAt' | 'updatedAt'>): HubSubscription;
+	list(provider: ProviderName): HubSubscription[];
+	get(provider: ProviderName, id: string): HubSubscription | undefined;
+	remove(provider: ProviderName, id: string): boolean;
 }

@@ -1,58 +1,15 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- development tool, not shipped in dist */
 /**
- * Webhook delivery, once for all three emulators: subscriptions, signed deliveries over real
- * HTTP, retries, and a log of every attempt. Each provider emulator declares only its scheme
- * (`WebhookScheme`: envelope, signature headers, retry rule) and which events it emits.
+ * Webhook delivery, once for all three emulators: the subscription store, signed deliveries over
+ * real HTTP, retries, and a log of every attempt. Each provider emulator declares only its scheme
+ * (`WebhookScheme`: envelope, signature headers, retry rule) and which events it emits; the
+ * subscription endpoints over this store are in subscriptions.ts.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-import type { ProviderName } from './types';
+import type { DeliveryRecord, HubSubscription, ProviderName, WebhookScheme, Webhooks } from './types';
 import { iso } from './util';
-
-export interface HubSubscription {
-	id: string;
-	provider: ProviderName;
-	url: string;
-	/** Provider event types this subscription receives (empty = all). */
-	events: string[];
-	/** Chert / Linq signing secret (Periskope: none; its scheme is not published). */
-	secret?: string;
-	/** Linq `phone_numbers`: only events on these lines (empty = all). */
-	phoneNumbers: string[];
-	createdAt: string;
-	updatedAt: string;
-}
-
-export interface WebhookScheme {
-	provider: ProviderName;
-	/** The payload for one event, in the provider's envelope. */
-	envelope(eventType: string, eventId: string, data: Record<string, unknown>, nowMs: number): unknown;
-	/** The headers of one attempt (signed with the subscription's secret). */
-	headers(
-		subscription: HubSubscription,
-		delivery: { eventType: string; eventId: string; body: string; nowMs: number },
-	): Record<string, string>;
-	/** How many times a failed delivery is tried again. */
-	maxRetries: number;
-	/** Whether an answer (status, 0 = network error or timeout) is retried. */
-	retryOn(status: number): boolean;
-}
-
-export interface DeliveryRecord {
-	provider: ProviderName;
-	subscriptionId: string;
-	url: string;
-	eventType: string;
-	eventId: string;
-	/** 1 for the first attempt. */
-	attempt: number;
-	/** HTTP status of the receiver's answer; 0 for a network error or timeout. */
-	status: number;
-	headers: Record<string, string>;
-	body: string;
-	at: number;
-}
 
 export interface WebhookHubOptions {
 	now: () => number;
@@ -62,7 +19,7 @@ export interface WebhookHubOptions {
 	timeoutMs?: number;
 }
 
-export class WebhookHub {
+export class WebhookHub implements Webhooks {
 	private readonly subscriptions = new Map<string, HubSubscription>();
 	private readonly schemes = new Map<ProviderName, WebhookScheme>();
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();

@@ -3,15 +3,12 @@
  * credential classes: parameters and expressions resolved by n8n, requests sent by n8n's
  * httpRequestWithAuthentication, credentials applied by their own `authenticate`.
  */
-import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
-	type ICredentialType,
 	type IConnections,
 	type IDataObject,
-	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
 	type INodeType,
@@ -21,18 +18,10 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { ChertApi } from '../../credentials/ChertApi.credentials';
-import { LinqApi } from '../../credentials/LinqApi.credentials';
-import { PeriskopeApi } from '../../credentials/PeriskopeApi.credentials';
 import { GroupChat } from '../../nodes/GroupChat/GroupChat.node';
+import { TestCredentialsHelper } from './credentials';
 
 export const NODE_TYPE = 'n8n-nodes-group-chat.groupChat';
-
-const credentialTypes: Record<string, ICredentialType> = {
-	chertApi: new ChertApi(),
-	linqApi: new LinqApi(),
-	periskopeApi: new PeriskopeApi(),
-};
 
 export class TestNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType> = { [NODE_TYPE]: new GroupChat() };
@@ -49,57 +38,6 @@ export class TestNodeTypes implements INodeTypes {
 
 	getKnownTypes() {
 		return {};
-	}
-}
-
-/** Hands each credential type its data and applies the credential class's own authenticate. */
-export class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
-		super();
-	}
-
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		typeName: string,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		const type = credentialTypes[typeName];
-		if (typeof type?.authenticate !== 'function') throw new Error(`No authenticate for ${typeName}`);
-		return await type.authenticate(credentials, requestOptions);
-	}
-
-	async preAuthentication() {
-		return undefined;
-	}
-
-	async runPreAuthentication() {
-		return undefined;
-	}
-
-	async getCredentials(nodeCredentials: { id: string | null; name: string }, type: string) {
-		return new Credentials(nodeCredentials, type, '');
-	}
-
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
-		const data = this.data[type];
-		if (!data) throw new Error(`Test has no credentials of type ${type}`);
-		return { ...data };
-	}
-
-	async updateCredentials() {}
-
-	async updateCredentialsOauthTokenData() {}
-
-	getCredentialsProperties(type: string) {
-		return credentialTypes[type]?.properties ?? [];
 	}
 }
 

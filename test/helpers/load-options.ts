@@ -17,7 +17,8 @@ import {
 } from 'n8n-workflow';
 
 import { GroupChat } from '../../nodes/GroupChat/GroupChat.node';
-import { NODE_TYPE, TestCredentialsHelper, TestNodeTypes } from './engine';
+import { TestCredentialsHelper } from './credentials';
+import { NODE_TYPE, TestNodeTypes } from './engine';
 
 const CREDENTIAL_FOR_PROVIDER: Record<string, string> = {
 	chert: 'chertApi',

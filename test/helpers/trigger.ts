@@ -10,14 +10,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Credentials, HookContext, WebhookContext } from 'n8n-core';
+import { HookContext, WebhookContext } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
-	type ICredentialType,
 	type IDataObject,
-	type IHttpRequestOptions,
 	type INode,
 	type INodeType,
 	type INodeTypes,
@@ -26,20 +23,13 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { ChertApi } from '../../credentials/ChertApi.credentials';
-import { LinqApi } from '../../credentials/LinqApi.credentials';
-import { PeriskopeApi } from '../../credentials/PeriskopeApi.credentials';
 import { GroupChatTrigger } from '../../nodes/GroupChatTrigger/GroupChatTrigger.node';
+import { TestCredentialsHelper as CredentialsHelper } from './credentials';
 
 export const TRIGGER_TYPE = 'n8n-nodes-group-chat.groupChatTrigger';
 
 let harnessCount = 0;
 
-const credentialTypes: Record<string, ICredentialType> = {
-	chertApi: new ChertApi(),
-	linqApi: new LinqApi(),
-	periskopeApi: new PeriskopeApi(),
-};
 const CREDENTIAL_FOR: Record<string, string> = { chert: 'chertApi', linq: 'linqApi', periskope: 'periskopeApi' };
 
 class NodeTypes implements INodeTypes {
@@ -53,42 +43,6 @@ class NodeTypes implements INodeTypes {
 	}
 	getKnownTypes() {
 		return {};
-	}
-}
-
-class CredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
-		super();
-	}
-	getParentTypes(): string[] {
-		return [];
-	}
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, options: IHttpRequestOptions) {
-		const type = credentialTypes[typeName];
-		if (typeof type?.authenticate !== 'function') throw new Error(`No authenticate for ${typeName}`);
-		return await type.authenticate(credentials, options);
-	}
-	async preAuthentication() {
-		return undefined;
-	}
-	async runPreAuthentication() {
-		return undefined;
-	}
-	async getCredentials(nodeCredentials: { id: string | null; name: string }, type: string) {
-		return new Credentials(nodeCredentials, type, '');
-	}
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
-		const data = this.data[type];
-		if (!data) throw new Error(`Test has no credentials of type ${type}`);
-		return { ...data };
-	}
-	async updateCredentials() {}
-	async updateCredentialsOauthTokenData() {}
-	getCredentialsProperties(type: string) {
-		return credentialTypes[type]?.properties ?? [];
 	}
 }
 
