@@ -59,7 +59,7 @@ function sameSet<T>(a: T[], b: T[]): boolean {
 async function listed(context: Context, provider: Provider, credentials: ICredentialDataDecryptedObject) {
 	const source = EVENT_SOURCES[provider];
 	const reply = await callProvider(context, provider, source.list(), { credentials });
-	return source.listed(reply.json);
+	return source.listed(reply.json) ?? [];
 }
 
 /** Deletes one provider subscription; one that is already gone counts as deleted. */
