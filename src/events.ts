@@ -156,17 +156,6 @@ export const SEEN_LIMIT = 1000;
 /** Dedup keys longer than this are kept as their SHA-256 (a signed body may carry any id). */
 export const MAX_KEY_LENGTH = 200;
 
-/**
- * Records a dedup key in a bounded first-in-first-out window; returns false when it was
- * already there (a redelivery).
- */
-export function remember(seen: string[], key: string, limit = SEEN_LIMIT): boolean {
-	if (seen.includes(key)) return false;
-	seen.push(key);
-	if (seen.length > limit) seen.splice(0, seen.length - limit);
-	return true;
-}
-
 // ---- filters ---------------------------------------------------------------------------------
 
 export interface TriggerFilters {

@@ -2,7 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { Redactor } from '../../src/boundary';
 import type { NormalizedEvent, StoredSubscription, TriggerFilters } from '../../src/events';
-import { SEEN_LIMIT, remember } from '../../src/events';
+import { SEEN_LIMIT } from '../../src/events';
 import { processDelivery } from '../../src/trigger';
 import { readChatIds, readEvents, readLines, readProvider } from './lifecycle';
 
@@ -24,16 +24,25 @@ function filtersOf(context: IWebhookFunctions): TriggerFilters {
  * "changed" flag before the webhook's save runs. This copy closes that gap for as long as the
  * process lives. Bounded: SEEN_LIMIT ids per node, at most MAX_NODES nodes.
  */
-const RECENT = new Map<string, string[]>();
+const RECENT = new Map<string, { window: string[]; saved: unknown }>();
 const MAX_NODES = 500;
 
-function recentFor(key: string): string[] {
-	return RECENT.get(key) ?? [];
+/**
+ * The window of seen ids: the in-process copy when the static data still holds what this process
+ * saved last (no copying per delivery), else the static data's and the in-process ids merged.
+ */
+function windowFor(key: string, stored: unknown): string[] {
+	const recent = RECENT.get(key);
+	if (recent && recent.saved === stored) return recent.window;
+	const kept = Array.isArray(stored) ? (stored as unknown[]).map(String) : [];
+	return [...new Set([...kept, ...(recent?.window ?? [])])].slice(-SEEN_LIMIT);
 }
 
-function keepRecent(key: string, seen: string[]): void {
+/** Keeps `window` in this process and in the node's static data (a new array, so n8n saves it). */
+function saveWindow(key: string, data: IDataObject, window: string[]): void {
+	data.seen = window;
 	RECENT.delete(key);
-	RECENT.set(key, seen.slice(-SEEN_LIMIT));
+	RECENT.set(key, { window, saved: data.seen });
 	while (RECENT.size > MAX_NODES) RECENT.delete(RECENT.keys().next().value as string);
 }
 
@@ -89,8 +98,7 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 	const log = (message: string) => this.logger.warn(`Group Chat Trigger (${provider}): ${message}`);
 	try {
 		const memoryKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
-		const kept = Array.isArray(data.seen) ? (data.seen as unknown[]).map(String) : [];
-		const seen = [...new Set([...kept, ...recentFor(memoryKey)])].slice(-SEEN_LIMIT);
+		const seen = windowFor(memoryKey, data.seen);
 		const rawBody = request.rawBody instanceof Uint8Array ? request.rawBody : new Uint8Array();
 		const outcome = processDelivery(
 			provider,
@@ -111,24 +119,20 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 				message: `The delivery was verified but cannot start a workflow: ${outcome.problem}`,
 			});
 		}
-		/** Assigned anew so n8n notices the change and saves the window with the workflow. */
-		const save = (window: string[]) => {
-			data.seen = window;
-			keepRecent(memoryKey, window);
-		};
 		if (outcome.kind === 'duplicate') {
-			save(seen);
+			// Assigned again so n8n saves the window (it may not have after the original delivery).
+			saveWindow(memoryKey, data, seen);
 			return { webhookResponse: { received: true, duplicate: true } };
 		}
-		const recorded = [...seen];
-		remember(recorded, outcome.dedupKey);
+		const recorded = seen.slice(seen.length >= SEEN_LIMIT ? seen.length - SEEN_LIMIT + 1 : 0);
+		recorded.push(outcome.dedupKey);
 		if (outcome.kind === 'filtered') {
-			save(recorded);
+			saveWindow(memoryKey, data, recorded);
 			return { webhookResponse: { received: true, ignored: true } };
 		}
 		const items = this.helpers.returnJsonArray(outcome.events.map(toItem));
 		// Recorded only now that its items exist: a failure before this line leaves it unrecorded.
-		save(recorded);
+		saveWindow(memoryKey, data, recorded);
 		return { workflowData: [items] };
 	} catch (error) {
 		log(`a delivery failed while being processed (${describeFailure(error, stored)}); answered 500 and not recorded, so the provider's retry is processed`);
