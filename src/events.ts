@@ -6,6 +6,7 @@
 import { normalizeAddress } from './addresses';
 import type { AddressFormat } from './addresses';
 import type { HttpMethod } from './providers/adapter';
+import { payloadDigest } from './signing';
 import type { Provider } from './types';
 
 export const TRIGGER_EVENTS = [
@@ -153,8 +154,39 @@ export function withoutQuery(url: string): string {
 /** How many delivery ids the node remembers (oldest forgotten first). */
 export const SEEN_LIMIT = 1000;
 
-/** Dedup keys longer than this are kept as their SHA-256 (a signed body may carry any id). */
+/** Dedup keys and event ids longer than this are kept as their SHA-256 (a signed body may carry any id). */
 export const MAX_KEY_LENGTH = 200;
+
+/** An id as kept and shown: itself, or `sha256:<hex>` of it when longer than MAX_KEY_LENGTH. */
+export function shortKey(id: string): string {
+	return id.length > MAX_KEY_LENGTH ? `sha256:${payloadDigest(id)}` : id;
+}
+
+/** Longest chat id, participant or actor an item carries; the group name may be longer. */
+export const MAX_ID_CHARS = 256;
+export const MAX_NAME_CHARS = 1024;
+
+/** Text cut to `max` characters (marked with "…"), so no field of an item grows with the body. */
+export function clipText(value: string | null | undefined, max: number): string | null {
+	if (value === null || value === undefined) return null;
+	return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/**
+ * The event with every text field bounded: ids and names from a signed body can be any length,
+ * and one delivery may fan out into thousands of items that would each carry them.
+ */
+export function boundedEvent(event: NormalizedEvent): NormalizedEvent {
+	const bounded: NormalizedEvent = {
+		...event,
+		chatId: clipText(event.chatId, MAX_ID_CHARS),
+		participant: clipText(event.participant, MAX_ID_CHARS),
+		name: clipText(event.name, MAX_NAME_CHARS),
+		eventId: shortKey(event.eventId),
+	};
+	if (event.actor !== undefined) bounded.actor = clipText(event.actor, MAX_ID_CHARS);
+	return bounded;
+}
 
 // ---- filters ---------------------------------------------------------------------------------
 

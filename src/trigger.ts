@@ -4,11 +4,10 @@
  * reads parameters, static data and the request, records what was seen, and answers.
  */
 import type { Delivery, NormalizedEvent, ProviderEvents, StoredSubscription, TriggerFilters } from './events';
-import { MAX_KEY_LENGTH, matchesFilters, readSignedBody } from './events';
+import { boundedEvent, matchesFilters, readSignedBody, shortKey } from './events';
 import { chertEvents } from './providers/chert';
 import { linqEvents } from './providers/linq';
 import { periskopeEvents } from './providers/periskope';
-import { payloadDigest } from './signing';
 import type { Provider } from './types';
 
 export const EVENT_SOURCES: Record<Provider, ProviderEvents> = {
@@ -56,10 +55,13 @@ export function processDelivery(
 	if (!body.ok) return { kind: 'unreadable', problem: body.problem };
 	const id = source.dedupKey(body.payload, delivery, verdict.signedId);
 	if (!id) return { kind: 'unreadable', problem: 'the body has no event id' };
-	const dedupKey = id.length > MAX_KEY_LENGTH ? `sha256:${payloadDigest(id)}` : id;
+	const dedupKey = shortKey(id);
 	if (seen.includes(dedupKey)) return { kind: 'duplicate', dedupKey };
 	const wanted = filters();
 	const line = source.line?.(body.payload);
-	const events = source.normalize(body.payload, nowMs).filter((event) => matchesFilters(event, line, wanted));
+	const events = source
+		.normalize(body.payload, nowMs)
+		.map(boundedEvent)
+		.filter((event) => matchesFilters(event, line, wanted));
 	return events.length ? { kind: 'events', dedupKey, events } : { kind: 'filtered', dedupKey };
 }

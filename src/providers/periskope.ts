@@ -398,7 +398,16 @@ export const periskope: ProviderAdapter = {
 // ==== Group Chat Trigger: Periskope webhook subscriptions and events ===========================
 // (section owned by the trigger; keep provider knowledge for events here)
 import { segment as idSegment } from '../boundary';
-import { boundedRaw, eventAddress, isoTime, rawPerEntry, type NormalizedEvent, type ProviderEvents, type TriggerEvent } from '../events';
+import {
+	boundedRaw,
+	eventAddress,
+	isoTime,
+	rawPerEntry,
+	shortKey,
+	type NormalizedEvent,
+	type ProviderEvents,
+	type TriggerEvent,
+} from '../events';
 import { payloadDigest, sameSecret } from '../signing';
 
 /** The query parameter carrying this node's per-subscription token in the delivery URL. */
@@ -440,7 +449,8 @@ function periskopeNormalize(payload: Record<string, unknown>, nowMs: number): No
 	const chatId = str(data.chat_id);
 	if (!isGroup(chatId)) return [];
 	const base = { provider: 'periskope' as const, chatId };
-	const eventId = str(body.id) ?? str(data.notification_id) ?? str(data.message_id) ?? '';
+	// Shortened once: a notification's items each carry it (with their recipient appended).
+	const eventId = shortKey(str(body.id) ?? str(data.notification_id) ?? str(data.message_id) ?? '');
 	switch (type) {
 		case 'chat.created':
 			return [

@@ -473,6 +473,25 @@ describe('deliveries that cannot become items', () => {
 		expect(JSON.stringify(items).length).toBeLessThan(10_000 * 600);
 	});
 
+	test('periskope: ids and names 100 kB long in a notification naming 2,000 recipients → every item stays small', async () => {
+		const harness = await activated('periskope');
+		const token = (harness.staticData.subscription as { token: string }).token;
+		const long = 'x'.repeat(100_000);
+		const recipients = Array.from({ length: 2_000 }, (_, i) => `1415556${String(i).padStart(4, '0')}@c.us`);
+		const body = JSON.stringify({
+			event: 'chat.notification.created',
+			data: { notification_id: `n_${long}`, chat_id: `${long}@g.us`, author: `${long}@c.us`, recipientids: recipients, type: 'add', body: long },
+			timestamp: new Date().toISOString(),
+		});
+		expect((await harness.post(body, {}, `?token=${token}`)).status).toBe(200);
+		const items = harness.executions[0];
+		expect(items).toHaveLength(2_000);
+		for (const item of items) expect(JSON.stringify(item).length).toBeLessThan(3_000);
+		expect(items[0].chatId).toBe(`${'x'.repeat(256)}…`);
+		expect(items[0].eventId).toMatch(/^sha256:[0-9a-f]{64}#14155560000$/);
+		expect(new Set(items.map((item) => item.eventId)).size).toBe(2_000);
+	});
+
 	test('linq: a chat.created naming 10,000 handles → one item whose raw keeps the envelope and a bounded part of the list', async () => {
 		const harness = await activated('linq');
 		const handles = Array.from({ length: 10_000 }, (_, i) => ({ id: `h${i}`, handle: `+1415556${String(i).padStart(4, '0')}`, service: 'iMessage', is_me: i === 0, status: 'active' }));
