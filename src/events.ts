@@ -294,8 +294,17 @@ export const RAW_BUDGET = 16 * 1024;
 export const RAW_FANOUT_MIN = 1024;
 /** Nesting kept in `raw` (deeper bodies are refused before this matters). */
 const RAW_DEPTH = MAX_BODY_DEPTH;
+/** Room kept per opened list or object for the marker saying what was cut. */
+const MARKER = 32;
 
 type Container = Record<string, unknown> | unknown[];
+
+/** Sets an own property, also for a key named "__proto__" (JSON.parse makes those own keys too). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+	if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	else target[key] = value;
+}
+
 interface Group {
 	target: Container;
 	/** Entries in the source. */
@@ -358,7 +367,7 @@ function sizeWithin(value: unknown, limit: number, depthLeft: number): number {
  */
 export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 	const stringMax = Math.max(64, Math.floor(budget / 4));
-	let left = budget;
+	let left = budget - MARKER;
 	// Every copied entry costs at least two characters: no more entries than that are queued.
 	let queueRoom = Math.ceil(budget / 2);
 	const groups: Group[] = [];
@@ -405,7 +414,8 @@ export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 				return size === Infinity ? undefined : { value: copyPlain(source), cost: size };
 			}
 			if (depth >= RAW_DEPTH) return { value: '…', cost: 3 };
-			return room >= 2 ? { value: open(source, depth + 1), cost: 2 } : undefined;
+			// An opened container also pays for the marker it may need ("… N more").
+			return room >= 2 + MARKER ? { value: open(source, depth + 1), cost: 2 + MARKER } : undefined;
 		}
 		return { value: undefined, cost: 0 }; // not JSON (undefined, a function…): dropped as JSON.stringify does
 	};
@@ -430,7 +440,7 @@ export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 		group.kept++;
 		if (made.value === undefined) continue;
 		if (list) (group.target as unknown[]).push(made.value);
-		else (group.target as Record<string, unknown>)[key as string] = made.value;
+		else put(group.target as Record<string, unknown>, key as string, made.value);
 	}
 	for (const group of groups) {
 		const omitted = group.total - group.kept;
@@ -452,9 +462,9 @@ function copyPlain(value: unknown): unknown {
 			const entry = (source as Record<string, unknown>)[key];
 			if (entry !== null && typeof entry === 'object') {
 				const child: Container = Array.isArray(entry) ? [] : {};
-				(target as Record<string, unknown>)[key] = child;
+				put(target as Record<string, unknown>, key, child);
 				stack.push([entry as Container, child]);
-			} else (target as Record<string, unknown>)[key] = entry;
+			} else put(target as Record<string, unknown>, key, entry);
 		}
 	}
 	return root;

@@ -66,10 +66,22 @@ describe('boundedRaw', () => {
 				const raw = boundedRaw(value, 2048);
 				// A quarter of the budget always fits (longest string kept whole, half left for each list).
 				if (text.length <= 512) expect(JSON.stringify(raw)).toBe(text);
-				expect(JSON.stringify(raw).length).toBeLessThanOrEqual(2048 + 600);
+				expect(JSON.stringify(raw).length).toBeLessThanOrEqual(2048 + 64);
 			}),
 			{ numRuns: 500 },
 		);
+	});
+
+	test('a "__proto__" key from JSON stays an own field: nothing reaches the copy\'s prototype', () => {
+		const payload = JSON.parse('{"a":1,"__proto__":{"polluted":true},"data":{"__proto__":[1]}}') as Record<string, unknown>;
+		const raw = boundedRaw(payload) as Record<string, unknown>;
+		expect(JSON.stringify(raw)).toBe(JSON.stringify(payload));
+		expect(Object.getPrototypeOf(raw)).toBe(Object.prototype);
+		expect(Object.getPrototypeOf(raw.data)).toBe(Object.prototype);
+		expect(raw.polluted).toBeUndefined();
+		const perEntry = rawPerEntry({ ...payload, data: { ...(payload.data as object), list: [1, 2] } }, ['data', 'list'], 2)(2) as Record<string, unknown>;
+		expect(Object.getPrototypeOf(perEntry)).toBe(Object.prototype);
+		expect(JSON.stringify(perEntry)).toBe('{"a":1,"__proto__":{"polluted":true},"data":{"__proto__":[1],"list":[2]}}');
 	});
 
 	test('a 10,000-handle list keeps the envelope whole and whole entries of the list, then says how many more', () => {
@@ -93,6 +105,14 @@ describe('boundedRaw', () => {
 		expect(raw.text).toMatch(/^x{100,}… \(100000 characters\)$/);
 		expect(raw.wide['…']).toMatch(/^\d+ more fields not shown$/);
 		expect(JSON.stringify(raw).length).toBeLessThan(RAW_BUDGET + 200);
+	});
+
+	test('many wide objects, each cut, stay within the budget markers included', () => {
+		const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`o${i}`, Object.fromEntries(Array.from({ length: 100 }, (_u, k) => [`k${k}`, k]))]));
+		for (const budget of [1024, 2048, RAW_BUDGET]) {
+			expect(JSON.stringify(boundedRaw(wide, budget)).length).toBeLessThanOrEqual(budget + 64);
+			expect(JSON.stringify(boundedRaw([wide, [wide], { wide }], budget)).length).toBeLessThanOrEqual(budget + 64);
+		}
 	});
 
 	test('nesting is bounded even for a value built in memory (no recursion)', () => {
