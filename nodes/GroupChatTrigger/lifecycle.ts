@@ -8,6 +8,7 @@ import { EVENT_SOURCES } from '../../src/trigger';
 import { newWebhookToken } from '../../src/signing';
 import { PROVIDERS } from '../../src/types';
 import type { Provider } from '../../src/types';
+import { adapterFor } from '../../src/providers';
 import { CREDENTIAL_TYPES, callProvider } from '../GroupChat/transport';
 
 type Context = IHookFunctions;
@@ -56,19 +57,42 @@ function sameSet<T>(a: T[], b: T[]): boolean {
 	return a.length === b.length && a.every((entry) => b.includes(entry));
 }
 
+/** Subscriptions deleted before creating one: more than this for one URL is not a leftover. */
+const MAX_STALE = 20;
+/** Deadline of each subscription call (list, create, delete): small requests, activation waits on them. */
+const SUBSCRIPTION_TIMEOUT_MS = 10_000;
+
+function labelOf(provider: Provider): string {
+	return adapterFor(provider).label;
+}
+
+/** The provider's subscriptions; an answer without a list is an error (nothing is guessed). */
 async function listed(context: Context, provider: Provider, credentials: ICredentialDataDecryptedObject) {
 	const source = EVENT_SOURCES[provider];
-	const reply = await callProvider(context, provider, source.list(), { credentials });
-	return source.listed(reply.json);
+	const reply = await callProvider(context, provider, source.list(), { credentials, timeoutMs: SUBSCRIPTION_TIMEOUT_MS });
+	const list = source.listed(reply.json);
+	if (!list) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`${labelOf(provider)}: could not read the list of webhook subscriptions: the answer holds no list`,
+			{ description: `${labelOf(provider)}: ${source.manage}.` },
+		);
+	}
+	return list;
 }
 
 /** Deletes one provider subscription; one that is already gone counts as deleted. */
 async function deleteOne(context: Context, provider: Provider, id: string, credentials: ICredentialDataDecryptedObject) {
 	try {
-		await callProvider(context, provider, EVENT_SOURCES[provider].remove(id), { credentials });
+		await callProvider(context, provider, EVENT_SOURCES[provider].remove(id), {
+			credentials,
+			timeoutMs: SUBSCRIPTION_TIMEOUT_MS,
+		});
 	} catch (error) {
 		if (error instanceof NodeApiError && error.httpCode === '404') return;
-		throw error instanceof NodeApiError ? error : new NodeOperationError(context.getNode(), error as Error);
+		throw error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(context.getNode(), error as Error);
 	}
 }
 
@@ -85,13 +109,62 @@ export async function checkExists(this: Context): Promise<boolean> {
 }
 
 /**
- * Creates the subscription for n8n's webhook URL. Subscriptions already registered for the same
- * URL (a previous activation that was never cleaned up, or one whose secret is lost) are deleted
- * first, so reactivating never leaves two.
+ * After a create answer that cannot be used: deletes what was created (by id, or — when the
+ * answer named no id — whatever the provider lists for this URL, all of it from this request,
+ * since leftovers were deleted just before) and says exactly what is left.
+ */
+async function undoCreate(
+	context: Context,
+	provider: Provider,
+	credentials: ICredentialDataDecryptedObject,
+	ids: string[],
+	webhookUrl: string,
+): Promise<string> {
+	const label = labelOf(provider);
+	const source = EVENT_SOURCES[provider];
+	let found = ids;
+	if (found.length === 0) {
+		try {
+			found = (await listed(context, provider, credentials))
+				.filter((entry) => withoutQuery(entry.url) === withoutQuery(webhookUrl))
+				.map((entry) => entry.id);
+		} catch {
+			found = [];
+		}
+		if (found.length === 0) {
+			return `No subscription ID came back and none is listed for this URL, so nothing could be deleted: an orphan subscription for ${webhookUrl} may remain at ${label} (${source.manage}). The next activation of this workflow deletes subscriptions registered for this URL.`;
+		}
+	}
+	const left: string[] = [];
+	for (const id of found) {
+		try {
+			await deleteOne(context, provider, id, credentials);
+		} catch (error) {
+			left.push(`${id} (${(error as Error).message})`);
+		}
+	}
+	const what = ids.length ? 'it was deleted again' : 'the subscription listed for this URL was deleted';
+	if (left.length === 0) return `${what[0].toUpperCase()}${what.slice(1)}.`;
+	return `Deleting it failed, so ${left.length === 1 ? 'this subscription remains' : 'these subscriptions remain'} at ${label}: ${left.join('; ')}. ${source.manage}; the next activation of this workflow also deletes subscriptions registered for this URL.`;
+}
+
+/** A create request that failed in a way that may have created it anyway (5xx, timeout, unreadable 2xx). */
+function mayHaveCreated(error: NodeApiError): boolean {
+	const status = Number(error.httpCode);
+	return !Number.isFinite(status) || status === 0 || (status >= 200 && status < 300) || status >= 500;
+}
+
+/**
+ * Creates the subscription for n8n's webhook URL, all or nothing: it is kept only when the
+ * provider's answer names it and carries a secret that can verify deliveries; otherwise what was
+ * created is deleted and activation fails, saying what the answer lacked and what may remain.
+ * Subscriptions already registered for the same URL (a previous activation that was never
+ * cleaned up, or one whose secret is lost) are deleted first, so reactivating never leaves two.
  */
 export async function create(this: Context): Promise<boolean> {
 	const provider = readProvider(this);
 	const source = EVENT_SOURCES[provider];
+	const label = labelOf(provider);
 	const events = readEvents(this, provider);
 	if (events.length === 0) {
 		throw new NodeOperationError(this.getNode(), 'Choose at least one event in "Trigger On"');
@@ -112,17 +185,46 @@ export async function create(this: Context): Promise<boolean> {
 	const stale = (await listed(this, provider, credentials)).filter(
 		(entry) => withoutQuery(entry.url) === withoutQuery(webhookUrl) || previous?.ids.includes(entry.id),
 	);
+	if (stale.length > MAX_STALE) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label} lists ${stale.length} webhook subscriptions for this trigger's URL; that is not a leftover this node deletes on its own. Delete them at ${label} (${source.manage}) and activate again.`,
+		);
+	}
 	for (const entry of stale) await deleteOne(this, provider, entry.id, credentials);
 
 	const token = provider === 'periskope' ? newWebhookToken() : undefined;
 	const target = source.target(webhookUrl, token);
-	const reply = await callProvider(this, provider, source.create(target, events, lines), { credentials });
+	let reply;
+	try {
+		reply = await callProvider(this, provider, source.create(target, events, lines), {
+			credentials,
+			timeoutMs: SUBSCRIPTION_TIMEOUT_MS,
+		});
+	} catch (error) {
+		const failure =
+			error instanceof NodeApiError || error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(this.getNode(), error as Error);
+		if (failure instanceof NodeApiError && mayHaveCreated(failure)) {
+			failure.message += `. The subscription may have been created anyway: ${await undoCreate(this, provider, credentials, [], webhookUrl)}`;
+		}
+		throw failure;
+	}
 	const { ids, secret } = source.created(reply.json);
-	if (ids.length === 0 || (provider !== 'periskope' && !secret)) {
-		for (const id of ids) await deleteOne(this, provider, id, credentials).catch(() => {});
+	if (ids.length === 0) {
+		const outcome = await undoCreate(this, provider, credentials, ids, webhookUrl);
 		throw new NodeOperationError(
 			this.getNode(),
-			`The provider created the subscription but its answer had no ${ids.length ? 'signing secret' : 'subscription ID'}; deliveries could not be verified, so it was removed again`,
+			`${label} answered the request to create the webhook subscription without a subscription ID, so this trigger could not keep it and did not activate. ${outcome}`,
+		);
+	}
+	const unusable = source.secretProblem?.(secret);
+	if (unusable) {
+		const outcome = await undoCreate(this, provider, credentials, ids, webhookUrl);
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label} created the webhook subscription, but ${unusable}, so no delivery could be verified and this trigger did not activate. ${outcome}`,
 		);
 	}
 	const subscription: StoredSubscription = {

@@ -315,7 +315,7 @@ export const chert: ProviderAdapter = {
 // ==== Group Chat Trigger: Chert webhook subscriptions and events ===============================
 // (section owned by the trigger; keep provider knowledge for events here)
 import { segment as idSegment } from '../boundary';
-import { eventAddress, headerValue, isoTime, parseBody, type NormalizedEvent, type ProviderEvents } from '../events';
+import { boundedRaw, eventAddress, headerValue, isoTime, type NormalizedEvent, type ProviderEvents } from '../events';
 
 function chertAddress(value: string): string {
 	return eventAddress(value, { phone: 'e164', emails: true, label: 'Chert' });
@@ -362,11 +362,16 @@ export const chertEvents: ProviderEvents = {
 		const id = str(subscription.id);
 		return { ids: id ? [id] : [], secret: str(subscription.secret) };
 	},
+	// The secret's characters are the HMAC key (providers.md): any non-empty string can verify.
+	secretProblem: (secret) => (secret ? undefined : 'it has no signing secret'),
+	manage:
+		'GET /api/v1/webhook-subscriptions lists them (each with its url) and DELETE /api/v1/webhook-subscriptions/{id} deletes one',
 	list: () => ({ method: 'GET', path: '/api/v1/webhook-subscriptions', purpose: 'list the webhook subscriptions' }),
 	// Assumed list answer: {subscriptions:[{id, url, …}]} (a bare array is accepted too).
 	listed: (json) => {
 		const list = Array.isArray(json) ? json : obj(json).subscriptions;
-		return (Array.isArray(list) ? list : [])
+		if (!Array.isArray(list)) return undefined;
+		return list
 			.map((entry) => ({ id: str(obj(entry).id) ?? '', url: str(obj(entry).url) ?? '' }))
 			.filter((entry) => entry.id);
 	},
@@ -380,15 +385,12 @@ export const chertEvents: ProviderEvents = {
 		const signature =
 			headerValue(delivery.headers, 'x-webhook-signature') ?? headerValue(delivery.headers, 'x-chert-signature');
 		const verdict = verifyChertWebhook(signature, delivery.rawBody, stored.secret, nowMs);
-		if (!verdict.ok) return verdict;
-		const payload = parseBody(delivery.rawBody);
-		// The dedup key is the signed body's event_id, never the unsigned X-Webhook-Event-Id.
-		const key = str(obj(payload).event_id);
-		if (!key) return { ok: false, reason: 'the signed body has no event_id' };
-		return { ok: true, dedupKey: key, payload };
+		return verdict.ok ? { ok: true } : verdict;
 	},
+	// The dedup key is the signed body's event_id, never the unsigned X-Webhook-Event-Id.
+	dedupKey: (payload) => str(payload.event_id),
 	normalize: (payload, nowMs): NormalizedEvent[] => {
-		const body = obj(payload);
+		const body = payload;
 		const type = str(body.event_type) ?? str(body.event);
 		if (type !== 'message.received') return [];
 		const data = obj(body.data);
@@ -407,7 +409,8 @@ export const chertEvents: ProviderEvents = {
 				name: str(chat.display_name) ?? null,
 				occurredAt: isoTime(message.created_at ?? body.timestamp, nowMs),
 				eventId: str(body.event_id) ?? '',
-				raw: payload,
+				// One item for the whole message: the payload, bounded (a chat's long handles list is cut).
+				raw: boundedRaw(payload),
 				details: { text: str(text?.value) ?? null, messageId: str(message.id) ?? null },
 			},
 		];

@@ -305,16 +305,16 @@ export const linq: ProviderAdapter = {
 // ==== Group Chat Trigger: Linq webhook subscriptions and events ================================
 // (section owned by the trigger; keep provider knowledge for events here)
 import {
+	boundedRaw,
 	eventAddress,
 	headerValue,
 	isoTime,
-	parseBody,
 	type NormalizedEvent,
 	type ProviderEvents,
 	type TriggerEvent,
 } from '../events';
 import { segment as idSegment } from '../boundary';
-import { verifyLinqLegacy, verifyStandardWebhook } from '../signing';
+import { standardWebhookKey, verifyLinqLegacy, verifyStandardWebhook } from '../signing';
 
 /** Normalized event → the Linq event types that deliver it. */
 const LINQ_EVENT_TYPES: Partial<Record<TriggerEvent, string[]>> = {
@@ -336,15 +336,17 @@ function linqHandle(value: unknown): string | null {
 	return handle ? linqAddress(handle) : null;
 }
 
-function linqNormalize(payload: unknown, nowMs: number): NormalizedEvent[] {
-	const body = obj(payload);
+function linqNormalize(payload: Record<string, unknown>, nowMs: number): NormalizedEvent[] {
+	const body = payload;
 	const data = obj(body.data);
 	const type = str(body.event_type) ?? '';
+	// Every Linq delivery is one event: its raw is the payload, bounded (chat.created's handles
+	// list is cut, never copied whole).
 	const base = {
 		provider: 'linq' as const,
 		eventId: str(body.event_id) ?? '',
 		occurredAt: isoTime(body.created_at, nowMs),
-		raw: payload,
+		raw: boundedRaw(payload),
 	};
 	const chatId = str(data.chat_id) ?? str(obj(data.chat).id) ?? null;
 	switch (type) {
@@ -407,9 +409,9 @@ function linqNormalize(payload: unknown, nowMs: number): NormalizedEvent[] {
 					chatId: str(data.id) ?? chatId,
 					participant: null,
 					name: str(data.display_name) ?? null,
-					details: {
-						participants: Array.isArray(data.handles) ? data.handles.map(linqHandle).filter(Boolean) : [],
-					},
+					// The members stay in raw (data.handles, bounded); normalizing every handle
+					// here would cost one phone-number parse per member for nothing shown.
+					details: { members: Array.isArray(data.handles) ? data.handles.length : 0 },
 				},
 			];
 		}
@@ -462,10 +464,18 @@ export const linqEvents: ProviderEvents = {
 		const id = str(body.id) ?? str(obj(body.subscription).id);
 		return { ids: id ? [id] : [], secret: str(body.signing_secret) };
 	},
+	// Standard Webhooks: "whsec_" + canonical base64 of a non-empty key.
+	secretProblem: (secret) => {
+		const parsed = standardWebhookKey(secret);
+		return 'problem' in parsed ? parsed.problem : undefined;
+	},
+	manage:
+		'GET /v3/webhook-subscriptions lists them (each with its target_url) and DELETE /v3/webhook-subscriptions/{id} deletes one',
 	list: () => ({ method: 'GET', path: '/v3/webhook-subscriptions', purpose: 'list the webhook subscriptions' }),
 	listed: (json) => {
 		const list = obj(json).subscriptions;
-		return (Array.isArray(list) ? list : [])
+		if (!Array.isArray(list)) return undefined;
+		return list
 			.map((entry) => ({ id: str(obj(entry).id) ?? '', url: str(obj(entry).target_url) ?? '' }))
 			.filter((entry) => entry.id);
 	},
@@ -487,13 +497,11 @@ export const linqEvents: ProviderEvents = {
 				)
 			: verifyLinqLegacy(h('x-webhook-timestamp'), h('x-webhook-signature'), delivery.rawBody, stored.secret, nowMs);
 		if (!verdict.ok) return verdict;
-		const payload = parseBody(delivery.rawBody);
-		// The dedup key comes from signed content: the body's event_id (webhook-id is signed too
-		// in the Standard Webhooks scheme; the legacy headers sign only the body).
-		const key = str(obj(payload).event_id) ?? (standard ? h('webhook-id') : undefined);
-		if (!key) return { ok: false, reason: 'the signed body has no event_id' };
-		return { ok: true, dedupKey: key, payload };
+		// webhook-id is signed too in the Standard Webhooks scheme; the legacy headers sign only the body.
+		return standard ? { ok: true, signedId: h('webhook-id') } : { ok: true };
 	},
+	// The dedup key comes from signed content: the body's event_id, else the signed webhook-id.
+	dedupKey: (payload, _delivery, signedId) => str(payload.event_id) ?? signedId,
 	normalize: linqNormalize,
 	line: (payload) => {
 		const owner = obj(obj(obj(payload).data).chat).owner_handle;

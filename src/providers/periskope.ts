@@ -409,7 +409,16 @@ export const periskope: ProviderAdapter = {
 // ==== Group Chat Trigger: Periskope webhook subscriptions and events ===========================
 // (section owned by the trigger; keep provider knowledge for events here)
 import { segment as idSegment } from '../boundary';
-import { eventAddress, isoTime, parseBody, type NormalizedEvent, type ProviderEvents, type TriggerEvent } from '../events';
+import {
+	boundedRaw,
+	eventAddress,
+	isoTime,
+	rawPerEntry,
+	shortKey,
+	type NormalizedEvent,
+	type ProviderEvents,
+	type TriggerEvent,
+} from '../events';
 import { payloadDigest, sameSecret } from '../signing';
 
 /** The query parameter carrying this node's per-subscription token in the delivery URL. */
@@ -444,19 +453,21 @@ function isGroup(chatId: string | undefined): chatId is string {
 	return typeof chatId === 'string' && chatId.endsWith('@g.us');
 }
 
-function periskopeNormalize(payload: unknown, nowMs: number): NormalizedEvent[] {
-	const body = obj(payload);
+function periskopeNormalize(payload: Record<string, unknown>, nowMs: number): NormalizedEvent[] {
+	const body = payload;
 	const data = obj(body.data);
 	const type = str(body.event);
 	const chatId = str(data.chat_id);
 	if (!isGroup(chatId)) return [];
-	const base = { provider: 'periskope' as const, chatId, raw: payload };
-	const eventId = str(body.id) ?? str(data.notification_id) ?? str(data.message_id) ?? '';
+	const base = { provider: 'periskope' as const, chatId };
+	// Shortened once: a notification's items each carry it (with their recipient appended).
+	const eventId = shortKey(str(body.id) ?? str(data.notification_id) ?? str(data.message_id) ?? '');
 	switch (type) {
 		case 'chat.created':
 			return [
 				{
 					...base,
+					raw: boundedRaw(payload),
 					event: 'group.created',
 					participant: null,
 					name: str(data.chat_name) ?? null,
@@ -471,22 +482,47 @@ function periskopeNormalize(payload: unknown, nowMs: number): NormalizedEvent[] 
 			const actor = str(data.author) ? periskopeAddress(str(data.author) as string) : null;
 			const occurredAt = isoTime(data.timestamp ?? body.timestamp, nowMs);
 			if (event === 'participant.added' || event === 'participant.removed') {
-				const recipients = (Array.isArray(data.recipientids) ? data.recipientids : []).map(String);
-				const who = recipients.length ? recipients : kind === 'leave' && actor ? [actor] : [];
-				return who.map((recipient) => ({
-					...base,
-					event,
-					participant: periskopeAddress(recipient),
-					name: null,
-					actor,
-					occurredAt,
-					eventId: who.length > 1 ? `${eventId}#${periskopeAddress(recipient)}` : eventId,
-					details: { notificationType: kind },
-				}));
+				const recipients = Array.isArray(data.recipientids) ? data.recipientids : [];
+				if (recipients.length === 0) {
+					// A leave names no recipient: the author is who left.
+					if (kind !== 'leave' || !actor) return [];
+					return [
+						{
+							...base,
+							raw: boundedRaw(payload),
+							event,
+							participant: actor,
+							name: null,
+							actor,
+							occurredAt,
+							eventId,
+							details: { notificationType: kind },
+						},
+					];
+				}
+				// One item per recipient, each with its own small raw: the notification with only
+				// that recipient in recipientids (one notification can name thousands).
+				const rawFor = rawPerEntry(payload, ['data', 'recipientids'], recipients.length);
+				return recipients.map((recipient, index) => {
+					const text = str(recipient);
+					const participant = text ? periskopeAddress(text) : null;
+					return {
+						...base,
+						raw: rawFor(recipient),
+						event,
+						participant,
+						name: null,
+						actor,
+						occurredAt,
+						eventId: recipients.length > 1 ? `${eventId}#${participant ?? index}` : eventId,
+						details: { notificationType: kind },
+					};
+				});
 			}
 			return [
 				{
 					...base,
+					raw: boundedRaw(payload),
 					event,
 					participant: null,
 					name: event === 'group.renamed' ? (str(data.body) ?? null) : null,
@@ -502,6 +538,7 @@ function periskopeNormalize(payload: unknown, nowMs: number): NormalizedEvent[] 
 			return [
 				{
 					...base,
+					raw: boundedRaw(payload),
 					event: 'message.received',
 					participant: str(data.sender_phone) ? periskopeAddress(str(data.sender_phone) as string) : null,
 					name: null,
@@ -537,9 +574,11 @@ export const periskopeEvents: ProviderEvents = {
 		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : [json];
 		return { ids: rows.map((row) => str(obj(row).id) ?? '').filter(Boolean) };
 	},
+	manage: 'GET /webhooks lists them (each with its hook_url) and DELETE /webhooks/{id} deletes one',
 	list: () => ({ method: 'GET', path: '/webhooks', purpose: 'list the webhook subscriptions' }),
 	listed: (json) => {
-		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : [];
+		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : undefined;
+		if (!rows) return undefined;
 		return rows
 			.map((row) => ({ id: str(obj(row).id) ?? '', url: str(obj(row).hook_url) ?? str(obj(row).hookUrl) ?? '' }))
 			.filter((row) => row.id);
@@ -551,17 +590,17 @@ export const periskopeEvents: ProviderEvents = {
 		if (typeof given !== 'string' || !sameSecret(stored.token, given)) {
 			return { ok: false, reason: 'missing or wrong delivery token' };
 		}
-		const payload = parseBody(delivery.rawBody);
-		if (payload === undefined) return { ok: false, reason: 'the body is not JSON' };
-		const body = obj(payload);
+		return { ok: true };
+	},
+	dedupKey: (body, delivery) => {
 		const data = obj(body.data);
-		const key =
+		return (
 			str(body.id) ??
 			str(data.notification_id) ??
 			str(data.message_id) ??
 			(body.event === 'chat.created' && str(data.chat_id) ? `chat.created:${str(data.chat_id)}` : undefined) ??
-			payloadDigest(delivery.rawBody);
-		return { ok: true, dedupKey: key, payload };
+			payloadDigest(delivery.rawBody)
+		);
 	},
 	normalize: periskopeNormalize,
 	line: (payload) => {

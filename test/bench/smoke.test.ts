@@ -1,10 +1,12 @@
 /**
  * A tiny run of the bench scenarios (test/bench/scenarios.ts): correctness only — every item
  * answered in input order with its pairedItem, every address reported and applied, no
- * failures, Periskope lists in chunks — never timing (that is `npm run bench`).
+ * failures, Periskope lists in chunks; and the trigger scenarios on a small scale, every delivery
+ * verified and turned into its items — never timing (that is `npm run bench`).
  */
 import { PERISKOPE_CHUNK } from '../../src/providers/periskope';
 import { runScenario, type BenchProvider } from './scenarios';
+import { runTriggerScenario } from './trigger-scenarios';
 
 const providers: BenchProvider[] = ['chert', 'linq', 'periskope'];
 
@@ -24,4 +26,12 @@ test.each(providers)('%s: one item adding 120 addresses keeps every outcome in o
 	);
 	expect(figures).toMatchObject({ ordered: true, applied: true, failures: 0 });
 	expect(figures.requests).toBe(provider === 'periskope' ? Math.ceil(120 / PERISKOPE_CHUNK) : 120);
+});
+
+test.each(providers)('%s trigger: 30 signed small deliveries and one naming 300 participants, every one verified and turned into its items', async (provider) => {
+	const small = await runTriggerScenario(provider, 't-10000-deliveries', 30);
+	expect(small).toMatchObject({ ok: true, deliveries: 30, items: 30 });
+	const large = await runTriggerScenario(provider, 't-10000-participants', 300, { repeat: 1 });
+	expect(large).toMatchObject({ ok: true, items: provider === 'periskope' ? 300 : 1 });
+	expect(large.largestRaw).toBeLessThan(provider === 'periskope' ? 1000 : 17_000);
 });

@@ -63,6 +63,11 @@ export interface HarnessOptions {
 	staticData?: IDataObject;
 	webhookId?: string;
 	workflowId?: string;
+	/**
+	 * false: count executions and items instead of keeping them (the bench's long runs: n8n hands
+	 * each execution its items and keeps nothing in the webhook process either).
+	 */
+	retain?: boolean;
 }
 
 /** An activated (or not yet) workflow holding one Group Chat Trigger node. */
@@ -72,6 +77,10 @@ export class TriggerHarness {
 	readonly received: Received[] = [];
 	/** Executions the trigger started: one entry per delivery that produced items. */
 	readonly executions: IDataObject[][] = [];
+	/** Executions started and items in them (kept also when `retain` is false). */
+	executionCount = 0;
+	itemCount = 0;
+	private readonly retain: boolean;
 	private server!: Server;
 	private baseUrl = '';
 	private readonly mode: WorkflowExecuteMode;
@@ -80,6 +89,7 @@ export class TriggerHarness {
 
 	private constructor(options: HarnessOptions) {
 		this.mode = options.mode === 'manual' ? 'manual' : 'webhook';
+		this.retain = options.retain !== false;
 		this.credentialsHelper = new CredentialsHelper(options.credentials);
 		const credentialType = CREDENTIAL_FOR[options.provider];
 		this.node = {
@@ -275,8 +285,12 @@ export class TriggerHarness {
 				return reply(200, result.webhookResponse ?? { message: 'Webhook call received' });
 			}
 			const items = result.workflowData[0].map((item) => item.json);
-			record.items = items;
-			this.executions.push(items);
+			this.executionCount++;
+			this.itemCount += items.length;
+			if (this.retain) {
+				record.items = items;
+				this.executions.push(items);
+			}
 			reply(200, { message: 'Workflow was started' });
 		} catch (error) {
 			reply(500, { message: (error as Error).message });
