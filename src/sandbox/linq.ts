@@ -901,6 +901,8 @@ export class LinqEmulator implements ProviderEmulator {
 			})),
 			is_archived: false,
 			is_group: chat.isGroup,
+			// The SDK's Chat: "URL of the group chat icon. Only set for group chats that have an icon".
+			group_chat_icon: chat.icon,
 			service: chat.service,
 			health_status: this.health(),
 		};
