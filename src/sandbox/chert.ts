@@ -13,7 +13,7 @@ import type {
 	SandboxChat,
 	WebhookScheme,
 } from './types';
-import type { IdempotencyCheck, SandboxMessage } from './messages';
+import { textOfParts, type IdempotencyCheck, type SandboxMessage } from './messages';
 import {
 	FixedWindowLimiter,
 	containsUrl,
@@ -535,7 +535,7 @@ export class ChertEmulator implements ProviderEmulator {
 			id: deterministicHex(`chert.sent.${n}`, 32),
 			direction: 'outbound',
 			from: chat.self,
-			text: textOf(message.parts),
+			text: textOfParts(message.parts),
 			parts: message.parts,
 			replyTo: null,
 			options: null,
@@ -731,12 +731,6 @@ function chertPartProblem(part: unknown): string | undefined {
 		default:
 			return `Unsupported message part type: ${String(part.type)} (text, rich_link or media)`;
 	}
-}
-
-/** The text of a message's text parts (for the message log). */
-function textOf(parts: unknown[]): string | null {
-	const texts = parts.filter(isRecord).filter((p) => p.type === 'text').map((p) => String(p.value));
-	return texts.length ? texts.join('\n\n') : null;
 }
 
 const CHERT_EVENT_TYPES = ['message.received', 'reaction.added', 'reaction.removed', 'lead_reply'];

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { DEMO, LINQ_SEED, SEED_CREATED_AT } from './seed';
 import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat, WebhookScheme } from './types';
-import type { IdempotencyCheck, SandboxMessage } from './messages';
+import { textOfParts, type IdempotencyCheck, type SandboxMessage } from './messages';
 import {
 	E164,
 	bearerToken,
@@ -660,7 +660,7 @@ export class LinqEmulator implements ProviderEmulator {
 			id: deterministicUuid(`linq.sent.${n}`),
 			direction: 'outbound',
 			from: chat.self,
-			text: linqText(message.parts as unknown[]),
+			text: textOfParts(message.parts as unknown[]),
 			parts: message.parts as unknown[],
 			replyTo: replyTo ? String(replyTo.message_id) : null,
 			options: { ...options, ...(replyTo ? { reply_to: replyTo } : {}) },
@@ -1013,12 +1013,6 @@ function linqContentProblem(message: Record<string, unknown>): string | undefine
 		}
 	}
 	return undefined;
-}
-
-/** The text of a message's text parts (for the message log). */
-function linqText(parts: unknown[]): string | null {
-	const texts = parts.filter(isRecord).filter((p) => p.type === 'text').map((p) => String(p.value));
-	return texts.length ? texts.join('\n\n') : null;
 }
 
 /** Event types a Linq subscription may name (the SDK's WebhookEventType, group-chat subset and messages). */

@@ -5,7 +5,7 @@
  * Each provider keeps its own rules (which keys, which bodies, which error codes, which answers).
  */
 import type { ProviderName, Reply } from './types';
-import { canonicalJson } from './util';
+import { canonicalJson, isRecord } from './util';
 
 /** One message in a chat, as the sandbox records it (the provider's answers are built from it). */
 export interface SandboxMessage {
@@ -28,6 +28,12 @@ export interface SandboxMessage {
 	/** Provider-specific options as sent (e.g. Periskope `options`, Linq `effect`), or null. */
 	options: Record<string, unknown> | null;
 	createdAt: string;
+}
+
+/** The text of a message's `text` parts, joined by a blank line (null when it has none). */
+export function textOfParts(parts: unknown[]): string | null {
+	const texts = parts.filter(isRecord).filter((p) => p.type === 'text').map((p) => String(p.value));
+	return texts.length ? texts.join('\n\n') : null;
 }
 
 export class MessageLog {
