@@ -13,9 +13,9 @@ import type {
 	SandboxChat,
 	WebhookScheme,
 } from './types';
+import { textOfParts, type IdempotencyCheck, type SandboxMessage } from './messages';
 import {
 	FixedWindowLimiter,
-	canonicalJson,
 	containsUrl,
 	deterministicHex,
 	header,
@@ -66,7 +66,6 @@ type Handler = (input: HandlerInput, params: Params, tenant: Tenant) => Reply;
 export class ChertEmulator implements ProviderEmulator {
 	readonly name = 'chert' as const;
 	private chats = new Map<string, ChertChat>();
-	private idempotency = new Map<string, { hash: string; reply: Reply }>();
 	private readonly tenants: Tenant[] = [
 		{ slug: DEMO.chert.tenantSlug, secret: DEMO.chert.signingSecret, senders: DEMO.chert.senders },
 	];
@@ -100,6 +99,11 @@ export class ChertEmulator implements ProviderEmulator {
 				handler: (i, p) => this.remove(p.id, p.address),
 			},
 			{ method: 'POST', pattern: 'api/v1/chats/:id/leave', handler: (i, p) => this.leave(p.id) },
+			{
+				method: 'POST',
+				pattern: 'api/v1/chats/:id/messages',
+				handler: (i, p, t) => this.send(i, p.id, t),
+			},
 			...subscriptionRoutes(ctx, this.subscriptionApi()),
 		];
 		this.ctx.webhooks.register(CHERT_WEBHOOKS);
@@ -107,7 +111,6 @@ export class ChertEmulator implements ProviderEmulator {
 
 	reset(seed: boolean): void {
 		this.chats.clear();
-		this.idempotency.clear();
 		this.limiter?.reset();
 		if (!seed) return;
 		for (const s of CHERT_SEED) {
@@ -322,26 +325,9 @@ export class ChertEmulator implements ProviderEmulator {
 			return this.error(400, 1001, 'message.subject must be a string');
 		}
 
-		const key =
-			typeof message.idempotency_key === 'string' && message.idempotency_key !== ''
-				? message.idempotency_key
-				: undefined;
-		const hash = canonicalJson(body);
-		if (key !== undefined) {
-			const previous = this.idempotency.get(`${tenant.slug}:${key}`);
-			if (previous) {
-				if (previous.hash === hash)
-					return {
-						...previous.reply,
-						headers: { ...previous.reply.headers, 'idempotent-replayed': 'true' },
-					};
-				return this.error(
-					409,
-					CHERT_IDEMPOTENCY_CONFLICT,
-					'idempotency_key was already used with a different request body',
-				);
-			}
-		}
+		const idem = this.idempotencyCheck(tenant, message, body);
+		if (idem?.kind === 'replay') return replayed(idem.reply);
+		if (idem?.kind === 'conflict') return this.idempotencyConflict();
 
 		const n = this.ctx.next('chert.chat');
 		const now = iso(this.ctx.now());
@@ -382,8 +368,19 @@ export class ChertEmulator implements ProviderEmulator {
 				service: 'imessage',
 			},
 		});
-		if (key !== undefined) this.idempotency.set(`${tenant.slug}:${key}`, { hash, reply });
+		if (idem?.kind === 'new') idem.remember(reply);
 		return reply;
+	}
+
+	/** A message's idempotency key (if any) checked against the kernel's store, per tenant. */
+	private idempotencyCheck(tenant: Tenant, message: Record<string, unknown>, request: unknown): IdempotencyCheck | undefined {
+		const key = message.idempotency_key;
+		if (typeof key !== 'string' || key === '') return undefined;
+		return this.ctx.idempotency.check('chert', `${tenant.slug}:${key}`, request);
+	}
+
+	private idempotencyConflict(): Reply {
+		return this.error(409, CHERT_IDEMPOTENCY_CONFLICT, 'idempotency_key was already used with a different request body');
 	}
 
 	/** Shared checks of the group routes: chat exists, is a group, the line is still in it. */
@@ -496,6 +493,74 @@ export class ChertEmulator implements ProviderEmulator {
 		return jsonReply(200, { chat_id: chat.id, status: 'left' });
 	}
 
+	/**
+	 * Send a message into an existing chat: `{message: {parts, idempotency_key?}}` (providers.md).
+	 * Parts: `text` (non-empty value), `rich_link` (https `url`, optional `title`, `summary`,
+	 * `image_url`, `icon_url`) and `media` (`attachment_id` of an upload). A top-level `parts` is
+	 * refused. Unlike create, links are fine here. The chat must exist and the line must still be
+	 * in it; a direct message is a chat too (providers.md restricts only group routes to groups).
+	 * Chert delivers `message.received` for inbound messages only: nothing is emitted here.
+	 */
+	private send(input: HandlerInput, id: string, tenant: Tenant): Reply {
+		const parsed = parseJsonBody(input.rawBody);
+		if (!parsed.ok || !isRecord(parsed.value)) return this.error(400, 1004, 'Request body must be a JSON object');
+		const body = parsed.value;
+		if (body.parts !== undefined) {
+			return this.error(400, 1001, 'Top-level parts is not accepted: send {"message": {"parts": [...]}}');
+		}
+		const message = isRecord(body.message) ? body.message : undefined;
+		if (!message || message.parts === undefined) return this.error(400, 1001, 'Missing required field: message.parts');
+		const chat = this.chats.get(id);
+		if (!chat) return this.error(404, 2002, 'Chat not found');
+		if (!chat.selfIsMember) {
+			return this.error(400, 1006, 'Chat is no longer a group for this line: the line left it (not a member)');
+		}
+		if (!Array.isArray(message.parts) || message.parts.length === 0) {
+			return this.error(400, 1001, 'message.parts must be a non-empty array');
+		}
+		const problem = message.parts.map(chertPartProblem).find((p) => p !== undefined);
+		if (problem) return this.error(400, 1001, problem);
+		if (message.idempotency_key !== undefined && (typeof message.idempotency_key !== 'string' || message.idempotency_key === '')) {
+			return this.error(400, 1001, 'message.idempotency_key must be a non-empty string');
+		}
+		const idem = this.idempotencyCheck(tenant, message, { chat_id: id, body });
+		if (idem?.kind === 'replay') return replayed(idem.reply);
+		if (idem?.kind === 'conflict') return this.idempotencyConflict();
+
+		const n = this.ctx.next('chert.sent');
+		const now = iso(this.ctx.now());
+		const logged = this.ctx.messages.add({
+			provider: 'chert',
+			chatId: chat.id,
+			id: deterministicHex(`chert.sent.${n}`, 32),
+			direction: 'outbound',
+			from: chat.self,
+			text: textOfParts(message.parts),
+			parts: message.parts,
+			replyTo: null,
+			options: null,
+			createdAt: now,
+		});
+		const reply = jsonReply(200, { message: this.messageView(logged) });
+		if (idem?.kind === 'new') idem.remember(reply);
+		return reply;
+	}
+
+	/** A message as Chert answers it (the create answer's `message`). */
+	private messageView(message: SandboxMessage): Record<string, unknown> {
+		return {
+			id: message.id,
+			chat_id: message.chatId,
+			parts: message.parts,
+			status: 'sent',
+			direction: message.direction,
+			created_at: message.createdAt,
+			delivered_at: null,
+			read_at: null,
+			service: 'imessage',
+		};
+	}
+
 	// ---- webhooks ------------------------------------------------------------------------
 
 	/**
@@ -510,6 +575,21 @@ export class ChertEmulator implements ProviderEmulator {
 		const n = this.ctx.next('chert.event');
 		const eventId = `chert:msg:${deterministicHex(`chert.event.${n}`, 24)}`;
 		const handle = (address: string, isMe: boolean) => ({ handle: address, service: 'imessage', is_me: isMe });
+		const createdAt = iso(this.ctx.now());
+		const messageId = deterministicHex(`chert.inbound.${n}`, 32).toUpperCase();
+		const parts = [{ type: 'text', value: text }];
+		this.ctx.messages.add({
+			provider: 'chert',
+			chatId: chat.id,
+			id: messageId,
+			direction: 'inbound',
+			from,
+			text,
+			parts,
+			replyTo: null,
+			options: null,
+			createdAt,
+		});
 		const deliveredTo = this.ctx.webhooks.emit('chert', 'message.received', eventId, {
 			chat: {
 				id: chat.id,
@@ -519,11 +599,11 @@ export class ChertEmulator implements ProviderEmulator {
 				owner_handle: handle(chat.self, true),
 			},
 			message: {
-				id: deterministicHex(`chert.inbound.${n}`, 32).toUpperCase(),
+				id: messageId,
 				direction: 'inbound',
 				sender_handle: handle(from, false),
-				parts: [{ type: 'text', value: text }],
-				created_at: iso(this.ctx.now()),
+				parts,
+				created_at: createdAt,
 			},
 		});
 		return { eventId, deliveredTo };
@@ -614,6 +694,42 @@ export class ChertEmulator implements ProviderEmulator {
 			headers['retry-after'] = String(retryAfter);
 		}
 		return jsonReply(status, body, headers);
+	}
+}
+
+/** An idempotent replay: the stored answer, byte for byte, marked `idempotent-replayed: true`. */
+function replayed(reply: Reply): Reply {
+	return { ...reply, headers: { ...reply.headers, 'idempotent-replayed': 'true' } };
+}
+
+/** Why a part of a sent message is refused (undefined: fine). */
+function chertPartProblem(part: unknown): string | undefined {
+	if (!isRecord(part)) return 'Each message part must be an object';
+	switch (part.type) {
+		case 'text':
+			return typeof part.value === 'string' && part.value.trim() !== ''
+				? undefined
+				: 'Missing required field: message.parts[].value (a text part needs non-empty text)';
+		case 'rich_link': {
+			if (!isHttpsUrl(part.url)) return 'A rich_link part needs an https url';
+			for (const field of ['title', 'summary']) {
+				if (part[field] !== undefined && part[field] !== null && typeof part[field] !== 'string') {
+					return `rich_link ${field} must be a string`;
+				}
+			}
+			for (const field of ['image_url', 'icon_url']) {
+				if (part[field] !== undefined && part[field] !== null && !isHttpsUrl(part[field])) {
+					return `rich_link ${field} must be an https URL`;
+				}
+			}
+			return undefined;
+		}
+		case 'media':
+			return typeof part.attachment_id === 'string' && part.attachment_id !== ''
+				? undefined
+				: 'A media part needs the attachment_id of an upload';
+		default:
+			return `Unsupported message part type: ${String(part.type)} (text, rich_link or media)`;
 	}
 }
 

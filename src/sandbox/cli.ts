@@ -24,7 +24,7 @@ function portFromArgs(argv: string[]): number {
 async function main(): Promise<void> {
 	const port = portFromArgs(process.argv.slice(2));
 	const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
-	const sandbox = await startSandbox({ port, host });
+	const sandbox = await startSandbox({ port, host, seedLinkedIds: true });
 	const groups = DEMO.groups;
 	console.log(`Provider sandbox listening on ${sandbox.url}
 
@@ -45,6 +45,7 @@ Periskope  base URL  ${sandbox.baseUrls.periskope}
            x-phone   ${DEMO.periskope.orgPhone}  (or ${DEMO.periskope.phoneId})
            contacts  ${DEMO.periskope.contacts.join(', ')}
            groups    trio ${groups.periskope.trio}, five ${groups.periskope.five}
+                     linked ids ${groups.periskope.linked} (members ${DEMO.periskope.linkedIds.join(', ')})
 
 Press Ctrl+C to stop.`);
 

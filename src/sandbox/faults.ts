@@ -25,7 +25,7 @@ export interface FaultTarget {
 }
 
 /** Periskope routes where a partial_failure fault applies. */
-const PARTIAL_FAILURE_ROUTE = /^\/chats\/[^/]+\/(add|remove)\/?$/;
+const PARTIAL_FAILURE_ROUTE = /^\/chats\/[^/]+\/(add|remove|promote|demote)\/?$/;
 
 export class Faults implements FaultController {
 	private specs: Array<{ spec: FaultSpec; left: number; skip: number }> = [];
@@ -83,7 +83,7 @@ function matches(spec: FaultSpec, target: FaultTarget): boolean {
 		}
 	}
 	if (spec.kind === 'partial_failure') {
-		// Only Periskope's add/remove answer per participant; never consume it elsewhere.
+		// Only Periskope's add/remove/promote/demote answer per participant; never consume it elsewhere.
 		if (target.provider !== 'periskope' || target.method.toUpperCase() !== 'POST') return false;
 		if (!PARTIAL_FAILURE_ROUTE.test(target.decodedPath)) return false;
 	}

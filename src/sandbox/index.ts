@@ -9,6 +9,7 @@
 import { ChertEmulator } from './chert';
 import { Faults } from './faults';
 import { LinqEmulator } from './linq';
+import { IdempotencyStore, MessageLog } from './messages';
 import { PeriskopeEmulator } from './periskope';
 import { PREFIXES, SandboxServer } from './server';
 import { FixedWindowLimiter } from './util';
@@ -39,6 +40,7 @@ export type {
 	RecordedRequest,
 	Sandbox,
 	SandboxChat,
+	SandboxMessage,
 	SandboxOptions,
 } from './types';
 
@@ -50,8 +52,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	const now = opts.now ?? (() => Date.now());
 	const counters = new Map<string, number>();
 	const webhooks = new WebhookHub({ now, retryBaseMs: opts.webhookRetryBaseMs });
+	const messages = new MessageLog();
+	const idempotency = new IdempotencyStore();
 	const ctx: EmulatorContext = {
 		webhooks,
+		messages,
+		idempotency,
 		now,
 		next(counter: string): number {
 			const value = (counters.get(counter) ?? 0) + 1;
@@ -65,7 +71,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		ctx,
 		Math.max(0, opts.linqApplyDelayMs ?? DEFAULT_LINQ_APPLY_DELAY_MS),
 	);
-	const periskope = new PeriskopeEmulator(ctx, opts.rateLimits?.periskope);
+	const periskope = new PeriskopeEmulator(ctx, opts.rateLimits?.periskope, opts.seedLinkedIds ?? false);
 	const emulators: Record<ProviderName, ProviderEmulator> = { chert, linq, periskope };
 	const faults = new Faults();
 	const requests: RecordedRequest[] = [];
@@ -73,6 +79,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 	const resetState = (): void => {
 		counters.clear();
 		webhooks.reset();
+		messages.reset();
+		idempotency.reset();
 		for (const emulator of Object.values(emulators)) emulator.reset(seed);
 	};
 	const postMessage = (provider: ProviderName, chatId: string, from: string, text: string) => {
@@ -125,6 +133,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 			await webhooks.idle();
 		},
 		postMessage,
+		messages: (provider, chatId) => messages.list(provider, chatId),
 		refuseQueued: (count = 1) => linq.refuseQueued(count),
 		setLatency: (ms: number) => {
 			server.latencyMs = Math.max(0, ms);

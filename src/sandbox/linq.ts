@@ -6,10 +6,10 @@
 import { createHmac } from 'node:crypto';
 import { DEMO, LINQ_SEED, SEED_CREATED_AT } from './seed';
 import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat, WebhookScheme } from './types';
+import { textOfParts, type IdempotencyCheck, type SandboxMessage } from './messages';
 import {
 	E164,
 	bearerToken,
-	canonicalJson,
 	containsUrl,
 	deterministicUuid,
 	isE164,
@@ -102,7 +102,6 @@ type Handler = (input: HandlerInput, params: Record<string, string>) => Reply;
 export class LinqEmulator implements ProviderEmulator {
 	readonly name = 'linq' as const;
 	private chats = new Map<string, LinqChat>();
-	private idempotency = new Map<string, { hash: string; reply: Reply }>();
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private waiters: Array<() => void> = [];
 	private readonly routes: Array<Route<Handler>>;
@@ -128,6 +127,7 @@ export class LinqEmulator implements ProviderEmulator {
 				handler: (i, p) => this.remove(i, p.id),
 			},
 			{ method: 'POST', pattern: 'v3/chats/:id/leave', handler: (i, p) => this.leave(p.id) },
+			{ method: 'POST', pattern: 'v3/chats/:id/messages', handler: (i, p) => this.send(i, p.id) },
 			...subscriptionRoutes(ctx, this.subscriptionApi()),
 		];
 		this.ctx.webhooks.register(LINQ_WEBHOOKS);
@@ -137,7 +137,6 @@ export class LinqEmulator implements ProviderEmulator {
 		this.cancelPending();
 		this.refusals = 0;
 		this.chats.clear();
-		this.idempotency.clear();
 		if (!seed) return;
 		for (const s of LINQ_SEED) {
 			const service = linqChatService(s.members);
@@ -322,22 +321,9 @@ export class LinqEmulator implements ProviderEmulator {
 		].filter((h) => h !== from);
 		if (recipients.length === 0) return this.missing('to');
 
-		const key =
-			typeof message.idempotency_key === 'string' && message.idempotency_key !== ''
-				? message.idempotency_key
-				: undefined;
-		const hash = canonicalJson(body);
-		if (key !== undefined) {
-			const previous = this.idempotency.get(key);
-			if (previous) {
-				if (previous.hash === hash) return previous.reply;
-				return this.error(
-					409,
-					LINQ_CODES.idempotencyConflict,
-					'idempotency_key was already used with a different request body',
-				);
-			}
-		}
+		const idem = this.idempotencyCheck(message, body);
+		if (idem?.kind === 'replay') return idem.reply;
+		if (idem?.kind === 'conflict') return this.idempotencyConflict();
 
 		const n = this.ctx.next('linq.chat');
 		const id = deterministicUuid(`linq.chat.${n}`);
@@ -372,9 +358,20 @@ export class LinqEmulator implements ProviderEmulator {
 				},
 			},
 		});
-		if (key !== undefined) this.idempotency.set(key, { hash, reply });
+		if (idem?.kind === 'new') idem.remember(reply);
 		this.emit('chat.created', chat, this.view(chat));
 		return reply;
+	}
+
+	/** A message's idempotency key (if any) checked against the kernel's store. */
+	private idempotencyCheck(message: Record<string, unknown>, request: unknown): IdempotencyCheck | undefined {
+		const key = message.idempotency_key;
+		if (typeof key !== 'string' || key === '') return undefined;
+		return this.ctx.idempotency.check('linq', key, request);
+	}
+
+	private idempotencyConflict(): Reply {
+		return this.error(409, LINQ_CODES.idempotencyConflict, 'idempotency_key was already used with a different request body');
 	}
 
 	/** Checks shared by add/remove/rename/leave. */
@@ -620,6 +617,116 @@ export class LinqEmulator implements ProviderEmulator {
 		return this.accepted('Leave group chat queued');
 	}
 
+	/**
+	 * Send a message to an existing chat: `{message: MessageContent}` (the SDK's
+	 * MessageSendParams: parts, effect?, idempotency_key?, preferred_service?, reply_to?) →
+	 * `{chat_id, message: SentMessage}`. The SDK's rules: 1–100 parts; a `link` (or
+	 * `imessage_app`) part must be the only part; no two text parts in a row; a media part has
+	 * exactly one of an https `url` or an `attachment_id`. The first-message link rule of create
+	 * does not apply. After a leave every interaction endpoint answers 409 (the SDK's leaveChat).
+	 * Fires `message.sent` (the SDK's 2026-02-03 message event, direction "outbound").
+	 */
+	private send(input: HandlerInput, id: string): Reply {
+		const parsed = parseJsonBody(input.rawBody);
+		if (!parsed.ok || !isRecord(parsed.value))
+			return this.error(400, LINQ_CODES.invalidJson, 'Request body must be a JSON object');
+		const body = parsed.value;
+		const chat = this.chats.get(id);
+		if (!chat) return this.error(404, LINQ_CODES.notFound, 'Resource not found');
+		if (chat.leaveAccepted) {
+			return this.error(409, LINQ_CODES.leftChat, 'You have left this chat; messages can no longer be sent to it from this number');
+		}
+		if (!isRecord(body.message)) return this.missing('message');
+		const message = body.message;
+		const problem = linqContentProblem(message);
+		if (problem) return this.error(400, LINQ_CODES.missingField, problem);
+		const replyTo = isRecord(message.reply_to) ? message.reply_to : undefined;
+		if (replyTo && !this.ctx.messages.find('linq', chat.id, String(replyTo.message_id))) {
+			return this.error(404, LINQ_CODES.notFound, `Message ${String(replyTo.message_id)} to reply to was not found in this chat`);
+		}
+		const idem = this.idempotencyCheck(message, { chat_id: id, body });
+		if (idem?.kind === 'replay') return idem.reply;
+		if (idem?.kind === 'conflict') return this.idempotencyConflict();
+
+		const n = this.ctx.next('linq.sent');
+		const now = iso(this.ctx.now());
+		const options: Record<string, unknown> = {};
+		for (const field of ['effect', 'preferred_service', 'idempotency_key'] as const) {
+			if (message[field] !== undefined) options[field] = message[field];
+		}
+		const logged = this.ctx.messages.add({
+			provider: 'linq',
+			chatId: chat.id,
+			id: deterministicUuid(`linq.sent.${n}`),
+			direction: 'outbound',
+			from: chat.self,
+			text: textOfParts(message.parts as unknown[]),
+			parts: message.parts as unknown[],
+			replyTo: replyTo ? String(replyTo.message_id) : null,
+			options: { ...options, ...(replyTo ? { reply_to: replyTo } : {}) },
+			createdAt: now,
+		});
+		const me = chat.handles.find((h) => h.isMe);
+		const reply = jsonReply(200, {
+			chat_id: chat.id,
+			message: {
+				id: logged.id,
+				created_at: now,
+				delivery_status: 'queued',
+				is_read: false,
+				parts: (message.parts as Array<Record<string, unknown>>).map((part, index) => this.partView(part, `${logged.id}.${index}`)),
+				sent_at: null,
+				delivered_at: null,
+				effect: message.effect ?? null,
+				from_handle: me ? this.handleView(me) : null,
+				preferred_service: message.preferred_service ?? null,
+				reply_to: replyTo ?? null,
+				service: chat.service,
+			},
+		});
+		if (idem?.kind === 'new') idem.remember(reply);
+		this.emitSent(chat, logged);
+		return reply;
+	}
+
+	/** A sent part as the SDK's *PartResponse types show it (`reactions: null`; media described). */
+	private partView(part: Record<string, unknown>, seed: string): Record<string, unknown> {
+		if (part.type === 'media') {
+			const url = typeof part.url === 'string' ? part.url : `https://cdn.linqapp.com/sandbox/${String(part.attachment_id)}`;
+			return {
+				type: 'media',
+				id: typeof part.attachment_id === 'string' ? part.attachment_id : deterministicUuid(`linq.attachment.${seed}`),
+				filename: url.split('/').pop() || 'attachment',
+				mime_type: 'application/octet-stream',
+				size_bytes: 0,
+				url,
+				reactions: null,
+			};
+		}
+		return { ...part, reactions: null };
+	}
+
+	/** `message.sent` for a message your line sent (never `message.received`: that is for inbound ones). */
+	private emitSent(chat: LinqChat, message: SandboxMessage): void {
+		const me = chat.handles.find((h) => h.isMe);
+		const options = message.options ?? {};
+		this.emit('message.sent', chat, {
+			chat: { id: chat.id, is_group: chat.isGroup, owner_handle: me ? this.handleView(me) : null },
+			id: message.id,
+			direction: 'outbound',
+			sender_handle: me ? this.handleView(me) : null,
+			parts: (message.parts ?? []).filter(isRecord).map((part, index) => this.partView(part, `${message.id}.${index}`)),
+			service: chat.service,
+			sent_at: message.createdAt,
+			delivered_at: null,
+			read_at: null,
+			effect: options.effect ?? null,
+			idempotency_key: options.idempotency_key ?? null,
+			preferred_service: options.preferred_service ?? null,
+			reply_to: options.reply_to ?? null,
+		});
+	}
+
 	// ---- webhooks ------------------------------------------------------------------------
 
 	private refusals = 0;
@@ -650,13 +757,26 @@ export class LinqEmulator implements ProviderEmulator {
 		const n = this.ctx.next('linq.event');
 		const eventId = deterministicUuid(`linq.event.${n}`);
 		const now = iso(this.ctx.now());
+		const inboundId = deterministicUuid(`linq.inbound.${n}`);
+		this.ctx.messages.add({
+			provider: 'linq',
+			chatId: chat.id,
+			id: inboundId,
+			direction: 'inbound',
+			from,
+			text,
+			parts: [{ type: 'text', value: text }],
+			replyTo: null,
+			options: null,
+			createdAt: now,
+		});
 		const deliveredTo = this.ctx.webhooks.emit(
 			'linq',
 			'message.received',
 			eventId,
 			{
 				chat: { id: chat.id, is_group: chat.isGroup, owner_handle: me ? this.handleView(me) : null },
-				id: deterministicUuid(`linq.inbound.${n}`),
+				id: inboundId,
 				direction: 'inbound',
 				sender_handle: this.handleView(sender),
 				parts: [{ type: 'text', value: text }],
@@ -781,6 +901,8 @@ export class LinqEmulator implements ProviderEmulator {
 			})),
 			is_archived: false,
 			is_group: chat.isGroup,
+			// The SDK's Chat: "URL of the group chat icon. Only set for group chats that have an icon".
+			group_chat_icon: chat.icon,
 			service: chat.service,
 			health_status: this.health(),
 		};
@@ -831,6 +953,66 @@ export class LinqEmulator implements ProviderEmulator {
 			headers,
 		);
 	}
+}
+
+/** iMessage effects the SDK lists for MessageContent.effect. */
+const LINQ_EFFECTS: Record<'screen' | 'bubble', string[]> = {
+	screen: ['confetti', 'fireworks', 'lasers', 'sparkles', 'celebration', 'hearts', 'love', 'balloons', 'happy_birthday', 'echo', 'spotlight'],
+	bubble: ['slam', 'loud', 'gentle', 'invisible'],
+};
+
+/** Why a MessageContent of a send is refused (undefined: fine), after the SDK's validation rules. */
+function linqContentProblem(message: Record<string, unknown>): string | undefined {
+	const parts = message.parts;
+	if (!Array.isArray(parts) || parts.length === 0) return 'Missing required field: message.parts';
+	if (parts.length > 100) return 'A message has at most 100 parts';
+	let previous: unknown;
+	for (const part of parts) {
+		if (!isRecord(part) || typeof part.type !== 'string') return 'Each message part needs a type';
+		if (part.type === 'text') {
+			if (typeof part.value !== 'string' || part.value.trim() === '') return 'Missing required field: message.parts[].value';
+			if (previous === 'text') return 'Consecutive text parts are not allowed; separate them with a media part';
+		} else if (part.type === 'link' || part.type === 'imessage_app') {
+			if (parts.length > 1) return `A ${part.type} part must be the only part in the message`;
+			if (part.type === 'link' && (!isHttpUrl(part.value) || String(part.value).length > 2048)) {
+				return 'A link part needs a URL of at most 2,048 characters in value';
+			}
+		} else if (part.type === 'media') {
+			const hasUrl = part.url !== undefined;
+			const hasId = part.attachment_id !== undefined;
+			if (hasUrl === hasId) return 'A media part needs either url or attachment_id, not both';
+			if (hasUrl && !isHttpsUrl(part.url)) return 'A media url must be an https URL';
+			if (hasId && (typeof part.attachment_id !== 'string' || part.attachment_id === '')) return 'attachment_id must be a non-empty string';
+		} else {
+			return `Unsupported message part type: ${part.type}`;
+		}
+		previous = part.type;
+	}
+	if (message.effect !== undefined) {
+		const effect = message.effect;
+		if (!isRecord(effect)) return 'effect must be an object {type, name}';
+		const type = effect.type;
+		if (type !== 'screen' && type !== 'bubble') return 'effect.type must be "screen" or "bubble"';
+		if (!LINQ_EFFECTS[type].includes(String(effect.name))) {
+			return `effect.name must be one of ${LINQ_EFFECTS[type].join(', ')} for a ${type} effect`;
+		}
+	}
+	if (message.preferred_service !== undefined && !['iMessage', 'SMS', 'RCS'].includes(String(message.preferred_service))) {
+		return 'preferred_service must be iMessage, SMS or RCS';
+	}
+	if (message.idempotency_key !== undefined && (typeof message.idempotency_key !== 'string' || message.idempotency_key === '')) {
+		return 'idempotency_key must be a non-empty string';
+	}
+	if (message.reply_to !== undefined) {
+		const replyTo = message.reply_to;
+		if (!isRecord(replyTo) || typeof replyTo.message_id !== 'string' || replyTo.message_id === '') {
+			return 'reply_to needs a message_id';
+		}
+		if (replyTo.part_index !== undefined && !(Number.isInteger(replyTo.part_index) && (replyTo.part_index as number) >= 0)) {
+			return 'reply_to.part_index must be a whole number, 0 or more';
+		}
+	}
+	return undefined;
 }
 
 /** Event types a Linq subscription may name (the SDK's WebhookEventType, group-chat subset and messages). */

@@ -21,11 +21,17 @@ export interface DemoData {
 		phoneId: string;
 		/** Numbers in the phone's contacts: added directly instead of invited. */
 		contacts: string[];
+		/**
+		 * WhatsApp linked ids (`<digits>@lid`) of the members of the linked-ids demo group: members
+		 * WhatsApp shows without a phone number. Their digits are NOT phone numbers.
+		 */
+		linkedIds: string[];
 	};
 	groups: {
 		chert: { trio: string; five: string; dm: string };
 		linq: { trio: string; five: string; sms: string; dm: string };
-		periskope: { trio: string; five: string };
+		/** `linked` is seeded only with `startSandbox({ seedLinkedIds: true })` (and by `npm run sandbox`). */
+		periskope: { trio: string; five: string; linked: string };
 	};
 }
 
@@ -56,6 +62,7 @@ export const DEMO: DemoData = {
 			'14155550188',
 			'14155550189',
 		],
+		linkedIds: ['205519000000001@lid', '205519000000002@lid'],
 	},
 	groups: {
 		chert: { trio: 'ch_demo_trio', five: 'ch_demo_five', dm: 'ch_demo_dm' },
@@ -65,7 +72,11 @@ export const DEMO: DemoData = {
 			sms: '7d4c1a20-0009-4b5e-9c6d-000000000009',
 			dm: '7d4c1a20-0002-4b5e-9c6d-000000000002',
 		},
-		periskope: { trio: '120363415555018003@g.us', five: '120363415555018005@g.us' },
+		periskope: {
+			trio: '120363415555018003@g.us',
+			five: '120363415555018005@g.us',
+			linked: '120363415555018007@g.us',
+		},
 	},
 };
 
@@ -80,6 +91,8 @@ export interface SeedChat {
 	/** Members other than the sending line. */
 	members: string[];
 	isGroup: boolean;
+	/** Members (of `members`) who are group admins (Periskope). */
+	admins?: string[];
 }
 
 export const CHERT_SEED: SeedChat[] = [
@@ -153,3 +166,17 @@ export const PERISKOPE_SEED: SeedChat[] = [
 		isGroup: true,
 	},
 ];
+
+/**
+ * A Periskope group whose members include WhatsApp linked ids (`<digits>@lid`): members that
+ * WhatsApp identifies without a phone number. Seeded with `seedLinkedIds: true` only, because
+ * tests pin the default seed's two Periskope groups. One linked id and one phone member are admins.
+ */
+export const PERISKOPE_LINKED_SEED: SeedChat = {
+	id: DEMO.groups.periskope.linked,
+	name: 'Demo linked ids',
+	self: DEMO.periskope.orgPhone,
+	members: ['14155550187', ...DEMO.periskope.linkedIds],
+	admins: ['14155550187', DEMO.periskope.linkedIds[1]],
+	isGroup: true,
+};

@@ -2,6 +2,9 @@
  * Public and internal types of the provider sandbox (a local emulator of the Chert, Linq and
  * Periskope group-chat APIs). Development tooling only: never part of the shipped package.
  */
+import type { IdempotencyStore, MessageLog, SandboxMessage } from './messages';
+
+export type { SandboxMessage } from './messages';
 export type ProviderName = 'chert' | 'linq' | 'periskope';
 
 export interface RateLimitSpec {
@@ -28,6 +31,11 @@ export interface SandboxOptions {
 	now?: () => number;
 	/** Webhook retries: first retry after this many ms, doubling (default 200). */
 	webhookRetryBaseMs?: number;
+	/**
+	 * Also seed Periskope's linked-ids demo group (DEMO.groups.periskope.linked: members known by
+	 * `<digits>@lid`). Default false: tests pin the default seed's two Periskope groups.
+	 */
+	seedLinkedIds?: boolean;
 }
 
 export interface RecordedRequest {
@@ -52,7 +60,7 @@ export interface SandboxChat {
 	provider: ProviderName;
 	id: string;
 	name: string | null;
-	/** Current members: E.164 (or email) for chert/linq, digits for periskope; includes self while a member. */
+	/** Current members: E.164 (or email) for chert/linq, digits (or `<digits>@lid` for a linked id) for periskope; includes self while a member. */
 	participants: string[];
 	/** The sending line: tenant number (chert), `from` (linq), org phone digits (periskope). */
 	self: string;
@@ -89,7 +97,7 @@ export interface FaultSpec {
 	retryAfterSeconds?: number;
 	/** delay: hold the request this long, then handle it normally. */
 	delayMs?: number;
-	/** partial_failure (Periskope add/remove): these participants fail with code 500. */
+	/** partial_failure (Periskope add/remove/promote/demote): these participants fail with code 500. */
 	failAddresses?: string[];
 }
 
@@ -122,6 +130,8 @@ export interface Sandbox {
 	refuseQueued(count?: number): void;
 	/** A message from `from` arrives in a group: the provider's message webhook fires. */
 	postMessage(provider: ProviderName, chatId: string, from: string, text: string): { eventId: string; deliveredTo: number };
+	/** The chat's message log, oldest first: messages your line sent and messages members posted. */
+	messages(provider: ProviderName, chatId: string): SandboxMessage[];
 	reset(): void;
 	stop(): Promise<void>;
 }
@@ -146,7 +156,7 @@ export interface HandlerInput {
 	rawBody: Buffer;
 	/** Sandbox clock at receipt, ms. */
 	now: number;
-	/** partial_failure fault: participants (digits) that must fail. */
+	/** partial_failure fault: participants (digits or `<digits>@lid`) that must fail. */
 	failAddresses?: string[];
 }
 
@@ -174,6 +184,10 @@ export interface EmulatorContext {
 	next(counter: string): number;
 	/** Webhook subscriptions and signed deliveries (the kernel's; emulators declare schemes). */
 	webhooks: Webhooks;
+	/** Every chat's message log (the kernel's; see messages.ts). */
+	messages: MessageLog;
+	/** Idempotency keys of creates and sends (the kernel's; see messages.ts). */
+	idempotency: IdempotencyStore;
 }
 
 // ---- webhooks (the kernel's WebhookHub in webhooks.ts; subscription endpoints in subscriptions.ts) ----

@@ -274,6 +274,13 @@ describe('sandbox: Linq', () => {
 			expectLinqError(await linq(sb, 'GET', '/v3/chats?from=4155550150'), 400, 1002);
 		});
 
+		it('shows the group icon as the SDK’s Chat does (group_chat_icon: null until set)', async () => {
+			expect((await linq(sb, 'GET', `/v3/chats/${trio}`)).json.group_chat_icon).toBeNull();
+			await linq(sb, 'PUT', `/v3/chats/${trio}`, { group_chat_icon: 'https://img.test/icon.png' });
+			await sb.settle();
+			expect((await linq(sb, 'GET', `/v3/chats/${trio}`)).json.group_chat_icon).toBe('https://img.test/icon.png');
+		});
+
 		it('gets a chat; unknown ids and routes are 404 / 2001', async () => {
 			const got = await linq(sb, 'GET', `/v3/chats/${dm}`);
 			expect(got.json).toMatchObject({ id: dm, is_group: false });
