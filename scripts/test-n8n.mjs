@@ -16,11 +16,14 @@
 //  7. Group Chat Trigger (scripts/test-n8n-trigger.mjs): imports and activates the events example,
 //     boots n8n (activation creates the subscriptions), runs the lifecycle, checks the trigger
 //     executions and that a forged delivery to the production URL started none.
+//  8. AI Agent (scripts/test-n8n-agent.mjs): an AI Agent with a scripted OpenAI-compatible model
+//     on loopback uses the Group Chat node as its tool to create a group and add someone.
 // Checks are named with their version; one `n8n <version>: N passed, M failed` line per version,
 // then the last line: `n8n: N passed, M failed`; exit code 1 on any failure.
 //
 // Flags: --n8n=<version>[,<version>] (default: every version in N8N_VERSIONS), --keep (keep the
-//        temp user folders), --no-build, --skip-server (skip step 5), --skip-trigger (step 7).
+//        temp user folders), --no-build, --skip-server (skip step 5), --skip-trigger (step 7),
+//        --skip-agent (step 8).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +42,7 @@ import {
 	waitForExecution,
 } from './harness.mjs';
 import { importExample, loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
+import { checkAgentPhase } from './test-n8n-agent.mjs';
 import { checkTriggerPhase } from './test-n8n-trigger.mjs';
 import {
 	N8N_VERSIONS,
@@ -255,7 +259,7 @@ async function main() {
 		console.log(`n8n ${version}: ${counts.passed} passed, ${counts.failed} failed (${secs(counts.ms)})`);
 }
 
-/** Steps 2-7 against one n8n version, with a sandbox of its own. */
+/** Steps 2-8 against one n8n version, with a sandbox of its own. */
 async function runVersion(version, { startSandbox, DEMO }) {
 	step(`n8n ${version}: provider sandbox`);
 	const sandbox = await startSandbox({ port: 0 });
@@ -411,6 +415,10 @@ async function runVersion(version, { startSandbox, DEMO }) {
 		// Group Chat Trigger: activation, deliveries and executions in the real n8n.
 		if (!args.has('--skip-trigger')) {
 			await checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle: workflow, check });
+		}
+		// An AI Agent with a scripted model uses the node as its tool.
+		if (!args.has('--skip-agent')) {
+			await checkAgentPhase({ runtime, env, port, sandbox, check });
 		}
 	} finally {
 		await sandbox.stop();
