@@ -165,3 +165,15 @@ export async function waitForExecution(baseUrl, cookie, executionId, { timeoutMs
 	}
 	return execution;
 }
+
+/**
+ * The credential's "Test connection" as the editor sends it: the stored data with secrets
+ * redacted (n8n fills them in). Returns `{ stored, result }`; result.status is 'OK' on success.
+ */
+export async function testCredential(baseUrl, cookie, id) {
+	const stored = await restApi(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
+	const result = await restApi(baseUrl, cookie, '/rest/credentials/test', {
+		credentials: { id, name: stored.name, type: stored.type, data: stored.data },
+	});
+	return { stored, result };
+}

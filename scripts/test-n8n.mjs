@@ -32,13 +32,13 @@ import {
 	checkBuild,
 	createChecks,
 	info,
-	restApi,
 	runFromEditor,
 	same,
 	secs,
 	sorted,
 	startN8n,
 	step,
+	testCredential,
 	waitForExecution,
 } from './harness.mjs';
 import { importExample, loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
@@ -192,11 +192,7 @@ async function checkEditorActions(baseUrl, cookie, workflow, runtime) {
 	];
 	for (const id of credentialIds) {
 		try {
-			// The editor sends the stored data back with secrets redacted; n8n fills them in.
-			const stored = await restApi(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
-			const result = await restApi(baseUrl, cookie, '/rest/credentials/test', {
-				credentials: { id, name: stored.name, type: stored.type, data: stored.data },
-			});
+			const { stored, result } = await testCredential(baseUrl, cookie, id);
 			check(
 				`editor "Test connection" for ${stored.name} (${stored.type}) succeeds`,
 				result?.status === 'OK',
