@@ -63,19 +63,20 @@ export const EXPECTED_FILES = [
 
 const KiB = 1024;
 /**
- * Size budgets in bytes: today's sizes (measured 2026-12-02: packed 453 KiB, unpacked 1,962 KiB,
- * index.js 524 KiB, GroupChat.node.js 482 KiB, GroupChatTrigger.node.js 354 KiB, each
- * credential 184-186 KiB) plus about 10 %. Every credential bundles the whole adapter core today;
- * issue 15 cuts each to under 10 KiB and tightens these budgets to match.
+ * Size budgets in bytes, about 10 % above the sizes measured on 2026-12-02 on main with issue
+ * 14's trigger work merged (packed 461 KiB, unpacked 1,998 KiB, index.js 540 KiB,
+ * GroupChat.node.js 483 KiB, GroupChatTrigger.node.js 370 KiB, each credential 184-186 KiB).
+ * Every credential bundles the whole adapter core today; issue 15 cuts each to under 10 KiB and
+ * tightens these budgets to match.
  */
 export const BUDGETS = Object.freeze({
-	packed: 500 * KiB,
+	packed: 510 * KiB,
 	unpacked: 2_200 * KiB,
 	/** [pattern, bytes] per .js bundle in dist/; a bundle no pattern covers fails. */
 	bundles: [
-		[/^dist\/index\.js$/, 580 * KiB],
+		[/^dist\/index\.js$/, 595 * KiB],
 		[/^dist\/nodes\/GroupChat\/GroupChat\.node\.js$/, 535 * KiB],
-		[/^dist\/nodes\/GroupChatTrigger\/GroupChatTrigger\.node\.js$/, 395 * KiB],
+		[/^dist\/nodes\/GroupChatTrigger\/GroupChatTrigger\.node\.js$/, 410 * KiB],
 		[/^dist\/credentials\/\w+\.credentials\.js$/, 200 * KiB],
 	],
 });
