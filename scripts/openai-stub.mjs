@@ -18,7 +18,10 @@ const MAX_BODY = 4 * 1024 * 1024;
 
 function send(res, status, value) {
 	const body = JSON.stringify(value);
-	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(body),
+	});
 	res.end(body);
 }
 
@@ -53,8 +56,16 @@ function streamChunks(base, message) {
 		: { role: 'assistant', content: message.content };
 	const finish = message.tool_calls ? 'tool_calls' : 'stop';
 	return [
-		{ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }] },
-		{ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: finish }] },
+		{
+			...base,
+			object: 'chat.completion.chunk',
+			choices: [{ index: 0, delta, finish_reason: null }],
+		},
+		{
+			...base,
+			object: 'chat.completion.chunk',
+			choices: [{ index: 0, delta: {}, finish_reason: finish }],
+		},
 		{
 			...base,
 			object: 'chat.completion.chunk',
@@ -126,11 +137,16 @@ export async function startOpenAiStub({ apiKey, reply, model = 'gpt-4o-mini' }) 
 				}
 				record.reply = scripted;
 				const message = assistantMessage(scripted, nextId);
-				const base = { id: `chatcmpl-${nextId()}`, created: Math.floor(Date.now() / 1000), model: body.model ?? model };
+				const base = {
+					id: `chatcmpl-${nextId()}`,
+					created: Math.floor(Date.now() / 1000),
+					model: body.model ?? model,
+				};
 				if (body.stream) {
 					record.status = 200;
 					res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-					for (const chunk of streamChunks(base, message)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+					for (const chunk of streamChunks(base, message))
+						res.write(`data: ${JSON.stringify(chunk)}\n\n`);
 					res.end('data: [DONE]\n\n');
 					return;
 				}
@@ -138,7 +154,12 @@ export async function startOpenAiStub({ apiKey, reply, model = 'gpt-4o-mini' }) 
 					...base,
 					object: 'chat.completion',
 					choices: [
-						{ index: 0, message, logprobs: null, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' },
+						{
+							index: 0,
+							message,
+							logprobs: null,
+							finish_reason: message.tool_calls ? 'tool_calls' : 'stop',
+						},
 					],
 					usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
 				});

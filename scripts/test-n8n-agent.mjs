@@ -38,7 +38,8 @@ const E164 = { created: ['+14155550161', '+14155550162'], added: '+14155550163' 
 /** A tool message's text (string content, or OpenAI content parts). */
 function messageText(message) {
 	if (typeof message?.content === 'string') return message.content;
-	if (Array.isArray(message?.content)) return message.content.map((part) => part?.text ?? '').join('');
+	if (Array.isArray(message?.content))
+		return message.content.map((part) => part?.text ?? '').join('');
 	return '';
 }
 
@@ -48,7 +49,9 @@ export function chatIdFrom(text) {
 		if (!value || typeof value !== 'object') return undefined;
 		if (typeof value.chatId === 'string') return value.chatId;
 		for (const child of Object.values(value)) {
-			const found = seen(typeof child === 'string' && /^[[{]/.test(child.trim()) ? safeJson(child) : child);
+			const found = seen(
+				typeof child === 'string' && /^[[{]/.test(child.trim()) ? safeJson(child) : child,
+			);
 			if (found) return found;
 		}
 		return undefined;
@@ -69,7 +72,8 @@ function argumentsFor(tool, values) {
 	const properties = tool.parameters?.properties ?? {};
 	const args = {};
 	for (const key of Object.keys(properties)) {
-		if (values[key] === undefined) throw new Error(`tool ${tool.name} asks for "${key}", which the script has no value for`);
+		if (values[key] === undefined)
+			throw new Error(`tool ${tool.name} asks for "${key}", which the script has no value for`);
 		args[key] = values[key];
 	}
 	return args;
@@ -84,11 +88,18 @@ export function agentScript(body) {
 	const create = tools.find((tool) => /create/i.test(tool.name));
 	const add = tools.find((tool) => /add/i.test(tool.name));
 	if (!create || !add)
-		throw new Error(`expected a create and an add tool, got: ${tools.map((tool) => tool.name).join(', ') || 'none'}`);
-	const calls = body.messages.flatMap((message) => (message.role === 'assistant' ? (message.tool_calls ?? []) : []));
+		throw new Error(
+			`expected a create and an add tool, got: ${tools.map((tool) => tool.name).join(', ') || 'none'}`,
+		);
+	const calls = body.messages.flatMap((message) =>
+		message.role === 'assistant' ? (message.tool_calls ?? []) : [],
+	);
 	const resultOf = (tool) => {
 		const call = calls.find((entry) => entry.function?.name === tool.name);
-		return call && body.messages.find((message) => message.role === 'tool' && message.tool_call_id === call.id);
+		return (
+			call &&
+			body.messages.find((message) => message.role === 'tool' && message.tool_call_id === call.id)
+		);
 	};
 	const created = resultOf(create);
 	if (!created) {
@@ -106,10 +117,15 @@ export function agentScript(body) {
 		};
 	}
 	const chatId = chatIdFrom(messageText(created));
-	if (!chatId) throw new Error(`no chatId in the ${create.name} result: ${messageText(created).slice(0, 300)}`);
+	if (!chatId)
+		throw new Error(
+			`no chatId in the ${create.name} result: ${messageText(created).slice(0, 300)}`,
+		);
 	if (!resultOf(add)) {
 		return {
-			toolCalls: [{ name: add.name, arguments: argumentsFor(add, { chatId, participants: SCRIPT.added }) }],
+			toolCalls: [
+				{ name: add.name, arguments: argumentsFor(add, { chatId, participants: SCRIPT.added }) },
+			],
 		};
 	}
 	return { content: `Created "${SCRIPT.groupName}" (${chatId}) and added ${SCRIPT.added}.` };
@@ -120,7 +136,10 @@ function shownFor(property, values) {
 	const { show, hide } = property.displayOptions ?? {};
 	const matches = (key, allowed) => !(key in values) || allowed.includes(values[key]);
 	if (show && !Object.entries(show).every(([key, allowed]) => matches(key, allowed))) return false;
-	if (hide && Object.entries(hide).some(([key, blocked]) => key in values && blocked.includes(values[key])))
+	if (
+		hide &&
+		Object.entries(hide).some(([key, blocked]) => key in values && blocked.includes(values[key]))
+	)
 		return false;
 	return true;
 }
@@ -133,45 +152,68 @@ function shownFor(property, values) {
  */
 export function toolSchemaProblems(nodeDescription, toolNode, tool) {
 	const problems = [];
-	const values = { provider: toolNode.parameters.provider, operation: toolNode.parameters.operation };
+	const values = {
+		provider: toolNode.parameters.provider,
+		operation: toolNode.parameters.operation,
+	};
 	const needed = nodeDescription.properties.filter(
 		(property) =>
-			property.required && !['notice', 'callout'].includes(property.type) && shownFor(property, values),
+			property.required &&
+			!['notice', 'callout'].includes(property.type) &&
+			shownFor(property, values),
 	);
 	const properties = tool.parameters?.properties ?? {};
 	const required = tool.parameters?.required ?? [];
 	for (const { name } of needed) {
 		const raw = toolNode.parameters[name];
-		const text = typeof raw === 'object' && raw !== null ? String(raw.value ?? '') : String(raw ?? '');
+		const text =
+			typeof raw === 'object' && raw !== null ? String(raw.value ?? '') : String(raw ?? '');
 		const fromAi = /\$fromAI\(\s*['"`]([\w-]+)['"`]/.exec(text)?.[1];
 		if (!fromAi) {
-			if (!text.trim()) problems.push(`"${name}" is needed but neither fixed in the tool node nor a $fromAI() parameter`);
+			if (!text.trim())
+				problems.push(
+					`"${name}" is needed but neither fixed in the tool node nor a $fromAI() parameter`,
+				);
 			continue;
 		}
 		const declared = properties[fromAi];
-		if (!declared) problems.push(`"${name}" comes from $fromAI('${fromAi}') but the model's schema has no "${fromAi}"`);
-		else if (!(typeof declared.description === 'string' && declared.description.trim().length >= 15))
-			problems.push(`"${fromAi}" has no useful description for the model (${JSON.stringify(declared.description)})`);
-		else if (!required.includes(fromAi)) problems.push(`"${fromAi}" is not required in the model's schema`);
+		if (!declared)
+			problems.push(
+				`"${name}" comes from $fromAI('${fromAi}') but the model's schema has no "${fromAi}"`,
+			);
+		else if (
+			!(typeof declared.description === 'string' && declared.description.trim().length >= 15)
+		)
+			problems.push(
+				`"${fromAi}" has no useful description for the model (${JSON.stringify(declared.description)})`,
+			);
+		else if (!required.includes(fromAi))
+			problems.push(`"${fromAi}" is not required in the model's schema`);
 	}
 	// The model picks a tool by its description: it must name this tool's operation.
 	const operationWord = { create: /create/i, addParticipants: /\badd/i }[values.operation];
 	if (!(typeof tool.description === 'string' && operationWord?.test(tool.description)))
-		problems.push(`the tool's description does not say what it does (${JSON.stringify(tool.description)})`);
+		problems.push(
+			`the tool's description does not say what it does (${JSON.stringify(tool.description)})`,
+		);
 	return { problems, needed: needed.map((property) => property.name) };
 }
 
 /** Imports the stub's OpenAI credential (decrypted JSON, encrypted by n8n) and the agent example. */
 async function importAgentExample(runtime, env, stub) {
 	const workflow = readAgentWorkflow();
-	const model = workflow.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi');
+	const model = workflow.nodes.find(
+		(node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+	);
 	const { id, name } = model.credentials.openAiApi;
 	const scratch = join(env.N8N_USER_FOLDER, 'import');
 	mkdirSync(scratch, { recursive: true });
 	const credentialsFile = join(scratch, 'openai-stub-credentials.json');
 	writeFileSync(
 		credentialsFile,
-		JSON.stringify([{ id, name, type: 'openAiApi', data: { apiKey: STUB_KEY, url: stub.url, header: false } }]),
+		JSON.stringify([
+			{ id, name, type: 'openAiApi', data: { apiKey: STUB_KEY, url: stub.url, header: false } },
+		]),
 	);
 	chmodSync(credentialsFile, 0o600);
 	try {
@@ -185,15 +227,24 @@ async function importAgentExample(runtime, env, stub) {
 
 /** `check` counts for the caller's run (test-n8n.mjs). */
 export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
-	step('AI Agent: a scripted OpenAI-compatible model on loopback, the agent example imported (CLI)');
+	step(
+		'AI Agent: a scripted OpenAI-compatible model on loopback, the agent example imported (CLI)',
+	);
 	const stub = await startOpenAiStub({ apiKey: STUB_KEY, reply: agentScript });
 	info(`model stub on ${stub.url}`);
 	let workflow;
 	try {
 		workflow = await importAgentExample(runtime, env, stub);
-		check('import:credentials (OpenAI, Base URL = the stub) + import:workflow for the agent example succeed', true);
+		check(
+			'import:credentials (OpenAI, Base URL = the stub) + import:workflow for the agent example succeed',
+			true,
+		);
 	} catch (error) {
-		check('import:credentials + import:workflow for the agent example succeed', false, error.message);
+		check(
+			'import:credentials + import:workflow for the agent example succeed',
+			false,
+			error.message,
+		);
 		await stub.stop();
 		return;
 	}
@@ -206,21 +257,28 @@ export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
 	try {
 		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
 		const { cookie } = await signIn(baseUrl);
-		const types = await (await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })).json();
+		const types = await (
+			await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })
+		).json();
 		const toolType = types.find((type) => type.name === TOOL_TYPE);
 		const nodeType = types.find((type) => type.name === NODE_TYPE);
 		check(
 			`n8n offers the node as an AI tool (${TOOL_TYPE}, output ai_tool)`,
 			Boolean(toolType) && JSON.stringify(toolType.outputs).includes('ai_tool'),
-			toolType ? `outputs ${JSON.stringify(toolType.outputs)}` : `no ${TOOL_TYPE} among ${types.length} node types`,
+			toolType
+				? `outputs ${JSON.stringify(toolType.outputs)}`
+				: `no ${TOOL_TYPE} among ${types.length} node types`,
 		);
 
 		const before = sandbox.listChats('chert').length;
 		const manual = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger').name;
 		const executionId = await runFromEditor(baseUrl, cookie, runtime, workflow.id, manual);
 		const execution = await waitForExecution(baseUrl, cookie, executionId);
-		const flatted = createRequire(join(runtime.n8nDir, 'node_modules', 'n8n', 'package.json'))('flatted');
-		const data = typeof execution?.data === 'string' ? flatted.parse(execution.data) : execution?.data;
+		const flatted = createRequire(join(runtime.n8nDir, 'node_modules', 'n8n', 'package.json'))(
+			'flatted',
+		);
+		const data =
+			typeof execution?.data === 'string' ? flatted.parse(execution.data) : execution?.data;
 		const runData = data?.resultData?.runData ?? {};
 		check(
 			`the agent's execution ${executionId} ends in success`,
@@ -229,14 +287,21 @@ export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
 		);
 
 		const completions = stub.requests.filter((request) => request.path === '/v1/chat/completions');
-		info(`the stub answered ${stub.requests.length} request(s): ${stub.requests.map((r) => `${r.method} ${r.path} → ${r.status}`).join(', ')}`);
+		info(
+			`the stub answered ${stub.requests.length} request(s): ${stub.requests.map((r) => `${r.method} ${r.path} → ${r.status}`).join(', ')}`,
+		);
 		check(
-			'the model stub got 3 chat completions (create call, add call, final answer), each with the credential\'s key, none refused',
+			"the model stub got 3 chat completions (create call, add call, final answer), each with the credential's key, none refused",
 			completions.length === 3 && stub.requests.every((request) => request.status === 200),
-			stub.requests.map((r) => `${r.method} ${r.path} → ${r.status}${r.error ? ` (${r.error})` : ''}`).join('\n'),
+			stub.requests
+				.map((r) => `${r.method} ${r.path} → ${r.status}${r.error ? ` (${r.error})` : ''}`)
+				.join('\n'),
 		);
 		const first = completions[0]?.body;
-		const userText = (first?.messages ?? []).filter((m) => m.role === 'user').map(messageText).join('\n');
+		const userText = (first?.messages ?? [])
+			.filter((m) => m.role === 'user')
+			.map(messageText)
+			.join('\n');
 		check(
 			'the model got the prompt and the two Group Chat tools by their node names (Create_group, Add_participants)',
 			/Launch crew/.test(userText) &&
@@ -245,7 +310,8 @@ export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
 				),
 			`tools ${JSON.stringify((first?.tools ?? []).map((tool) => (tool.function ?? tool).name))}; prompt ${userText.slice(0, 200)}`,
 		);
-		const offered = (name) => (first?.tools ?? []).map((tool) => tool.function ?? tool).find((tool) => tool.name === name);
+		const offered = (name) =>
+			(first?.tools ?? []).map((tool) => tool.function ?? tool).find((tool) => tool.name === name);
 		for (const [toolNode, toolName] of [
 			[createNode, 'Create_group'],
 			[addNode, 'Add_participants'],
@@ -254,7 +320,9 @@ export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
 			if (!tool || !nodeType) continue;
 			const { problems, needed } = toolSchemaProblems(nodeType, toolNode, tool);
 			info(
-				`${toolName}: "${tool.description}"; parameters ${Object.entries(tool.parameters?.properties ?? {})
+				`${toolName}: "${tool.description}"; parameters ${Object.entries(
+					tool.parameters?.properties ?? {},
+				)
 					.map(([key, value]) => `${key} (${value.type}: ${value.description})`)
 					.join('; ')}`,
 			);
@@ -267,17 +335,23 @@ export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
 
 		const createCall = completions[0]?.reply?.toolCalls?.[0];
 		const addCall = completions[1]?.reply?.toolCalls?.[0];
-		const toolResult = (completions[1]?.body?.messages ?? []).find((message) => message.role === 'tool');
+		const toolResult = (completions[1]?.body?.messages ?? []).find(
+			(message) => message.role === 'tool',
+		);
 		const chatId = chatIdFrom(messageText(toolResult));
 		check(
 			'the create result the model saw holds the new chat ID, and the add call passed it on',
-			typeof chatId === 'string' && /^(ch_|[0-9a-f]{8}-)/.test(chatId) && addCall?.arguments?.chatId === chatId,
+			typeof chatId === 'string' &&
+				/^(ch_|[0-9a-f]{8}-)/.test(chatId) &&
+				addCall?.arguments?.chatId === chatId,
 			`chatId ${chatId}; add call ${JSON.stringify(addCall)}; tool message ${messageText(toolResult).slice(0, 300)}`,
 		);
 		check(
 			'n8n ran both tool nodes once (runData "Create group" and "Add participants")',
 			runData['Create group']?.length === 1 && runData['Add participants']?.length === 1,
-			`runData nodes: ${Object.entries(runData).map(([name, runs]) => `${name} ×${runs.length}`).join(', ')}`,
+			`runData nodes: ${Object.entries(runData)
+				.map(([name, runs]) => `${name} ×${runs.length}`)
+				.join(', ')}`,
 		);
 		const output = runData['AI Agent']?.at(-1)?.data?.main?.[0]?.[0]?.json?.output;
 		check(
@@ -295,11 +369,14 @@ export async function checkAgentPhase({ runtime, env, port, sandbox, check }) {
 				[...E164.created, E164.added].every((address) => members.includes(address)) &&
 				members.length === 3 &&
 				sandbox.listChats('chert').length === before + 1,
-			chat ? `name ${JSON.stringify(chat.name)}, members ${JSON.stringify(members)}` : `no chat ${chatId} at the sandbox`,
+			chat
+				? `name ${JSON.stringify(chat.name)}, members ${JSON.stringify(members)}`
+				: `no chat ${chatId} at the sandbox`,
 		);
 		check(
 			'the create call carried what the model chose (participants, first message, name)',
-			createCall?.arguments?.participants === SCRIPT.created && createCall?.arguments?.firstMessage === SCRIPT.firstMessage,
+			createCall?.arguments?.participants === SCRIPT.created &&
+				createCall?.arguments?.firstMessage === SCRIPT.firstMessage,
 			JSON.stringify(createCall),
 		);
 	} catch (error) {

@@ -18,7 +18,17 @@
 //
 // Flags: --no-build, --keep (keep the temp folder with the tarball and the user folder).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -89,17 +99,26 @@ const kib = (bytes) => `${(bytes / KiB).toFixed(1)} KiB`;
 function filesUnder(dir, base = dir) {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
 		const full = join(dir, entry.name);
-		return entry.isDirectory() ? filesUnder(full, base) : [relative(base, full).split(sep).join('/')];
+		return entry.isDirectory()
+			? filesUnder(full, base)
+			: [relative(base, full).split(sep).join('/')];
 	});
 }
 
 /** `npm pack` into `dir`; returns npm's JSON report of the tarball. */
 function pack(dir) {
-	const result = spawnSync('npm', ['pack', '--json', '--pack-destination', dir, '--loglevel=error'], {
-		cwd: ROOT,
-		encoding: 'utf8',
-	});
-	if (result.status !== 0) throw new Error(`npm pack failed (exit ${result.status}): ${result.stderr.trim().split('\n')[0]}`);
+	const result = spawnSync(
+		'npm',
+		['pack', '--json', '--pack-destination', dir, '--loglevel=error'],
+		{
+			cwd: ROOT,
+			encoding: 'utf8',
+		},
+	);
+	if (result.status !== 0)
+		throw new Error(
+			`npm pack failed (exit ${result.status}): ${result.stderr.trim().split('\n')[0]}`,
+		);
 	return JSON.parse(result.stdout)[0];
 }
 
@@ -119,7 +138,11 @@ function referencedIcons(file) {
 		const icon = instance.description?.icon ?? instance.icon;
 		for (const value of typeof icon === 'string' ? [icon] : Object.values(icon ?? {})) {
 			if (typeof value === 'string' && value.startsWith('file:'))
-				icons.push(relative(packageDir, join(dirname(join(packageDir, file)), value.slice(5))).split(sep).join('/'));
+				icons.push(
+					relative(packageDir, join(dirname(join(packageDir, file)), value.slice(5)))
+						.split(sep)
+						.join('/'),
+				);
 		}
 	}
 	return icons;
@@ -135,7 +158,8 @@ function scannerReason(result, base) {
 		const match = /^\s+(\d+):(\d+)\s+error\s+(.*?)\s{2,}(\S+)\s*$/.exec(line);
 		if (match) errors.push(`${file}:${match[1]}:${match[2]} ${match[4]}: ${match[3]}`);
 	}
-	if (!errors.length) return `${result.message ?? 'failed'}${result.details ? `: ${result.details.trim().split('\n')[0]}` : ''}`;
+	if (!errors.length)
+		return `${result.message ?? 'failed'}${result.details ? `: ${result.details.trim().split('\n')[0]}` : ''}`;
 	return `${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}\n${result.details}`;
 }
 
@@ -144,9 +168,13 @@ async function loadScanner(scratch) {
 	const previous = process.env.TMPDIR;
 	process.env.TMPDIR = scratch; // scanner.mjs creates a temp folder when it loads
 	try {
-		const entry = createRequire(join(ROOT, 'package.json')).resolve('@n8n/scan-community-package/package.json');
+		const entry = createRequire(join(ROOT, 'package.json')).resolve(
+			'@n8n/scan-community-package/package.json',
+		);
 		const version = JSON.parse(readFileSync(entry, 'utf8')).version;
-		const scanner = await import(pathToFileURL(join(dirname(entry), 'scanner', 'scanner.mjs')).href);
+		const scanner = await import(
+			pathToFileURL(join(dirname(entry), 'scanner', 'scanner.mjs')).href
+		);
 		return { ...scanner, version };
 	} finally {
 		if (previous === undefined) delete process.env.TMPDIR;
@@ -162,10 +190,14 @@ async function main() {
 		step('npm pack');
 		const report = pack(work);
 		const tarball = join(work, report.filename);
-		info(`${report.filename}: ${report.entryCount} files, ${kib(report.size)} packed, ${kib(report.unpackedSize)} unpacked`);
+		info(
+			`${report.filename}: ${report.entryCount} files, ${kib(report.size)} packed, ${kib(report.unpackedSize)} unpacked`,
+		);
 		const unpacked = join(work, 'unpacked');
 		mkdirSync(unpacked);
-		const tar = spawnSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1'], { encoding: 'utf8' });
+		const tar = spawnSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1'], {
+			encoding: 'utf8',
+		});
 		if (!check('the tarball unpacks', tar.status === 0, tar.stderr)) return;
 
 		step('files shipped');
@@ -175,21 +207,36 @@ async function main() {
 		check(
 			`the tarball holds exactly the ${EXPECTED_FILES.length} expected files (dist/, README.md, LICENSE, package.json)`,
 			missing.length === 0 && extra.length === 0,
-			[missing.length ? `missing: ${missing.join(', ')}` : '', extra.length ? `unexpected: ${extra.join(', ')}` : '']
+			[
+				missing.length ? `missing: ${missing.join(', ')}` : '',
+				extra.length ? `unexpected: ${extra.join(', ')}` : '',
+			]
 				.filter(Boolean)
 				.join('; ') + ' (EXPECTED_FILES in scripts/verify-package.mjs lists what ships)',
 		);
 		const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
-		const entryFiles = [pkg.main, ...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])].filter(Boolean);
+		const entryFiles = [
+			pkg.main,
+			...(pkg.n8n?.nodes ?? []),
+			...(pkg.n8n?.credentials ?? []),
+		].filter(Boolean);
 		const absent = entryFiles.filter((file) => !shipped.includes(file.replace(/^\.\//, '')));
 		check(
 			`package.json's main, n8n.nodes and n8n.credentials (${entryFiles.length} files) are in the tarball`,
 			entryFiles.length === 6 && absent.length === 0,
-			absent.length ? `not in the tarball: ${absent.join(', ')}` : `expected 6 entry files, package.json names ${entryFiles.length}`,
+			absent.length
+				? `not in the tarball: ${absent.join(', ')}`
+				: `expected 6 entry files, package.json names ${entryFiles.length}`,
 		);
 		let icons = [];
 		try {
-			icons = [...new Set([...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])].flatMap((file) => referencedIcons(file)))];
+			icons = [
+				...new Set(
+					[...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])].flatMap((file) =>
+						referencedIcons(file),
+					),
+				),
+			];
 			const noIcon = icons.filter((icon) => !shipped.includes(icon));
 			check(
 				`every icon the nodes and credentials name is shipped (${icons.length})`,
@@ -201,12 +248,23 @@ async function main() {
 		}
 
 		step('package.json');
-		const runtimeDeps = ['dependencies', 'optionalDependencies', 'bundleDependencies', 'bundledDependencies'].flatMap(
-			(field) => Object.keys(pkg[field] ?? {}).map((name) => `${field}.${name}`),
+		const runtimeDeps = [
+			'dependencies',
+			'optionalDependencies',
+			'bundleDependencies',
+			'bundledDependencies',
+		].flatMap((field) => Object.keys(pkg[field] ?? {}).map((name) => `${field}.${name}`));
+		check(
+			'no runtime dependencies (zod and libphonenumber-js are bundled)',
+			runtimeDeps.length === 0,
+			`declared: ${runtimeDeps.join(', ')}`,
 		);
-		check('no runtime dependencies (zod and libphonenumber-js are bundled)', runtimeDeps.length === 0, `declared: ${runtimeDeps.join(', ')}`);
 		const peers = Object.keys(pkg.peerDependencies ?? {});
-		check('the only peer dependency is n8n-workflow', peers.length === 1 && peers[0] === 'n8n-workflow', `peerDependencies: ${peers.join(', ') || 'none'}`);
+		check(
+			'the only peer dependency is n8n-workflow',
+			peers.length === 1 && peers[0] === 'n8n-workflow',
+			`peerDependencies: ${peers.join(', ') || 'none'}`,
+		);
 
 		step('size budgets (packed, unpacked, each bundle)');
 		const rows = [
@@ -221,13 +279,17 @@ async function main() {
 		}
 		const width = Math.max(...rows.map(([name]) => name.length));
 		for (const [name, size, budget] of rows)
-			info(`${name.padEnd(width)}  ${kib(size).padStart(11)}  of ${kib(budget).padStart(11)}  ${((100 * size) / budget).toFixed(0).padStart(3)} %`);
+			info(
+				`${name.padEnd(width)}  ${kib(size).padStart(11)}  of ${kib(budget).padStart(11)}  ${((100 * size) / budget).toFixed(0).padStart(3)} %`,
+			);
 		const over = rows.filter(([, size, budget]) => size > budget);
 		check(
 			`sizes within budget (${rows.length} figures)`,
 			over.length === 0 && unbudgeted.length === 0,
 			[
-				...over.map(([name, size, budget]) => `${name} is ${kib(size)}, over its ${kib(budget)} budget`),
+				...over.map(
+					([name, size, budget]) => `${name} is ${kib(size)}, over its ${kib(budget)} budget`,
+				),
 				...unbudgeted.map((file) => `${file} has no budget (add one to BUDGETS.bundles)`),
 			].join('; '),
 		);
@@ -245,32 +307,63 @@ async function main() {
 			scannerReason(source, ROOT),
 		);
 		const packed = await scanner.analyzePackage(unpacked, ['**/*.js', 'package.json']);
-		check('scanner, tarball leg (**/*.js package.json of the unpacked tarball): no violations', packed.passed === true, scannerReason(packed, unpacked));
+		check(
+			'scanner, tarball leg (**/*.js package.json of the unpacked tarball): no violations',
+			packed.passed === true,
+			scannerReason(packed, unpacked),
+		);
 		info(`both legs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-		step('install the tarball as the README says: npm install --omit=peer <tgz> in <user folder>/.n8n/nodes');
+		step(
+			'install the tarball as the README says: npm install --omit=peer <tgz> in <user folder>/.n8n/nodes',
+		);
 		const userFolder = join(work, 'user');
 		const nodesDir = join(userFolder, '.n8n', 'nodes');
 		mkdirSync(nodesDir, { recursive: true });
 		t = Date.now();
-		const install = spawnSync('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, encoding: 'utf8' });
-		info(`npm install finished in ${((Date.now() - t) / 1000).toFixed(1)} s with exit code ${install.status}`);
+		const install = spawnSync(
+			'npm',
+			['install', '--omit=peer', '--no-audit', '--no-fund', tarball],
+			{ cwd: nodesDir, encoding: 'utf8' },
+		);
+		info(
+			`npm install finished in ${((Date.now() - t) / 1000).toFixed(1)} s with exit code ${install.status}`,
+		);
 		const installedDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
-		if (!check('npm install --omit=peer <tgz> installs the package into .n8n/nodes/node_modules', install.status === 0 && existsSync(join(installedDir, 'package.json')), `${install.stderr || install.stdout}`.trim()))
+		if (
+			!check(
+				'npm install --omit=peer <tgz> installs the package into .n8n/nodes/node_modules',
+				install.status === 0 && existsSync(join(installedDir, 'package.json')),
+				`${install.stderr || install.stdout}`.trim(),
+			)
+		)
 			return;
-		const installedPackages = readdirSync(join(nodesDir, 'node_modules')).filter((name) => !name.startsWith('.'));
-		check('it pulled nothing else (no n8n-workflow, no dependencies)', installedPackages.length === 1, `node_modules holds: ${installedPackages.join(', ')}`);
+		const installedPackages = readdirSync(join(nodesDir, 'node_modules')).filter(
+			(name) => !name.startsWith('.'),
+		);
+		check(
+			'it pulled nothing else (no n8n-workflow, no dependencies)',
+			installedPackages.length === 1,
+			`node_modules holds: ${installedPackages.join(', ')}`,
+		);
 
 		step('n8n start on that user folder');
 		const { startSandbox, DEMO } = await loadSandboxModule();
 		const sandbox = await startSandbox({ port: 0 });
 		cleanup.push(() => sandbox.stop());
 		const runtime = await ensureN8n();
-		info(`n8n ${runtime.version} on Node ${runtime.nodeVersion}; provider sandbox on ${sandbox.url}`);
+		info(
+			`n8n ${runtime.version} on Node ${runtime.nodeVersion}; provider sandbox on ${sandbox.url}`,
+		);
 		const port = await freePort();
 		let brokerPort = await freePort();
 		while (brokerPort === port) brokerPort = await freePort();
-		const env = n8nEnv({ userFolder, port, brokerPort, encryptionKey: `verify-${process.pid}-${Date.now()}` });
+		const env = n8nEnv({
+			userFolder,
+			port,
+			brokerPort,
+			encryptionKey: `verify-${process.pid}-${Date.now()}`,
+		});
 		const credentialsFile = join(work, 'credentials.json');
 		const credentials = sandboxCredentials(sandbox, DEMO);
 		writeFileSync(credentialsFile, JSON.stringify(credentials));
@@ -287,10 +380,16 @@ async function main() {
 		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
 		const { cookie } = await signIn(baseUrl);
 		info(`ready and signed in after ${((Date.now() - t) / 1000).toFixed(1)} s`);
-		const nodeTypes = await (await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })).json();
-		const credentialTypes = await (await fetch(`${baseUrl}/types/credentials.json`, { headers: { cookie } })).json();
+		const nodeTypes = await (
+			await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })
+		).json();
+		const credentialTypes = await (
+			await fetch(`${baseUrl}/types/credentials.json`, { headers: { cookie } })
+		).json();
 		const ours = nodeTypes.filter((type) => type.name.startsWith(`${PACKAGE_NAME}.`));
-		const wantedNodes = ['groupChat', 'groupChatTrigger', 'groupChatTool'].map((name) => `${PACKAGE_NAME}.${name}`);
+		const wantedNodes = ['groupChat', 'groupChatTrigger', 'groupChatTool'].map(
+			(name) => `${PACKAGE_NAME}.${name}`,
+		);
 		check(
 			`the editor's node types include ${wantedNodes.join(', ')}`,
 			wantedNodes.every((name) => ours.some((type) => type.name === name)),
@@ -312,11 +411,19 @@ async function main() {
 			const body = await res.text();
 			if (!res.ok || !body.includes('<svg')) broken.push(`${url} → HTTP ${res.status}`);
 		}
-		check(`n8n serves every icon they name (${new Set(iconUrls).size})`, iconUrls.length > 0 && broken.length === 0, broken.join('; ') || 'no icon URLs');
+		check(
+			`n8n serves every icon they name (${new Set(iconUrls).size})`,
+			iconUrls.length > 0 && broken.length === 0,
+			broken.join('; ') || 'no icon URLs',
+		);
 		for (const { id } of credentials) {
 			try {
 				const { stored, result } = await testCredential(baseUrl, cookie, id);
-				check(`"Test" on ${stored.name} (${stored.type}) passes against the sandbox`, result?.status === 'OK', JSON.stringify(result));
+				check(
+					`"Test" on ${stored.name} (${stored.type}) passes against the sandbox`,
+					result?.status === 'OK',
+					JSON.stringify(result),
+				);
 			} catch (error) {
 				check(`"Test" on credential ${id} passes against the sandbox`, false, error.message);
 			}
@@ -326,7 +433,11 @@ async function main() {
 			.output()
 			.split('\n')
 			.filter((line) => line.includes(PACKAGE_NAME) && /error|fail|skipping/i.test(line));
-		check('no load errors for the package in the n8n log', loadErrors.length === 0, loadErrors.join('\n'));
+		check(
+			'no load errors for the package in the n8n log',
+			loadErrors.length === 0,
+			loadErrors.join('\n'),
+		);
 	} finally {
 		for (const stop of cleanup.reverse()) await stop().catch(() => {});
 		if (args.has('--keep') || checks.failed > 0) info(`\nkept for inspection: ${work}`);
