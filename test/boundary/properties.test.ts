@@ -14,7 +14,7 @@ import examples from 'libphonenumber-js/examples.mobile.json';
 import { parsePhone } from '../../src/addresses';
 import { groupChatNode, runWorkflow } from '../helpers/engine';
 import { startHostile, type Hostile } from '../helpers/hostile';
-import { Redactor } from '../../src/boundary';
+import { Redactor, mayHoldToken } from '../../src/boundary';
 import {
 	BASE64_STYLES,
 	JSON_STYLES,
@@ -194,6 +194,26 @@ test('redaction: the decoders in this test do find an unredacted echo (the prope
 	}
 });
 
+test('the derived-value test (Chert signatures) sees every spelling of a 64-character hex value', () => {
+	const mayHold = mayHoldToken(64);
+	fc.assert(
+		fc.property(
+			fc.stringMatching(/^[0-9a-f]{64}$/),
+			fc.constantFrom(...ECHOES),
+			fc.constantFrom(...JSON_STYLES),
+			fc.integer(),
+			(signature, echo, style, seed) => {
+				const random = randomFrom(seed);
+				const text = jsonEncode({ message: `got ${echo.make(signature, random)} here` }, style, random);
+				expect(mayHold(text)).toBe(true);
+			},
+		),
+		{ numRuns: 500, seed: 20261202 },
+	);
+	// …and most answers have no such run, so nothing is computed for them.
+	expect(mayHold(JSON.stringify({ chat_id: 'ch_01hv3xq7k2m9', added: ['+14155551234'], trace_id: 'tr_5f0c2d7e9a' }))).toBe(false);
+});
+
 let provider: Hostile;
 beforeAll(async () => {
 	provider = await startHostile();
@@ -219,6 +239,43 @@ test('a PHP provider (`\\/` and `\\u` escapes) echoing the token in Get Group: n
 	expect(item?.name).toBe('[redacted]');
 	expect(JSON.stringify(item?.raw)).toContain('Bearer [redacted]');
 	expect(secretReadableIn(stringsOf(result.run.data.resultData.runData), token)).toBeUndefined();
+});
+
+const CHERT_CANARY = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+
+test('Chert: the request’s own signature, echoed in any spelling, reaches no item, error or log line', async () => {
+	const log = captureN8nLog();
+	let signatures = 0;
+	try {
+		await fc.assert(
+			fc.asyncProperty(fc.constantFrom(...ECHOES), fc.constantFrom(...JSON_STYLES), fc.integer(), async (echo, style, seed) => {
+				provider.reset();
+				const random = randomFrom(seed);
+				let signature = '';
+				provider.handle((hit, response) => {
+					signature = String(hit.headers['x-chert-signature'] ?? '').split(',')[2] ?? '';
+					response.writeHead(400, { 'content-type': 'application/json' });
+					response.end(answerWith([echo.make(signature, random)], style, random, 400));
+				});
+				const result = await runWorkflow({
+					nodes: [groupChatNode('Group Chat', { provider: 'chert', operation: 'rename', chatId: 'ch_1', groupName: 'x', options: { maxAttempts: 1 } }, { onError: 'continueRegularOutput' })],
+					credentials: { chertApi: { baseUrl: provider.baseUrl, signingSecret: CHERT_CANARY, tenantSlug: 't', authMode: 'hmac' } },
+				});
+				expect(signature).toMatch(/^[0-9a-f]{64}$/);
+				signatures++;
+				const produced = [
+					...stringsOf(result.run.data.resultData.runData),
+					...log.flatMap((entry) => [entry.message, ...stringsOf(JSON.parse(entry.meta) as unknown)]),
+				];
+				expect(produced.some((text) => text.includes('[redacted]'))).toBe(true);
+				expect(secretReadableIn(produced, signature)).toBeUndefined();
+			}),
+			{ numRuns: 30, seed: 20261202 },
+		);
+	} finally {
+		stopN8nLogCapture();
+	}
+	expect(signatures).toBe(30);
 });
 
 test('no canary secret in any encoding reaches an item, an error or a log line', async () => {
