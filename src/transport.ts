@@ -116,8 +116,13 @@ const START_SPACING = 0.8;
  * Runs jobs with at most `concurrency` at a time, starting them in input order; jobs with the
  * same key run one after the other in input order (everything that touches one chat), jobs
  * with different keys run side by side. With concurrency 1 that is plain input order. Jobs can
- * be added while others run (the node validates item N+1 while item N is on the wire). Once
- * `stop()` says so, jobs not yet started are skipped (their result stays undefined).
+ * be added while others run (the node validates item N+1 while item N is on the wire).
+ *
+ * A stop behaves as if the jobs ran one by one: `stopAt()` is the index of the stopping item
+ * (Infinity while there is none). Every job before it is still started and runs to its end,
+ * even one still queued behind its lane or the pacing; no job at or after it starts once the
+ * stop is known (their results stay undefined). Jobs after it that had already started when it
+ * stopped (other chats, with concurrency above 1) cannot be called back: they run to their end.
  *
  * With `pacing`, starts are spread out instead of sent as a volley: between two starts the
  * event loop gets at least one turn, and at least 0.8 × (fastest of the recent jobs) /
@@ -146,7 +151,7 @@ export class LaneScheduler<T> {
 
 	constructor(
 		concurrency: number,
-		private readonly stop: () => boolean = () => false,
+		private readonly stopAt: () => number = () => Infinity,
 		private readonly pacing?: LanePacing,
 	) {
 		this.concurrency = Math.max(1, Math.floor(concurrency) || 1);
@@ -175,8 +180,13 @@ export class LaneScheduler<T> {
 		return Array.from({ length: this.jobs.length }, (_unused, index) => this.results[index]);
 	}
 
+	/** The ready job with the lowest index may start: it comes before any stop. */
+	private startable(): boolean {
+		return this.ready.length > 0 && this.ready[0].queue[0] < this.stopAt();
+	}
+
 	private next(): void {
-		while (this.running < this.concurrency && this.ready.length && !this.stop()) {
+		while (this.running < this.concurrency && this.startable()) {
 			if (this.spacing) return; // the pause after the last start calls next() when it ends
 			if (this.pacing) this.space(this.pacing);
 			const lane = this.pop()!;
@@ -204,7 +214,8 @@ export class LaneScheduler<T> {
 					this.next();
 				});
 		}
-		if (this.closed && this.running === 0 && (this.ready.length === 0 || this.stop())) this.settle();
+		// Lanes with work are all ready when nothing runs, and the heap's first is their lowest.
+		if (this.closed && this.running === 0 && !this.startable()) this.settle();
 	}
 
 	private clock(): number {
@@ -264,10 +275,10 @@ export class LaneScheduler<T> {
 export async function runInLanes<T>(
 	jobs: Array<{ key: string; run: () => Promise<T> }>,
 	concurrency: number,
-	stop: () => boolean = () => false,
+	stopAt: () => number = () => Infinity,
 	pacing?: LanePacing,
 ): Promise<Array<LaneResult<T>>> {
-	const scheduler = new LaneScheduler<T>(concurrency, stop, pacing);
+	const scheduler = new LaneScheduler<T>(concurrency, stopAt, pacing);
 	jobs.forEach((job, index) => scheduler.add(index, job.key, job.run));
 	return await scheduler.done();
 }

@@ -265,7 +265,7 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 						},
 					})),
 					concurrency,
-					() => false,
+					() => Infinity,
 					pacing,
 				);
 				expect(results.map((result) => result?.ok && result.value)).toEqual(keys.map((_key, index) => index));
@@ -280,29 +280,139 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 	);
 
 	test.each(pacings)('%s: a failure can stop what has not started yet', async (_name, pacing) => {
-		let stop = false;
+		let stopAt = Infinity;
 		const results = await runInLanes(
 			[0, 1, 2, 3].map((index) => ({
 				key: String(index),
 				run: async () => {
 					if (index === 1) {
-						stop = true;
+						stopAt = 1;
 						throw new Error('boom');
 					}
 					return index;
 				},
 			})),
 			1,
-			() => stop,
+			() => stopAt,
 			pacing,
 		);
 		expect(results.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped']);
 	});
 
+	/**
+	 * Jobs whose end the test decides, and a pacing whose pauses end when the test says (or at
+	 * once): a stop's outcome must not depend on which of them happen first.
+	 */
+	function harness(concurrency: number, paced: boolean) {
+		let stopAt = Infinity;
+		const pauses: Array<() => void> = [];
+		const scheduler = new LaneScheduler<number>(
+			concurrency,
+			() => stopAt,
+			paced ? { pause: () => new Promise<void>((resolve) => pauses.push(resolve)), now: () => 0 } : undefined,
+		);
+		const started: number[] = [];
+		const finish = new Map<number, (ok: boolean) => void>();
+		const add = (index: number, key: string) =>
+			scheduler.add(index, key, async () => {
+				started.push(index);
+				const ok = await new Promise<boolean>((resolve) => finish.set(index, resolve));
+				if (!ok) throw new Error(`job ${index} failed`);
+				return index;
+			});
+		const turn = async () => {
+			for (let step = 0; step < 10; step++) await Promise.resolve();
+		};
+		/** Ends pauses and the given jobs until nothing moves any more. */
+		const drain = async (ending: (index: number) => boolean | undefined) => {
+			for (let round = 0; round < 200; round++) {
+				await turn();
+				const pause = pauses.shift();
+				if (pause) {
+					pause();
+					continue;
+				}
+				const next = [...finish.keys()].find((index) => ending(index) !== undefined);
+				if (next === undefined) return;
+				const end = finish.get(next)!;
+				finish.delete(next);
+				end(ending(next)!);
+			}
+		};
+		return { scheduler, started, finish, add, turn, drain, stop: (index: number) => (stopAt = Math.min(stopAt, index)), pauses };
+	}
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)('%s: a stop at item 5 (invalid, known before any answer): items 0–4 all start and complete, even those queued', async (_name, paced) => {
+		for (const concurrency of [1, 2, 10]) {
+			const run = harness(concurrency, paced);
+			// Items 1 and 3 share item 0's chat: they wait behind it in its lane, after the stop is known.
+			['a', 'a', 'b', 'a', 'c'].forEach((key, index) => run.add(index, key));
+			run.stop(5); // item 5 was invalid: nothing after it is even read
+			const done = run.scheduler.done();
+			await run.drain(() => true);
+			const results = await done;
+			expect({ concurrency, started: [...run.started].sort(), results: results.map((result) => result?.ok) }).toEqual({
+				concurrency,
+				started: [0, 1, 2, 3, 4],
+				results: [true, true, true, true, true],
+			});
+		}
+	});
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)('%s: a failure at item 3: everything before it still starts (queued behind a lane or the pacing), nothing new after it', async (_name, paced) => {
+		const run = harness(4, paced);
+		// Item 1 waits behind item 0 (same chat); items 4–9 are other chats, read ahead.
+		const keys = ['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+		keys.forEach((key, index) => run.add(index, key));
+		const done = run.scheduler.done();
+		// Let the first starts happen (paced: one per pause), then item 3 fails while 0 still runs.
+		await run.drain((index) => (index === 2 ? true : undefined));
+		const before = [...run.started];
+		expect(before).toEqual(expect.arrayContaining([0, 2, 3]));
+		run.stop(3);
+		run.finish.get(3)!(false);
+		run.finish.delete(3);
+		// From here on: only what already started, and items before 3, may run.
+		const startedWhenStopped = new Set([...run.started]);
+		await run.drain(() => true);
+		const results = await done;
+		expect(run.started).toContain(1); // queued behind item 0 when item 3 failed: still started
+		for (const index of run.started) expect(index < 3 || startedWhenStopped.has(index)).toBe(true);
+		expect(results[3]).toEqual({ ok: false, error: new Error('job 3 failed') });
+		for (let index = 4; index < keys.length; index++) {
+			expect(results[index] === undefined).toBe(!startedWhenStopped.has(index));
+		}
+	});
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)('%s: a later, lower failure moves the stop down: what is not started by then never starts', async (_name, paced) => {
+		const run = harness(2, paced);
+		['a', 'b', 'c', 'd', 'e', 'f'].forEach((key, index) => run.add(index, key));
+		const done = run.scheduler.done();
+		// Items 0 and 1 start (two slots); item 1 fails first: 2–5 may not start, 0 is already running.
+		await run.drain(() => undefined);
+		expect(run.started).toEqual([0, 1]);
+		run.stop(1);
+		run.finish.get(1)!(false);
+		run.finish.delete(1);
+		await run.drain(() => false); // item 0 fails too
+		const results = await done;
+		expect(run.started).toEqual([0, 1]);
+		expect(results.map((result) => (result ? result.ok : 'not started'))).toEqual([false, false, 'not started', 'not started', 'not started', 'not started']);
+	});
+
 	test('paced: one start per pause, spaced by 0.8 × the fastest recent job / concurrency', async () => {
 		let clock = 0;
 		const pauses: Array<{ ms: number; end: () => void }> = [];
-		const scheduler = new LaneScheduler<number>(4, () => false, {
+		const scheduler = new LaneScheduler<number>(4, () => Infinity, {
 			pause: (ms) => new Promise<void>((resolve) => pauses.push({ ms, end: resolve })),
 			now: () => clock,
 		});
