@@ -164,7 +164,12 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 				if (!budgets.has(input.provider)) budgets.set(input.provider, new RateBudget());
 				const result = await runPrepared(adapter, input, {
 					send,
-					retry: { maxAttempts: options.maxAttempts, timeoutMs: options.timeoutMs },
+					retry: {
+						maxAttempts: options.maxAttempts,
+						timeoutMs: options.timeoutMs,
+						maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+						maxRateLimitWaitSetting: 'Options → Max Rate Limit Wait',
+					},
 					onPartialFailure: options.onPartialFailure,
 					includeRaw: options.includeRaw,
 					idempotencyScope: scope,

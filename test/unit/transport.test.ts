@@ -3,6 +3,8 @@
  * The retry-safety table of design.md, request by request: which failures are retried, for
  * which provider and operation, how long rate limits wait, and that attempts are bounded.
  */
+import { InputError } from '../../src/errors';
+import { parseNodeOptions } from '../../src/operations';
 import type { RawParameters } from '../../src/operations';
 import { prepare } from '../../src/run';
 import { DEFAULT_RETRY, LaneScheduler, NetworkError, RateBudget, classifyNetworkFailure, runInLanes, runPlan, sendWithRetry } from '../../src/transport';
@@ -186,7 +188,120 @@ describe('rate-limit waits are sane (negative or past hints fall back, the longe
 		const { answer, calls, waits } = await attempt('periskope', 'rename', [limited({ 'retry-after': '3600' })]);
 		expect(calls).toBe(1);
 		expect(waits).toEqual([]);
-		expect(!answer.ok && answer.error.message).toMatch(/asked to wait 3,600 s, longer than the 120 s/);
+		expect(!answer.ok && answer.error.message).toMatch(/asked to wait 3,600 s, longer than the 300 s/);
+	});
+});
+
+describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a run that progresses', () => {
+	const limited = (retryAfter?: string): HttpResponse => ({
+		statusCode: 429,
+		headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+		body: '{"success":false,"error":{"status":429,"code":1007,"message":"slow down"}}',
+	});
+	/** A fake clock that only moves when the transport sleeps. */
+	function fakeTime() {
+		const time = { now: 0 };
+		const hooks = {
+			sleep: async (ms: number) => void (time.now += ms),
+			random: () => 0.5,
+			now: () => time.now,
+			budget: new RateBudget(() => time.now),
+		};
+		return { time, hooks };
+	}
+	const rename = prepare(PARAMS.linq.rename!);
+	const retry = { ...DEFAULT_RETRY, maxRateLimitWaitMs: 300_000, maxRateLimitWaitSetting: 'Options → Max Rate Limit Wait' };
+
+	test('a 429 that never ends: the item fails once the credential has waited the ceiling, saying how long and what was asked', async () => {
+		const { time, hooks } = fakeTime();
+		const { send, calls } = script([limited('30')]);
+		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		expect(answer.ok).toBe(false);
+		expect(time.now).toBe(300_000); // waited exactly the ceiling, not the 20 × 30 s of before
+		expect(calls.length).toBe(10); // one at 0 s, then every 30 s until 270 s
+		expect(!answer.ok && answer.error.message).toBe(
+			'Linq: still rate limited after waiting 5 min, and no request of this credential got through in that time (Linq last asked to wait 30 s); the node stops waiting after 5 min (Options → Max Rate Limit Wait) — try again later',
+		);
+		expect(!answer.ok && answer.error.details.httpStatus).toBe(429);
+	});
+
+	test('…with a hint that cannot be read, it backs off and says so; the ceiling is the configured one', async () => {
+		const { time, hooks } = fakeTime();
+		const { send, calls } = script([limited('soon')]);
+		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, { ...retry, maxRateLimitWaitMs: 60_000 }, hooks);
+		expect(time.now).toBe(60_000);
+		expect(calls.length).toBeLessThan(12); // backoff doubles up to 20 s: 0.375, 0.75, 1.5, 3, 6, 12, 15 s…
+		expect(!answer.ok && answer.error.message).toMatch(
+			/^Linq: still rate limited after waiting 1 min, and no request of this credential got through in that time \(Linq gave no wait time that could be read\); the node stops waiting after 1 min/,
+		);
+	});
+
+	test('more than 20 rate limits for one request are waited out while the ceiling is not reached (no per-request cap)', async () => {
+		const { time, hooks } = fakeTime();
+		const { send, calls } = script([...Array<HttpResponse>(25).fill(limited('2')), ok()]);
+		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		expect(answer.ok).toBe(true);
+		expect(calls.length).toBe(26);
+		expect(time.now).toBe(50_000);
+	});
+
+	test('a long run that keeps getting through is never cut short, however long it is rate limited in total', async () => {
+		const { time, hooks } = fakeTime();
+		let sent = 0;
+		// Two of every three requests are refused for 30 s; the third gets through.
+		const send: HttpSend = async () => (++sent % 3 === 0 ? ok() : limited('30'));
+		const answers = [];
+		for (let item = 0; item < 40; item++) {
+			answers.push(await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: `/x${item}` }, send, retry, hooks));
+		}
+		expect(answers.every((answer) => answer.ok)).toBe(true);
+		expect(time.now).toBe(40 * 2 * 30_000); // 40 min of rate limits (8 × the ceiling), none cut short
+		expect(sent).toBe(120);
+	});
+
+	test('items waiting behind the shared pause fail at the ceiling without sending; an answer that gets through stops the clock', async () => {
+		const { time, hooks } = fakeTime();
+		// Another request of this credential met a 429 (hint 200 s) at 0 s and the credential is paused.
+		hooks.budget.limited(200_000);
+		hooks.budget.pause(200_000);
+		time.now = 150_000;
+		const { send, calls } = script([limited('200')]);
+		const first = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		// Sent at 200 s (pause over), refused again, waits until 300 s, the ceiling: fails without a third try.
+		expect(calls.length).toBe(1);
+		expect(time.now).toBe(300_000);
+		expect(!first.ok && first.error.message).toMatch(/still rate limited after waiting 5 min.*last asked to wait 3 min 20 s/);
+		// A request that starts now does not even send…
+		const { send: later, calls: laterCalls } = script([ok()]);
+		const second = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/y' }, later, retry, hooks);
+		expect(laterCalls.length).toBe(0);
+		expect(!second.ok && second.error.message).toMatch(/still rate limited after waiting 5 min/);
+		// …until something of this credential gets through (an answer other than 429).
+		hooks.budget.through();
+		const third = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/z' }, later, retry, hooks);
+		expect(third.ok).toBe(true);
+	});
+
+	test('Options → Max Rate Limit Wait is validated at run time, naming the field and the value', () => {
+		expect(parseNodeOptions({}).maxRateLimitWaitMs).toBe(300_000);
+		expect(parseNodeOptions({ maxRateLimitWait: 45 }).maxRateLimitWaitMs).toBe(45_000);
+		expect(parseNodeOptions({ maxRateLimitWait: '2.5' }).maxRateLimitWaitMs).toBe(2_500);
+		for (const [value, shown] of [
+			[0, 'number 0'],
+			[-5, 'number -5'],
+			[3601, 'number 3601'],
+			['soon', '"soon"'],
+		] as const) {
+			expect(() => parseNodeOptions({ maxRateLimitWait: value })).toThrow(
+				`Max Rate Limit Wait (Seconds) must be a number from 1 to 3600, got ${shown}`,
+			);
+			try {
+				parseNodeOptions({ maxRateLimitWait: value });
+			} catch (error) {
+				expect(error).toBeInstanceOf(InputError);
+				expect((error as InputError).field).toBe('maxRateLimitWait');
+			}
+		}
 	});
 });
 
