@@ -331,7 +331,9 @@ function base64Patterns(bytes: number[]): Pattern[] {
 	const patterns: Pattern[] = [];
 	for (const shift of [0, 1, 2]) {
 		const padded = [...Array<number>(shift).fill(0), ...bytes];
-		const encoded = btoa(String.fromCharCode(...padded));
+		let binary = '';
+		for (const byte of padded) binary += String.fromCharCode(byte);
+		const encoded = btoa(binary);
 		const first = Math.ceil((8 * shift) / 6);
 		const end = Math.floor((8 * padded.length) / 6);
 		const middle = encoded.slice(first, end);
