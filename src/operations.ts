@@ -123,6 +123,7 @@ export const FIELD_LABELS: Record<string, string> = {
 	idempotencyKey: 'Options → Idempotency Key',
 	defaultCountry: 'Options → Default Country',
 	maxAttempts: 'Options → Max Attempts',
+	maxRateLimitWait: 'Options → Max Rate Limit Wait (Seconds)',
 	timeout: 'Options → Timeout (Seconds)',
 	includeRaw: 'Options → Include Raw Answers',
 	concurrency: 'Options → Concurrency',
@@ -399,12 +400,15 @@ export interface NodeOptions {
 	includeRaw: boolean;
 	/** Items of different chats sent side by side (1 = one after the other). */
 	concurrency: number;
+	/** How long a credential may wait on rate limits with none of its requests getting through. */
+	maxRateLimitWaitMs: number;
 }
 
 export const OPTION_RANGES = {
 	maxAttempts: { min: 1, max: 10, fallback: 4 },
 	timeoutSeconds: { min: 1, max: 300, fallback: 30 },
 	concurrency: { min: 1, max: 50, fallback: 10 },
+	maxRateLimitWaitSeconds: { min: 1, max: 3600, fallback: 300 },
 } as const;
 
 function numberOption(
@@ -442,6 +446,14 @@ export function parseNodeOptions(options: Record<string, unknown>): NodeOptions 
 		onPartialFailure: mode,
 		includeRaw: booleanOption(options.includeRaw, 'Include Raw Answers', 'includeRaw', true),
 		concurrency: numberOption(options.concurrency, 'Concurrency', 'concurrency', OPTION_RANGES.concurrency, true),
+		maxRateLimitWaitMs:
+			numberOption(
+				options.maxRateLimitWait,
+				'Max Rate Limit Wait (Seconds)',
+				'maxRateLimitWait',
+				OPTION_RANGES.maxRateLimitWaitSeconds,
+				false,
+			) * 1000,
 	};
 }
 

@@ -55,8 +55,14 @@ export interface RetryOptions {
 	maxDelayMs: number;
 	/** Per-request timeout. */
 	timeoutMs: number;
-	/** The longest a rate-limit wait may be before giving up. */
+	/**
+	 * The ceiling on rate-limit waits: how long a credential may wait on rate limits without
+	 * any of its requests getting through before the waiting requests give up (and the longest
+	 * single wait a provider may ask for).
+	 */
 	maxRateLimitWaitMs: number;
+	/** Where the user sets that ceiling, for the message (the node: "Options → Max Rate Limit Wait"). */
+	maxRateLimitWaitSetting?: string;
 }
 
 export const DEFAULT_RETRY: RetryOptions = {
@@ -64,7 +70,7 @@ export const DEFAULT_RETRY: RetryOptions = {
 	baseDelayMs: 500,
 	maxDelayMs: 20_000,
 	timeoutMs: 30_000,
-	maxRateLimitWaitMs: 120_000,
+	maxRateLimitWaitMs: 300_000,
 };
 
 export interface TransportHooks {
@@ -79,9 +85,18 @@ export interface TransportHooks {
  * One rate budget per credential, shared by all requests in flight: a 429 (or a provider
  * saying its window is used up) pauses every request of that credential, not just the one
  * that got it. Concurrency never changes what is retried: that stays the retry-safety table.
+ *
+ * It also keeps the credential's rate-limit clock: since when it has been rate limited without
+ * any of its requests getting through (an answer other than 429). That, not the number of 429s
+ * one request met, is what the ceiling (RetryOptions.maxRateLimitWaitMs) bounds, so a bulk run
+ * that keeps making progress under a rate limit is never cut short, and a rate limit that never
+ * lifts ends after the ceiling.
  */
 export class RateBudget {
 	private pausedUntil = 0;
+	private limitedSince: number | undefined;
+	/** The provider's last wait hint in ms (undefined when it gave none that could be read). */
+	lastHintMs: number | undefined;
 
 	constructor(private readonly now: () => number = Date.now) {}
 
@@ -94,10 +109,28 @@ export class RateBudget {
 	pause(ms: number): void {
 		if (Number.isFinite(ms) && ms > 0) this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
 	}
-}
 
-/** How many 429s one request may wait out (they do not use up Max Attempts). */
-export const MAX_RATE_LIMITED_WAITS = 20;
+	/** A 429: starts the rate-limit clock unless it runs already. */
+	limited(hintMs: number | undefined): void {
+		this.limitedSince ??= this.now();
+		this.lastHintMs = hintMs;
+	}
+
+	/** An answer other than a 429: the credential is getting through; the clock stops. */
+	through(): void {
+		this.limitedSince = undefined;
+	}
+
+	/** How long the credential has been rate limited with nothing getting through (0: it is not). */
+	limitedForMs(): number {
+		return this.limitedSince === undefined ? 0 : Math.max(0, this.now() - this.limitedSince);
+	}
+
+	/** What is left of `ceilingMs` (Infinity while the credential is not rate limited). */
+	leftOfMs(ceilingMs: number): number {
+		return this.limitedSince === undefined ? Infinity : ceilingMs - this.limitedForMs();
+	}
+}
 
 export type LaneResult<T> = { ok: true; value: T } | { ok: false; error: unknown } | undefined;
 
@@ -116,8 +149,13 @@ const START_SPACING = 0.8;
  * Runs jobs with at most `concurrency` at a time, starting them in input order; jobs with the
  * same key run one after the other in input order (everything that touches one chat), jobs
  * with different keys run side by side. With concurrency 1 that is plain input order. Jobs can
- * be added while others run (the node validates item N+1 while item N is on the wire). Once
- * `stop()` says so, jobs not yet started are skipped (their result stays undefined).
+ * be added while others run (the node validates item N+1 while item N is on the wire).
+ *
+ * A stop behaves as if the jobs ran one by one: `stopAt()` is the index of the stopping item
+ * (Infinity while there is none). Every job before it is still started and runs to its end,
+ * even one still queued behind its lane or the pacing; no job at or after it starts once the
+ * stop is known (their results stay undefined). Jobs after it that had already started when it
+ * stopped (other chats, with concurrency above 1) cannot be called back: they run to their end.
  *
  * With `pacing`, starts are spread out instead of sent as a volley: between two starts the
  * event loop gets at least one turn, and at least 0.8 × (fastest of the recent jobs) /
@@ -146,7 +184,7 @@ export class LaneScheduler<T> {
 
 	constructor(
 		concurrency: number,
-		private readonly stop: () => boolean = () => false,
+		private readonly stopAt: () => number = () => Infinity,
 		private readonly pacing?: LanePacing,
 	) {
 		this.concurrency = Math.max(1, Math.floor(concurrency) || 1);
@@ -175,8 +213,13 @@ export class LaneScheduler<T> {
 		return Array.from({ length: this.jobs.length }, (_unused, index) => this.results[index]);
 	}
 
+	/** The ready job with the lowest index may start: it comes before any stop. */
+	private startable(): boolean {
+		return this.ready.length > 0 && this.ready[0].queue[0] < this.stopAt();
+	}
+
 	private next(): void {
-		while (this.running < this.concurrency && this.ready.length && !this.stop()) {
+		while (this.running < this.concurrency && this.startable()) {
 			if (this.spacing) return; // the pause after the last start calls next() when it ends
 			if (this.pacing) this.space(this.pacing);
 			const lane = this.pop()!;
@@ -204,7 +247,8 @@ export class LaneScheduler<T> {
 					this.next();
 				});
 		}
-		if (this.closed && this.running === 0 && (this.ready.length === 0 || this.stop())) this.settle();
+		// Lanes with work are all ready when nothing runs, and the heap's first is their lowest.
+		if (this.closed && this.running === 0 && !this.startable()) this.settle();
 	}
 
 	private clock(): number {
@@ -264,10 +308,10 @@ export class LaneScheduler<T> {
 export async function runInLanes<T>(
 	jobs: Array<{ key: string; run: () => Promise<T> }>,
 	concurrency: number,
-	stop: () => boolean = () => false,
+	stopAt: () => number = () => Infinity,
 	pacing?: LanePacing,
 ): Promise<Array<LaneResult<T>>> {
-	const scheduler = new LaneScheduler<T>(concurrency, stop, pacing);
+	const scheduler = new LaneScheduler<T>(concurrency, stopAt, pacing);
 	jobs.forEach((job, index) => scheduler.add(index, job.key, job.run));
 	return await scheduler.done();
 }
@@ -300,6 +344,15 @@ export type CallKind = 'read' | 'write';
  * sends is a write and keeps the retry-safety table's words ("the change may have been applied").
  */
 export const READ_OPERATIONS: Partial<Record<OperationInput['operation'], string>> = { get: 'read the group' };
+
+/** "0.2 s", "2.5 s", "45 s", "5 min", "5 min 12 s". */
+function durationText(ms: number): string {
+	if (ms < 9_950) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+	const seconds = Math.round(ms / 1000);
+	if (seconds < 60) return `${seconds} s`;
+	const rest = seconds % 60;
+	return `${Math.floor(seconds / 60).toLocaleString('en-US')} min${rest ? ` ${rest} s` : ''}`;
+}
 
 /** How one request is judged: what it is for and whether it may be sent again. */
 export interface CallSpec {
@@ -412,10 +465,20 @@ async function attempts(
 	let maybeApplied = false;
 	let lastError: ProviderError | undefined;
 	let rateLimited = 0;
+	// The rate-limit clock: the credential's (shared) or, without a shared budget, this request's.
+	const { budget } = hooks;
+	const limits = budget ?? new RateBudget(now);
+	const ceiling = options.maxRateLimitWaitMs;
 	for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
 		const last = attempt === options.maxAttempts;
-		for (let waitMs = hooks.budget?.waitMs() ?? 0; waitMs > 0; waitMs = hooks.budget?.waitMs() ?? 0) {
-			await wait(waitMs);
+		// Wait while the credential is paused, but never past the rate-limit ceiling.
+		for (let waitMs = budget?.waitMs() ?? 0; waitMs > 0; waitMs = budget?.waitMs() ?? 0) {
+			const left = limits.leftOfMs(ceiling);
+			if (left <= 0) break;
+			await wait(Math.min(waitMs, left));
+		}
+		if (limits.leftOfMs(ceiling) <= 0) {
+			return rateLimitCeiling(adapter, request, lastError, limits, options, attempt - 1, maybeApplied);
 		}
 		let response: HttpResponse;
 		try {
@@ -450,7 +513,8 @@ async function attempts(
 		if (!response.oversize) answer.json = parseJson(answer.text);
 		const success = answer.status >= 200 && answer.status < 300;
 		const pace = adapter.paceMs?.(answer, now());
-		if (pace !== undefined) hooks.budget?.pause(pace);
+		if (pace !== undefined) budget?.pause(pace);
+		if (answer.status !== 429) limits.through();
 
 		if (answer.status >= 300 && answer.status < 400) {
 			const target = redirectTarget(header(answer, 'location'), response.url ?? '');
@@ -468,18 +532,19 @@ async function attempts(
 				.rateLimitHintsMs(answer, now())
 				.filter((hint) => Number.isFinite(hint) && hint > 0);
 			const asked = hints.length ? Math.max(...hints) : undefined;
-			if (asked !== undefined && asked > options.maxRateLimitWaitMs) {
+			limits.limited(asked);
+			if (asked !== undefined && asked > ceiling) {
 				lastError.message += `; ${label} asked to wait ${secondsText(asked)}, longer than the ${secondsText(
-					options.maxRateLimitWaitMs,
-				)} this node waits, so it gave up at once — try again later`;
+					ceiling,
+				)}${options.maxRateLimitWaitSetting ? ` of ${options.maxRateLimitWaitSetting}` : ' this node waits'}, so it gave up at once — try again later`;
 				return { request, ok: false, error: lastError, attempts: attempt, retried: maybeApplied };
 			}
+			// A 429 is not an attempt, and there is no count of them: the ceiling bounds the wait.
 			rateLimited++;
-			if (rateLimited > MAX_RATE_LIMITED_WAITS) return failed(request, lastError, attempt, maybeApplied, true);
 			const delay = Math.max(asked ?? backoff(rateLimited, options, random), 1);
-			// Everyone on this credential waits, not just this request; a 429 is not an attempt.
-			if (hooks.budget) hooks.budget.pause(delay);
-			else await wait(delay);
+			// Everyone on this credential waits, not just this request.
+			if (budget) budget.pause(delay);
+			else await wait(Math.min(delay, Math.max(0, limits.leftOfMs(ceiling))));
 			attempt--;
 			continue;
 		}
@@ -539,6 +604,38 @@ async function attempts(
 	}
 	/* istanbul ignore next: the loop always returns */
 	return failed(request, lastError!, options.maxAttempts, maybeApplied, spec.retrySafe);
+}
+
+/**
+ * The credential has waited `maxRateLimitWaitMs` on rate limits and none of its requests got
+ * through: this request gives up, saying how long was waited and what the provider last asked.
+ */
+function rateLimitCeiling(
+	adapter: ProviderAdapter,
+	request: PlannedRequest,
+	lastError: ProviderError | undefined,
+	limits: RateBudget,
+	options: RetryOptions,
+	attempts: number,
+	maybeApplied: boolean,
+): Answer {
+	const { label } = adapter;
+	const asked =
+		limits.lastHintMs === undefined
+			? `${label} gave no wait time that could be read`
+			: `${label} last asked to wait ${durationText(limits.lastHintMs)}`;
+	const setting = options.maxRateLimitWaitSetting ? ` (${options.maxRateLimitWaitSetting})` : '';
+	const message = `${label}: still rate limited after waiting ${durationText(
+		limits.limitedForMs(),
+	)}, and no request of this credential got through in that time (${asked}); the node stops waiting after ${durationText(
+		options.maxRateLimitWaitMs,
+	)}${setting} — try again later`;
+	const error =
+		lastError?.details.httpStatus === 429
+			? lastError
+			: new ProviderError(adapter.id, message, { httpStatus: 429, retryable: true });
+	error.message = message;
+	return { request, ok: false, error, attempts, retried: maybeApplied };
 }
 
 function failed(

@@ -124,15 +124,21 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	// Items of different chats run side by side (Options → Concurrency); one chat's items run in
 	// input order; all requests of one credential share one rate budget. Item N+1 is validated
 	// while item N is on the wire. Without Continue On Fail, the first invalid or failed item
-	// stops the node: nothing after it starts (as when items ran one by one).
+	// stops the node as if items ran one by one: every item before it is still sent and
+	// completes, none after it starts once the stop is known, and its error is the one thrown.
+	// (Items after a failed one that were already on the wire, for other chats, complete.)
 	type Outcome = { result: GroupChatResult } | { error: unknown };
 	const budgets = new Map<string, RateBudget>();
 	const senders = new Map<string, HttpSend>();
-	let stop = false;
+	/** The lowest index of an item that stops the node (Infinity while none has). */
+	let stopAt = Infinity;
+	const stopHere = (itemIndex: number) => {
+		if (!continueOnFail) stopAt = Math.min(stopAt, itemIndex);
+	};
 	let scheduler: LaneScheduler<Outcome> | undefined;
 	const invalid = new Map<number, unknown>();
 	let sliceStart = Date.now();
-	for (let itemIndex = 0; itemIndex < items.length && !stop; itemIndex++) {
+	for (let itemIndex = 0; itemIndex < items.length && itemIndex < stopAt; itemIndex++) {
 		let prepared;
 		try {
 			const rawOptions = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
@@ -140,11 +146,11 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 			prepared = { options, ...prepare(readParameters(this, itemIndex, rawOptions)) };
 		} catch (error) {
 			invalid.set(itemIndex, error);
-			if (!continueOnFail) stop = true;
+			stopHere(itemIndex);
 			continue;
 		}
 		const { options, adapter, input } = prepared;
-		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stop, { pause: async (ms) => await sleep(ms) });
+		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stopAt, { pause: async (ms) => await sleep(ms) });
 		scheduler.add(itemIndex, laneOf(input, itemIndex), async (): Promise<Outcome> => {
 			try {
 				// One credential, one gate and one rate budget per provider for the whole node run.
@@ -158,7 +164,12 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 				if (!budgets.has(input.provider)) budgets.set(input.provider, new RateBudget());
 				const result = await runPrepared(adapter, input, {
 					send,
-					retry: { maxAttempts: options.maxAttempts, timeoutMs: options.timeoutMs },
+					retry: {
+						maxAttempts: options.maxAttempts,
+						timeoutMs: options.timeoutMs,
+						maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+						maxRateLimitWaitSetting: 'Options → Max Rate Limit Wait',
+					},
 					onPartialFailure: options.onPartialFailure,
 					includeRaw: options.includeRaw,
 					idempotencyScope: scope,
@@ -166,7 +177,7 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 				});
 				return { result };
 			} catch (error) {
-				if (!continueOnFail) stop = true;
+				stopHere(itemIndex);
 				return { error };
 			}
 		});
@@ -188,7 +199,7 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const done = results[itemIndex];
-		if (!done) continue; // skipped after another item failed (the node is about to stop)
+		if (!done) continue; // not started: after the item that stops the node
 		const outcome = done.ok ? done.value : { error: done.error };
 		if ('result' in outcome) {
 			output.push({ json: outcome.result as unknown as IDataObject, pairedItem: { item: itemIndex } });

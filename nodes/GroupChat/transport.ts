@@ -15,6 +15,7 @@ import {
 	Redactor,
 	checkBaseUrl,
 	isByteStream,
+	mayHoldToken,
 	readCapped,
 	withDeadline,
 } from '../../src/boundary';
@@ -55,7 +56,10 @@ export function gate(
 	const problem = adapter.checkCredentials?.(credentials);
 	if (problem) throw new InputError(problem, 'credentials');
 	const { root } = checkBaseUrl(credentials.baseUrl, adapter.label);
+	// Compiled once per credential per run (each secret in every spelling).
 	const redactor = new Redactor(adapter.secretFields.map((field) => String(credentials[field] ?? '')));
+	const derived = adapter.derivedSecrets;
+	const mayHoldDerived = derived ? mayHoldToken(derived.minLength) : undefined;
 	const credentialType = CREDENTIAL_TYPES[provider];
 
 	const send: HttpSend = async (request) => {
@@ -111,9 +115,16 @@ export function gate(
 		if (broken === 'deadline') throw new NetworkError('timeout', 'deadline');
 		if (broken === 'reset') throw new NetworkError('reset', 'the answer broke off');
 
-		const derived = adapter.derivedSecrets?.(credentials, request.body ?? '', startedAt, Date.now()) ?? [];
-		const scrub = derived.length ? new Redactor().add(...derived) : undefined;
-		const clean = (value: string) => (scrub ? scrub.text(redactor.text(value)) : redactor.text(value));
+		// Values derived for this request (Chert's signatures) are computed and compiled only
+		// for an answer that could hold one in some spelling: most answers cannot.
+		const endedAt = Date.now();
+		let scrub: Redactor | undefined;
+		const clean = (value: string) => {
+			const out = redactor.text(value);
+			if (!derived || !mayHoldDerived?.(value)) return out;
+			scrub ??= new Redactor(derived.values(credentials, request.body ?? '', startedAt, endedAt));
+			return scrub.text(out);
+		};
 		const headers: HttpResponse['headers'] = {};
 		for (const [key, value] of Object.entries(response.headers ?? {})) {
 			headers[key.toLowerCase()] = Array.isArray(value) ? value.map(clean) : value === undefined ? undefined : clean(String(value));

@@ -50,14 +50,15 @@ export interface ProviderAdapter {
 	secretFields: string[];
 	/**
 	 * Values derived from the credential for one request (Chert: the HMAC signatures of that
-	 * body for the seconds it was in flight), redacted like the secrets themselves.
+	 * body for the seconds it was in flight), redacted from that request's answer like the
+	 * secrets themselves. Every value is at least `minLength` characters from [A-Za-z0-9], so
+	 * an answer without such a run in any spelling cannot hold one, and `values` is only
+	 * called (and its values only compiled) for an answer that could.
 	 */
-	derivedSecrets?(
-		credentials: Record<string, unknown>,
-		rawBody: string,
-		fromMs: number,
-		toMs: number,
-	): string[];
+	derivedSecrets?: {
+		minLength: number;
+		values(credentials: Record<string, unknown>, rawBody: string, fromMs: number, toMs: number): string[];
+	};
 	/** A credential problem to report before anything is sent (Chert HMAC without a tenant). */
 	checkCredentials?(credentials: Record<string, unknown>): string | undefined;
 	plan(input: OperationInput): PlannedRequest[];

@@ -273,15 +273,19 @@ export const chert: ProviderAdapter = {
 		get: true, // never planned: Chert cannot read a group
 	},
 	secretFields: ['signingSecret'],
-	// The x-chert-signature values this body had while it was in flight (one per second).
-	derivedSecrets: (credentials, rawBody, fromMs, toMs) => {
-		const secret = String(credentials.signingSecret ?? '');
-		if (!secret || credentials.authMode === 'bearer') return [];
-		const values: string[] = [];
-		for (let second = Math.floor(fromMs / 1000) - 1; second <= Math.floor(toMs / 1000) + 1; second++) {
-			values.push(chertSignature(secret, second, rawBody));
-		}
-		return values;
+	// The x-chert-signature values this body had while it was in flight (one per second):
+	// 64 lowercase hex characters each.
+	derivedSecrets: {
+		minLength: 64,
+		values: (credentials, rawBody, fromMs, toMs) => {
+			const secret = String(credentials.signingSecret ?? '');
+			if (!secret || credentials.authMode === 'bearer') return [];
+			const values: string[] = [];
+			for (let second = Math.floor(fromMs / 1000) - 1; second <= Math.floor(toMs / 1000) + 1; second++) {
+				values.push(chertSignature(secret, second, rawBody));
+			}
+			return values;
+		},
 	},
 	checkCredentials: (credentials) =>
 		credentials.authMode !== 'bearer' && String(credentials.tenantSlug ?? '').trim() === ''

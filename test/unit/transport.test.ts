@@ -3,6 +3,8 @@
  * The retry-safety table of design.md, request by request: which failures are retried, for
  * which provider and operation, how long rate limits wait, and that attempts are bounded.
  */
+import { InputError } from '../../src/errors';
+import { parseNodeOptions } from '../../src/operations';
 import type { RawParameters } from '../../src/operations';
 import { prepare } from '../../src/run';
 import { DEFAULT_RETRY, LaneScheduler, NetworkError, RateBudget, classifyNetworkFailure, runInLanes, runPlan, sendWithRetry } from '../../src/transport';
@@ -186,7 +188,120 @@ describe('rate-limit waits are sane (negative or past hints fall back, the longe
 		const { answer, calls, waits } = await attempt('periskope', 'rename', [limited({ 'retry-after': '3600' })]);
 		expect(calls).toBe(1);
 		expect(waits).toEqual([]);
-		expect(!answer.ok && answer.error.message).toMatch(/asked to wait 3,600 s, longer than the 120 s/);
+		expect(!answer.ok && answer.error.message).toMatch(/asked to wait 3,600 s, longer than the 300 s/);
+	});
+});
+
+describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a run that progresses', () => {
+	const limited = (retryAfter?: string): HttpResponse => ({
+		statusCode: 429,
+		headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+		body: '{"success":false,"error":{"status":429,"code":1007,"message":"slow down"}}',
+	});
+	/** A fake clock that only moves when the transport sleeps. */
+	function fakeTime() {
+		const time = { now: 0 };
+		const hooks = {
+			sleep: async (ms: number) => void (time.now += ms),
+			random: () => 0.5,
+			now: () => time.now,
+			budget: new RateBudget(() => time.now),
+		};
+		return { time, hooks };
+	}
+	const rename = prepare(PARAMS.linq.rename!);
+	const retry = { ...DEFAULT_RETRY, maxRateLimitWaitMs: 300_000, maxRateLimitWaitSetting: 'Options → Max Rate Limit Wait' };
+
+	test('a 429 that never ends: the item fails once the credential has waited the ceiling, saying how long and what was asked', async () => {
+		const { time, hooks } = fakeTime();
+		const { send, calls } = script([limited('30')]);
+		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		expect(answer.ok).toBe(false);
+		expect(time.now).toBe(300_000); // waited exactly the ceiling, not the 20 × 30 s of before
+		expect(calls.length).toBe(10); // one at 0 s, then every 30 s until 270 s
+		expect(!answer.ok && answer.error.message).toBe(
+			'Linq: still rate limited after waiting 5 min, and no request of this credential got through in that time (Linq last asked to wait 30 s); the node stops waiting after 5 min (Options → Max Rate Limit Wait) — try again later',
+		);
+		expect(!answer.ok && answer.error.details.httpStatus).toBe(429);
+	});
+
+	test('…with a hint that cannot be read, it backs off and says so; the ceiling is the configured one', async () => {
+		const { time, hooks } = fakeTime();
+		const { send, calls } = script([limited('soon')]);
+		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, { ...retry, maxRateLimitWaitMs: 60_000 }, hooks);
+		expect(time.now).toBe(60_000);
+		expect(calls.length).toBeLessThan(12); // backoff doubles up to 20 s: 0.375, 0.75, 1.5, 3, 6, 12, 15 s…
+		expect(!answer.ok && answer.error.message).toMatch(
+			/^Linq: still rate limited after waiting 1 min, and no request of this credential got through in that time \(Linq gave no wait time that could be read\); the node stops waiting after 1 min/,
+		);
+	});
+
+	test('more than 20 rate limits for one request are waited out while the ceiling is not reached (no per-request cap)', async () => {
+		const { time, hooks } = fakeTime();
+		const { send, calls } = script([...Array<HttpResponse>(25).fill(limited('2')), ok()]);
+		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		expect(answer.ok).toBe(true);
+		expect(calls.length).toBe(26);
+		expect(time.now).toBe(50_000);
+	});
+
+	test('a long run that keeps getting through is never cut short, however long it is rate limited in total', async () => {
+		const { time, hooks } = fakeTime();
+		let sent = 0;
+		// Two of every three requests are refused for 30 s; the third gets through.
+		const send: HttpSend = async () => (++sent % 3 === 0 ? ok() : limited('30'));
+		const answers = [];
+		for (let item = 0; item < 40; item++) {
+			answers.push(await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: `/x${item}` }, send, retry, hooks));
+		}
+		expect(answers.every((answer) => answer.ok)).toBe(true);
+		expect(time.now).toBe(40 * 2 * 30_000); // 40 min of rate limits (8 × the ceiling), none cut short
+		expect(sent).toBe(120);
+	});
+
+	test('items waiting behind the shared pause fail at the ceiling without sending; an answer that gets through stops the clock', async () => {
+		const { time, hooks } = fakeTime();
+		// Another request of this credential met a 429 (hint 200 s) at 0 s and the credential is paused.
+		hooks.budget.limited(200_000);
+		hooks.budget.pause(200_000);
+		time.now = 150_000;
+		const { send, calls } = script([limited('200')]);
+		const first = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		// Sent at 200 s (pause over), refused again, waits until 300 s, the ceiling: fails without a third try.
+		expect(calls.length).toBe(1);
+		expect(time.now).toBe(300_000);
+		expect(!first.ok && first.error.message).toMatch(/still rate limited after waiting 5 min.*last asked to wait 3 min 20 s/);
+		// A request that starts now does not even send…
+		const { send: later, calls: laterCalls } = script([ok()]);
+		const second = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/y' }, later, retry, hooks);
+		expect(laterCalls.length).toBe(0);
+		expect(!second.ok && second.error.message).toMatch(/still rate limited after waiting 5 min/);
+		// …until something of this credential gets through (an answer other than 429).
+		hooks.budget.through();
+		const third = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/z' }, later, retry, hooks);
+		expect(third.ok).toBe(true);
+	});
+
+	test('Options → Max Rate Limit Wait is validated at run time, naming the field and the value', () => {
+		expect(parseNodeOptions({}).maxRateLimitWaitMs).toBe(300_000);
+		expect(parseNodeOptions({ maxRateLimitWait: 45 }).maxRateLimitWaitMs).toBe(45_000);
+		expect(parseNodeOptions({ maxRateLimitWait: '2.5' }).maxRateLimitWaitMs).toBe(2_500);
+		for (const [value, shown] of [
+			[0, 'number 0'],
+			[-5, 'number -5'],
+			[3601, 'number 3601'],
+			['soon', '"soon"'],
+		] as const) {
+			expect(() => parseNodeOptions({ maxRateLimitWait: value })).toThrow(
+				`Max Rate Limit Wait (Seconds) must be a number from 1 to 3600, got ${shown}`,
+			);
+			try {
+				parseNodeOptions({ maxRateLimitWait: value });
+			} catch (error) {
+				expect(error).toBeInstanceOf(InputError);
+				expect((error as InputError).field).toBe('maxRateLimitWait');
+			}
+		}
 	});
 });
 
@@ -265,7 +380,7 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 						},
 					})),
 					concurrency,
-					() => false,
+					() => Infinity,
 					pacing,
 				);
 				expect(results.map((result) => result?.ok && result.value)).toEqual(keys.map((_key, index) => index));
@@ -280,29 +395,139 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 	);
 
 	test.each(pacings)('%s: a failure can stop what has not started yet', async (_name, pacing) => {
-		let stop = false;
+		let stopAt = Infinity;
 		const results = await runInLanes(
 			[0, 1, 2, 3].map((index) => ({
 				key: String(index),
 				run: async () => {
 					if (index === 1) {
-						stop = true;
+						stopAt = 1;
 						throw new Error('boom');
 					}
 					return index;
 				},
 			})),
 			1,
-			() => stop,
+			() => stopAt,
 			pacing,
 		);
 		expect(results.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped']);
 	});
 
+	/**
+	 * Jobs whose end the test decides, and a pacing whose pauses end when the test says (or at
+	 * once): a stop's outcome must not depend on which of them happen first.
+	 */
+	function harness(concurrency: number, paced: boolean) {
+		let stopAt = Infinity;
+		const pauses: Array<() => void> = [];
+		const scheduler = new LaneScheduler<number>(
+			concurrency,
+			() => stopAt,
+			paced ? { pause: () => new Promise<void>((resolve) => pauses.push(resolve)), now: () => 0 } : undefined,
+		);
+		const started: number[] = [];
+		const finish = new Map<number, (ok: boolean) => void>();
+		const add = (index: number, key: string) =>
+			scheduler.add(index, key, async () => {
+				started.push(index);
+				const ok = await new Promise<boolean>((resolve) => finish.set(index, resolve));
+				if (!ok) throw new Error(`job ${index} failed`);
+				return index;
+			});
+		const turn = async () => {
+			for (let step = 0; step < 10; step++) await Promise.resolve();
+		};
+		/** Ends pauses and the given jobs until nothing moves any more. */
+		const drain = async (ending: (index: number) => boolean | undefined) => {
+			for (let round = 0; round < 200; round++) {
+				await turn();
+				const pause = pauses.shift();
+				if (pause) {
+					pause();
+					continue;
+				}
+				const next = [...finish.keys()].find((index) => ending(index) !== undefined);
+				if (next === undefined) return;
+				const end = finish.get(next)!;
+				finish.delete(next);
+				end(ending(next)!);
+			}
+		};
+		return { scheduler, started, finish, add, turn, drain, stop: (index: number) => (stopAt = Math.min(stopAt, index)), pauses };
+	}
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)('%s: a stop at item 5 (invalid, known before any answer): items 0–4 all start and complete, even those queued', async (_name, paced) => {
+		for (const concurrency of [1, 2, 10]) {
+			const run = harness(concurrency, paced);
+			// Items 1 and 3 share item 0's chat: they wait behind it in its lane, after the stop is known.
+			['a', 'a', 'b', 'a', 'c'].forEach((key, index) => run.add(index, key));
+			run.stop(5); // item 5 was invalid: nothing after it is even read
+			const done = run.scheduler.done();
+			await run.drain(() => true);
+			const results = await done;
+			expect({ concurrency, started: [...run.started].sort(), results: results.map((result) => result?.ok) }).toEqual({
+				concurrency,
+				started: [0, 1, 2, 3, 4],
+				results: [true, true, true, true, true],
+			});
+		}
+	});
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)('%s: a failure at item 3: everything before it still starts (queued behind a lane or the pacing), nothing new after it', async (_name, paced) => {
+		const run = harness(4, paced);
+		// Item 1 waits behind item 0 (same chat); items 4–9 are other chats, read ahead.
+		const keys = ['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+		keys.forEach((key, index) => run.add(index, key));
+		const done = run.scheduler.done();
+		// Let the first starts happen (paced: one per pause), then item 3 fails while 0 still runs.
+		await run.drain((index) => (index === 2 ? true : undefined));
+		const before = [...run.started];
+		expect(before).toEqual(expect.arrayContaining([0, 2, 3]));
+		run.stop(3);
+		run.finish.get(3)!(false);
+		run.finish.delete(3);
+		// From here on: only what already started, and items before 3, may run.
+		const startedWhenStopped = new Set([...run.started]);
+		await run.drain(() => true);
+		const results = await done;
+		expect(run.started).toContain(1); // queued behind item 0 when item 3 failed: still started
+		for (const index of run.started) expect(index < 3 || startedWhenStopped.has(index)).toBe(true);
+		expect(results[3]).toEqual({ ok: false, error: new Error('job 3 failed') });
+		for (let index = 4; index < keys.length; index++) {
+			expect(results[index] === undefined).toBe(!startedWhenStopped.has(index));
+		}
+	});
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)('%s: a later, lower failure moves the stop down: what is not started by then never starts', async (_name, paced) => {
+		const run = harness(2, paced);
+		['a', 'b', 'c', 'd', 'e', 'f'].forEach((key, index) => run.add(index, key));
+		const done = run.scheduler.done();
+		// Items 0 and 1 start (two slots); item 1 fails first: 2–5 may not start, 0 is already running.
+		await run.drain(() => undefined);
+		expect(run.started).toEqual([0, 1]);
+		run.stop(1);
+		run.finish.get(1)!(false);
+		run.finish.delete(1);
+		await run.drain(() => false); // item 0 fails too
+		const results = await done;
+		expect(run.started).toEqual([0, 1]);
+		expect(results.map((result) => (result ? result.ok : 'not started'))).toEqual([false, false, 'not started', 'not started', 'not started', 'not started']);
+	});
+
 	test('paced: one start per pause, spaced by 0.8 × the fastest recent job / concurrency', async () => {
 		let clock = 0;
 		const pauses: Array<{ ms: number; end: () => void }> = [];
-		const scheduler = new LaneScheduler<number>(4, () => false, {
+		const scheduler = new LaneScheduler<number>(4, () => Infinity, {
 			pause: (ms) => new Promise<void>((resolve) => pauses.push({ ms, end: resolve })),
 			now: () => clock,
 		});

@@ -59,6 +59,18 @@ export const optionsProperty: INodeProperties = {
 				'How many times to send a request in total (1–10) when the provider is rate limiting or briefly unavailable. Requests that are unsafe to repeat are never resent after they may have arrived.',
 		},
 		{
+			displayName: 'Max Rate Limit Wait (Seconds)',
+			name: 'maxRateLimitWait',
+			type: 'number',
+			typeOptions: {
+				minValue: OPTION_RANGES.maxRateLimitWaitSeconds.min,
+				maxValue: OPTION_RANGES.maxRateLimitWaitSeconds.max,
+			},
+			default: 300,
+			description:
+				'How long to keep waiting on the provider’s rate limit while none of this credential’s requests gets through (1–3,600 seconds; default 5 minutes). A run that keeps making progress under a rate limit is never stopped by it; when the provider keeps answering "too many requests", the waiting items fail after this long, saying how long was waited and what the provider asked.',
+		},
+		{
 			displayName: 'On Partial Failure',
 			name: 'onPartialFailure',
 			type: 'options',
