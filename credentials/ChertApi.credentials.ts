@@ -7,11 +7,11 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { CHERT_BASE_URL } from '../src/providers/chert';
+import { CHERT_BASE_URL, CHERT_CREDENTIAL_TYPE, CHERT_TEST_PATH } from '../src/providers/chert/constants';
 import { chertSignatureHeader } from '../src/signing';
 
 export class ChertApi implements ICredentialType {
-	name = 'chertApi';
+	name = CHERT_CREDENTIAL_TYPE;
 
 	displayName = 'Chert API';
 
@@ -100,7 +100,7 @@ export class ChertApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl}}',
-			url: '/api/v1/phone-numbers',
+			url: CHERT_TEST_PATH,
 			method: 'GET',
 		},
 	};

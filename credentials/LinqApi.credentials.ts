@@ -7,10 +7,10 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { LINQ_BASE_URL } from '../src/providers/linq';
+import { LINQ_BASE_URL, LINQ_CREDENTIAL_TYPE, LINQ_TEST_PATH } from '../src/providers/linq/constants';
 
 export class LinqApi implements ICredentialType {
-	name = 'linqApi';
+	name = LINQ_CREDENTIAL_TYPE;
 
 	displayName = 'Linq API';
 
@@ -50,7 +50,7 @@ export class LinqApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl}}',
-			url: '/v3/phone_numbers',
+			url: LINQ_TEST_PATH,
 			method: 'GET',
 		},
 	};

@@ -7,10 +7,10 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { PERISKOPE_BASE_URL } from '../src/providers/periskope';
+import { PERISKOPE_BASE_URL, PERISKOPE_CREDENTIAL_TYPE, PERISKOPE_TEST_PATH } from '../src/providers/periskope/constants';
 
 export class PeriskopeApi implements ICredentialType {
-	name = 'periskopeApi';
+	name = PERISKOPE_CREDENTIAL_TYPE;
 
 	displayName = 'Periskope API';
 
@@ -65,7 +65,7 @@ export class PeriskopeApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl}}',
-			url: '/phones',
+			url: PERISKOPE_TEST_PATH,
 			method: 'GET',
 		},
 	};

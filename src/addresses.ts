@@ -82,6 +82,19 @@ export function normalizeAddress(
 }
 
 /**
+ * An address a provider sent (a roster, a sender list, a webhook payload), normalized the way
+ * this package outputs addresses for that provider; a value that is no valid address is kept as
+ * the provider sent it (never dropped, never turned into another number).
+ */
+export function readAddress(value: string, format: AddressFormat): string {
+	try {
+		return normalizeAddress(value, format, undefined);
+	} catch {
+		return value;
+	}
+}
+
+/**
  * How a typed phone number is read (README, "Phone numbers"):
  * - written with `+` or `00`: international, taken as written when its length is possible for
  *   that country, even outside libphonenumber's known ranges (new ranges, test lines such as

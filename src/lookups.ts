@@ -5,9 +5,10 @@
  * in `fetch`, which sends a call through the same gate as every other request.
  */
 import { normalizeAddress } from './addresses';
-import type { ChatPageRequest, ChatSummary, LookupCall, ProviderAdapter } from './providers/adapter';
+import type { ProviderRequest } from './http';
+import type { ChatPageRequest, ChatSummary, ProviderAdapter } from './providers/contract';
 
-export type Fetch = (call: LookupCall) => Promise<unknown>;
+export type Fetch = (call: ProviderRequest) => Promise<unknown>;
 
 /** What a picker cannot do, said to the user (the node shows it in place of the list). */
 export interface Problem {

@@ -24,8 +24,8 @@ export interface InputRules {
 	addresses: AddressFormat;
 	/** Create needs a sender line and a first message (Chert, Linq). */
 	createNeedsSenderAndMessage: boolean;
-	/** Create needs a group name (Periskope). */
-	createNeedsName: boolean;
+	/** A group name on create: required (Periskope), optional (Chert's subject) or not taken (Linq). */
+	createName: 'required' | 'optional' | 'none';
 	/** Recipients on create, not counting the sender. */
 	createRecipients: { min: number; max: number };
 	/** Rejects text the provider refuses in a first message (e.g. links), or returns undefined. */
@@ -34,6 +34,10 @@ export interface InputRules {
 	normalizeChatId: (chatId: string) => { id: string } | { problem: string };
 	/** Rename can change the icon too. */
 	renameHasIcon: boolean;
+	/** Create and rename take WhatsApp's group settings (description, image, who may do what). */
+	groupSettings: boolean;
+	/** Create and add can force-add people who would otherwise get an invite (WhatsApp). */
+	forceAdd: boolean;
 	/** Create accepts an idempotency key that makes a retried create safe. */
 	idempotencyKeys: boolean;
 	/** The provider can read one group (Get Group; the member picker of Remove Participants). */
@@ -322,7 +326,7 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 				const problem = rules.checkFirstMessage?.(fields.firstMessage);
 				if (problem) throw new InputError(problem, 'firstMessage', raw.firstMessage);
 			}
-			if (rules.createNeedsName && !fields.groupName) {
+			if (rules.createName === 'required' && !fields.groupName) {
 				throw new InputError('Group Name is empty: enter a name for the group', 'groupName', raw.groupName);
 			}
 			return {
@@ -350,7 +354,7 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 		case 'rename': {
 			const id = chatId();
 			const iconUrl = rules.renameHasIcon ? fields.iconUrl : undefined;
-			const settings = rules.renameHasIcon ? {} : fields.groupSettings;
+			const settings = rules.groupSettings ? fields.groupSettings : {};
 			const changesSomething =
 				fields.groupName !== undefined ||
 				iconUrl !== undefined ||

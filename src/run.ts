@@ -1,6 +1,6 @@
 /**
- * One input item, end to end: validate → plan → send (with retries) → interpret.
- * The n8n node calls this once per item with a `send` bound to its request helper.
+ * One input item, end to end: validate → plan → hand each planned request to the transport →
+ * interpret. The n8n node calls this once per item with a `send` bound to its gate.
  */
 import { createHash } from 'crypto';
 
@@ -10,9 +10,11 @@ import { PartialFailureError } from './errors';
 import { parseOperationInput, readProvider } from './operations';
 import type { CreateInput, OperationInput, RawParameters } from './operations';
 import { adapterFor } from './providers';
-import type { ProviderAdapter } from './providers/adapter';
-import { DEFAULT_RETRY, runPlan } from './transport';
-import type { HttpSend, RetryOptions, TransportHooks } from './transport';
+import type { Answer } from './http';
+import type { HttpSend } from './network';
+import type { ProviderAdapter } from './providers/contract';
+import { DEFAULT_RETRY, sendWithRetry } from './transport';
+import type { RetryOptions, TransportHooks } from './transport';
 import { orderResult } from './types';
 import type { GroupChatResult } from './types';
 
@@ -21,7 +23,7 @@ export type PartialFailureMode = 'error' | 'output';
 export interface RunOptions {
 	send: HttpSend;
 	retry?: Partial<RetryOptions>;
-	hooks?: TransportHooks;
+	hooks: TransportHooks;
 	/** What to do when some addresses failed and others succeeded. */
 	onPartialFailure?: PartialFailureMode;
 	/**
@@ -57,19 +59,6 @@ export function deriveIdempotencyKey(input: CreateInput, scope: string): string 
 	return `n8n-${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
 }
 
-export async function runOperation(raw: RawParameters, options: RunOptions): Promise<GroupChatResult> {
-	const { adapter, input } = prepare(raw);
-	return await runPrepared(adapter, input, options);
-}
-
-/**
- * The lane an item runs in: everything that touches one chat runs in input order; items of
- * different chats (and every create) may run side by side.
- */
-export function laneOf(input: OperationInput, itemIndex: number): string {
-	return 'chatId' in input ? `${input.provider}:chat:${input.chatId}` : `item:${itemIndex}`;
-}
-
 /** One validated item: plan → send (with retries) → interpret. */
 export async function runPrepared(
 	adapter: ProviderAdapter,
@@ -80,7 +69,11 @@ export async function runPrepared(
 		input.idempotencyKey = deriveIdempotencyKey(input, options.idempotencyScope ?? '');
 	}
 	const retry = { ...DEFAULT_RETRY, ...options.retry };
-	const answers = await runPlan(adapter, input, options.send, retry, options.hooks);
+	// One request after the other: a chat's changes stay in order, Periskope's chunks too.
+	const answers: Answer[] = [];
+	for (const request of adapter.plan(input)) {
+		answers.push(await sendWithRetry(adapter, input.operation, request, options.send, retry, options.hooks));
+	}
 	const interpreted = adapter.interpret(input, answers);
 	interpreted.raw = interpreted.raw.map(capRaw);
 	const result = orderResult(interpreted, options.includeRaw ?? true);

@@ -1,20 +1,14 @@
 /**
- * The Group Chat Trigger's pipeline, free of n8n: which provider declares what, and what one
- * delivery becomes (401, 422, a silent 200, or items). The node (nodes/GroupChatTrigger) only
- * reads parameters, static data and the request, records what was seen, and answers.
+ * The Group Chat Trigger's pipeline, free of n8n: what one delivery becomes (401, 422, a silent
+ * 200, or items), through the provider's events from the registry. The node
+ * (nodes/GroupChatTrigger) only reads parameters, static data and the request, records what was
+ * seen, and answers.
  */
-import type { Delivery, NormalizedEvent, ProviderEvents, StoredSubscription, TriggerFilters } from './events';
-import { boundedEvent, matchesFilters, readSignedBody, shortKey } from './events';
-import { chertEvents } from './providers/chert';
-import { linqEvents } from './providers/linq';
-import { periskopeEvents } from './providers/periskope';
+import type { Delivery, NormalizedEvent, StoredSubscription, TriggerFilters } from './events';
+import { boundedEvent, matchesFilters, shortKey } from './events';
+import { readSignedBody } from './payload';
+import { entryFor } from './providers';
 import type { Provider } from './types';
-
-export const EVENT_SOURCES: Record<Provider, ProviderEvents> = {
-	chert: chertEvents,
-	linq: linqEvents,
-	periskope: periskopeEvents,
-};
 
 export type DeliveryOutcome =
 	/** Refused: answer 401, start nothing. `reason` is safe to log (no secret, no signature). */
@@ -48,7 +42,7 @@ export function processDelivery(
 	if (!stored || stored.provider !== provider) {
 		return { kind: 'refused', reason: 'no active subscription for this node (activate the workflow again)' };
 	}
-	const source = EVENT_SOURCES[provider];
+	const source = entryFor(provider).events;
 	const verdict = source.verify(delivery, stored, nowMs);
 	if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
 	const body = readSignedBody(delivery.rawBody);

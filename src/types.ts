@@ -78,6 +78,13 @@ export interface GroupDetails {
 	settings?: Record<string, unknown>;
 }
 
+/** Status of a fan-out operation from its per-address outcomes: all went through, some, or none. */
+export function statusFrom(outcomes: { outcome: string }[], allOk: 'done' | 'accepted'): ResultStatus {
+	const failed = outcomes.filter((entry) => entry.outcome === 'failed').length;
+	if (failed === 0) return allOk;
+	return failed === outcomes.length ? 'failed' : 'partial';
+}
+
 /** The order of an output item's keys: what a person reads first comes first, `raw` last. */
 const RESULT_KEY_ORDER = ['status', 'chatId', 'name', 'participants', 'roster', 'members', 'line', 'details'];
 const RESULT_KEYS_LAST = ['provider', 'operation', 'raw'];

@@ -1,9 +1,10 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { chatIdProperties, onlyForProvider, operationProperties, participantsProperties, providerProperty } from './descriptions/common';
+import { chatIdProperties, operationProperties, participantsProperties, subtitle } from './descriptions/common';
 import { createProperties } from './descriptions/create';
 import { optionsProperty } from './descriptions/options';
+import { noticeProperties, providerCredentials, providerProperty } from './descriptions/providers';
 import { renameProperties } from './descriptions/rename';
 import { executeGroupChat } from './execute';
 import { methods } from './methods';
@@ -15,23 +16,19 @@ export class GroupChat implements INodeType {
 		icon: { light: 'file:../../icons/groupChat.svg', dark: 'file:../../icons/groupChat.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle:
-			'={{ ({ addParticipants: "Add Participants", create: "Create Group", get: "Get Group", leave: "Leave Group", removeParticipants: "Remove Participants", rename: "Rename Group" })[$parameter["operation"]] + " · " + ({ chert: "Chert", linq: "Linq", periskope: "Periskope" })[$parameter["provider"]] }}',
+		subtitle,
 		description: 'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope)',
 		defaults: { name: 'Group Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'chertApi', required: true, displayOptions: onlyForProvider('chert') },
-			{ name: 'linqApi', required: true, displayOptions: onlyForProvider('linq') },
-			{ name: 'periskopeApi', required: true, displayOptions: onlyForProvider('periskope') },
-		],
+		credentials: providerCredentials,
 		properties: [
 			providerProperty,
 			...operationProperties,
 			...chatIdProperties,
-			// notice and Sender first, then who is in the group, then the rest of Create's fields
+			...noticeProperties,
+			// Sender and First Message first, then who is in the group, then the rest of Create's fields
 			...createProperties.slice(0, 2),
 			...participantsProperties,
 			...createProperties.slice(2),

@@ -1,14 +1,15 @@
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
-import { FIELD_LABELS, parseNodeOptions } from '../../src/operations';
+import { PartialFailureError, ProviderError } from '../../src/errors';
+import { LaneScheduler, RateBudget, laneOf } from '../../src/lanes';
+import type { HttpSend } from '../../src/network';
+import { parseNodeOptions } from '../../src/operations';
 import type { RawParameters } from '../../src/operations';
-import { laneOf, prepare, runPrepared } from '../../src/run';
-import { LaneScheduler, RateBudget } from '../../src/transport';
-import type { HttpSend } from '../../src/transport';
+import { entryFor } from '../../src/providers';
+import { prepare, runPrepared } from '../../src/run';
 import type { GroupChatResult } from '../../src/types';
-import { CREDENTIAL_TYPES, gate, providerErrorBody } from './transport';
+import { toNodeError } from './errors';
+import { N8N_HOOKS, gate } from './transport';
 
 /**
  * Chat ID as saved: a resource locator ({__rl, mode, value}, read with n8n's extractValue) or,
@@ -42,52 +43,6 @@ function readParameters(context: IExecuteFunctions, itemIndex: number, options: 
 		idempotencyKey: options.idempotencyKey,
 		defaultCountry: options.defaultCountry ?? 'US',
 	};
-}
-
-const OUTCOMES_SHOWN = 10;
-
-function outcomesText(result: GroupChatResult | undefined): string {
-	if (!result?.participants.length) return '';
-	const shown = result.participants.slice(0, OUTCOMES_SHOWN).map((entry) => `${entry.address}: ${entry.outcome}`);
-	const more = result.participants.length - shown.length;
-	return (
-		` Outcome per address: ${shown.join('; ')}` +
-		(more > 0 ? `; and ${more.toLocaleString('en-US')} more (all are listed in the item's participants)` : '') +
-		'.'
-	);
-}
-
-/** Turns a core error into the n8n error shown to the user; never carries credentials. */
-function toNodeError(node: INode, error: unknown, itemIndex: number) {
-	if (error instanceof InputError) {
-		const label = FIELD_LABELS[error.field] ?? error.field;
-		const where =
-			error.field === 'credentials' || error.field === 'baseUrl'
-				? 'Open the credential and fix it.'
-				: `Check the "${label}" field.`;
-		return new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, {
-			itemIndex,
-			description: `${where} Nothing was sent to the provider for this item.`,
-		});
-	}
-	if (error instanceof ProviderError) {
-		return new NodeApiError(node, providerErrorBody(error), {
-			itemIndex,
-			message: error.message,
-			description: `${error.describe()}.${outcomesText(error.result)}`,
-			httpCode: error.details.httpStatus ? String(error.details.httpStatus) : undefined,
-		});
-	}
-	if (error instanceof PartialFailureError) {
-		const cause = error.firstError;
-		return new NodeApiError(node, cause ? providerErrorBody(cause) : {}, {
-			itemIndex,
-			message: error.message,
-			description: `${cause ? `${cause.message}: ${cause.describe()}.` : ''}${outcomesText(error.result)}`,
-			httpCode: cause?.details.httpStatus ? String(cause.details.httpStatus) : undefined,
-		});
-	}
-	return new NodeOperationError(node, error instanceof Error ? error.message : String(error), { itemIndex });
 }
 
 function resultOf(error: unknown): GroupChatResult | undefined {
@@ -150,13 +105,13 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 			continue;
 		}
 		const { options, adapter, input } = prepared;
-		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stopAt, { pause: async (ms) => await sleep(ms) });
+		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stopAt, { pause: N8N_HOOKS.sleep });
 		scheduler.add(itemIndex, laneOf(input, itemIndex), async (): Promise<Outcome> => {
 			try {
 				// One credential, one gate and one rate budget per provider for the whole node run.
 				let sender = senders.get(input.provider);
 				if (!sender) {
-					const credentials = await this.getCredentials(CREDENTIAL_TYPES[input.provider], itemIndex);
+					const credentials = await this.getCredentials(entryFor(input.provider).credentialType, itemIndex);
 					sender = gate(this, input.provider, credentials).send;
 					senders.set(input.provider, sender);
 				}
@@ -173,7 +128,7 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 					onPartialFailure: options.onPartialFailure,
 					includeRaw: options.includeRaw,
 					idempotencyScope: scope,
-					hooks: { budget: budgets.get(input.provider) },
+					hooks: { ...N8N_HOOKS, budget: budgets.get(input.provider) },
 				});
 				return { result };
 			} catch (error) {
@@ -185,7 +140,7 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 		// event loop after each item once enough work waits, so answers and connections are not
 		// held up behind a long stretch of reading (at most 8 ms while the scheduler needs work).
 		if (scheduler.waiting >= scheduler.concurrency || Date.now() - sliceStart >= 8) {
-			await sleep(0);
+			await N8N_HOOKS.sleep(0);
 			sliceStart = Date.now();
 		}
 	}

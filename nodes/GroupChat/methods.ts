@@ -10,7 +10,8 @@ import { PICKER_LIMITS, memberOptions, searchChats, senderOptions } from '../../
 import type { Fetch, Problem } from '../../src/lookups';
 import { PROVIDERS } from '../../src/types';
 import type { Provider } from '../../src/types';
-import { adapterFor } from '../../src/providers';
+import { ENTRIES, adapterFor } from '../../src/providers';
+import { searchMethodOf } from './descriptions/common';
 import { callProvider } from './transport';
 
 /**
@@ -64,12 +65,13 @@ export const methods: INodeType['methods'] = {
 			return shown(this, await memberOptions(adapterFor(provider), fetcher(this, provider), chat));
 		},
 	},
-	listSearch: {
-		async searchLinqChats(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) {
-			return await searchFor(this, 'linq', filter, paginationToken);
-		},
-		async searchPeriskopeChats(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) {
-			return await searchFor(this, 'periskope', filter, paginationToken);
-		},
-	},
+	/** The Chat list of every provider that can list groups, under the name its Chat field asks for. */
+	listSearch: Object.fromEntries(
+		ENTRIES.filter((entry) => entry.adapter.lookups.chats !== undefined).map((entry) => [
+			searchMethodOf(entry),
+			async function (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) {
+				return await searchFor(this, entry.id, filter, paginationToken);
+			},
+		]),
+	),
 };

@@ -1,4 +1,4 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
@@ -6,31 +6,29 @@ import type {
 	IHttpRequestMethods,
 	ILoadOptionsFunctions,
 	IWebhookFunctions,
-	JsonObject,
 } from 'n8n-workflow';
 
 import {
 	DeadlineError,
 	MAX_ANSWER_BYTES,
-	Redactor,
 	checkBaseUrl,
 	isByteStream,
-	mayHoldToken,
 	readCapped,
 	withDeadline,
 } from '../../src/boundary';
-import { InputError, ProviderError } from '../../src/errors';
-import { adapterFor } from '../../src/providers';
-import type { HttpMethod } from '../../src/providers/adapter';
-import { NetworkError, classifyNetworkFailure, sendOne } from '../../src/transport';
-import type { CallKind, HttpResponse, HttpSend } from '../../src/transport';
+import { InputError } from '../../src/errors';
+import type { ProviderRequest } from '../../src/http';
+import { NetworkError, classifyNetworkFailure } from '../../src/network';
+import type { HttpResponse, HttpSend } from '../../src/network';
+import { entryFor } from '../../src/providers';
+import { Redactor, mayHoldToken } from '../../src/redaction';
+import { sendCall } from '../../src/transport';
+import type { TransportHooks } from '../../src/transport';
 import type { Provider } from '../../src/types';
+import { toNodeError } from './errors';
 
-export const CREDENTIAL_TYPES = {
-	chert: 'chertApi',
-	linq: 'linqApi',
-	periskope: 'periskopeApi',
-} as const;
+/** How the core waits in n8n (retries, rate limits, pacing): n8n-workflow's sleep. */
+export const N8N_HOOKS: Pick<TransportHooks, 'sleep'> = { sleep: async (ms) => await sleep(ms) };
 
 /** Every n8n context that can send authenticated requests. */
 export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
@@ -52,7 +50,7 @@ export function gate(
 	provider: Provider,
 	credentials: ICredentialDataDecryptedObject,
 ): { send: HttpSend; redactor: Redactor } {
-	const adapter = adapterFor(provider);
+	const { adapter, credentialType } = entryFor(provider);
 	const problem = adapter.checkCredentials?.(credentials);
 	if (problem) throw new InputError(problem, 'credentials');
 	const { root } = checkBaseUrl(credentials.baseUrl, adapter.label);
@@ -60,7 +58,6 @@ export function gate(
 	const redactor = new Redactor(adapter.secretFields.map((field) => String(credentials[field] ?? '')));
 	const derived = adapter.derivedSecrets;
 	const mayHoldDerived = derived ? mayHoldToken(derived.minLength) : undefined;
-	const credentialType = CREDENTIAL_TYPES[provider];
 
 	const send: HttpSend = async (request) => {
 		const startedAt = Date.now();
@@ -134,31 +131,6 @@ export function gate(
 	return { send, redactor };
 }
 
-/** The old name: a gate's sender for one credential. */
-export function httpSender(
-	context: RequestContext,
-	provider: Provider,
-	credentials: ICredentialDataDecryptedObject,
-): HttpSend {
-	return gate(context, provider, credentials).send;
-}
-
-export interface ProviderCall {
-	method: HttpMethod;
-	/** Path below the Base URL, starting with "/"; each variable part encoded with `segment()`. */
-	path: string;
-	query?: Record<string, string | number | boolean | undefined>;
-	body?: unknown;
-	/**
-	 * What the call is for, in the user's words, used in errors. A read's purpose starts with
-	 * "read" ("read the group list"); another verb is said as "read" ("list the webhook
-	 * subscriptions" → "could not read the webhook subscriptions").
-	 */
-	purpose: string;
-	/** A read changes nothing (default for GET); anything else is a write. */
-	kind?: CallKind;
-}
-
 export interface ProviderReply {
 	status: number;
 	json: unknown;
@@ -166,16 +138,15 @@ export interface ProviderReply {
 }
 
 /**
- * One provider call outside the five operations (pickers, webhook subscriptions): through the
- * same gate, with rate-limit waits and, for reads, retries after a failure. A read's failure
- * says what could not be read ("Linq: could not read the group list: the answer was not JSON");
- * a write's keeps the retry-safety words. A refusal becomes a NodeApiError in the provider's
- * words, with code, status and trace id.
+ * One provider call outside the operations (pickers, webhook subscriptions): through the same
+ * gate, with rate-limit waits and, for reads, retries after a failure. A read's failure says what
+ * could not be read ("Linq: could not read the group list: the answer was not JSON"); a write's
+ * keeps the retry-safety words. Failures become the n8n errors of toNodeError.
  */
 export async function callProvider(
 	context: RequestContext,
 	provider: Provider,
-	call: ProviderCall,
+	request: ProviderRequest,
 	options: {
 		timeoutMs?: number;
 		maxAttempts?: number;
@@ -183,51 +154,17 @@ export async function callProvider(
 		credentials?: ICredentialDataDecryptedObject;
 	} = {},
 ): Promise<ProviderReply> {
+	const { adapter, credentialType } = entryFor(provider);
 	const credentials =
 		options.credentials ??
-		((await context.getCredentials(CREDENTIAL_TYPES[provider], options.itemIndex)) as ICredentialDataDecryptedObject);
+		((await context.getCredentials(credentialType, options.itemIndex)) as ICredentialDataDecryptedObject);
 	let send: HttpSend;
 	try {
 		send = gate(context, provider, credentials).send;
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), error instanceof Error ? error.message : String(error), {
-			itemIndex: options.itemIndex,
-		});
+		throw toNodeError(context.getNode(), error, options.itemIndex);
 	}
-	const query = Object.entries(call.query ?? {}).filter(([, value]) => value !== undefined && value !== '');
-	const path = query.length
-		? `${call.path}?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, String(value)])).toString()}`
-		: call.path;
-	const answer = await sendOne(adapterFor(provider), { method: call.method, path, body: call.body }, send, {
-		purpose: call.purpose,
-		kind: call.kind ?? (call.method === 'GET' ? 'read' : 'write'),
-		retrySafe: call.method === 'GET',
-		timeoutMs: options.timeoutMs,
-		maxAttempts: options.maxAttempts,
-	});
-	if (!answer.ok) throw providerApiError(context, answer.error, options.itemIndex);
+	const answer = await sendCall(adapter, request, send, options, N8N_HOOKS);
+	if (!answer.ok) throw toNodeError(context.getNode(), answer.error, options.itemIndex);
 	return { status: answer.response.status, json: answer.response.json, headers: answer.response.headers };
-}
-
-/** What an n8n error keeps of the provider's answer: code, status, trace id and its (redacted) body. */
-export function providerErrorBody(error: ProviderError): JsonObject {
-	const { code, httpStatus, traceId, providerMessage, body } = error.details;
-	const response: JsonObject = { provider: error.provider };
-	if (code !== undefined) response.code = code;
-	if (httpStatus !== undefined) response.httpStatus = httpStatus;
-	if (traceId) response.traceId = traceId;
-	if (providerMessage) response.providerMessage = providerMessage;
-	if (body !== undefined) response.response = body as JsonObject;
-	return response;
-}
-
-/** A core ProviderError as the NodeApiError n8n shows: the user's words, code, status, trace id. */
-export function providerApiError(context: RequestContext, error: ProviderError, itemIndex?: number): NodeApiError {
-	const { httpStatus } = error.details;
-	return new NodeApiError(context.getNode(), providerErrorBody(error), {
-		itemIndex,
-		message: error.message,
-		description: `${error.describe()}.`,
-		httpCode: httpStatus ? String(httpStatus) : undefined,
-	});
 }

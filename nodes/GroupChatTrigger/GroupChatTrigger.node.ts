@@ -1,7 +1,8 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { onlyForProvider, triggerProperties } from './description';
+import { providerCredentials, providerLabelExpression } from '../GroupChat/descriptions/providers';
+import { triggerProperties } from './description';
 import { checkExists, create, remove } from './lifecycle';
 import { receive } from './webhook';
 
@@ -12,17 +13,12 @@ export class GroupChatTrigger implements INodeType {
 		icon: { light: 'file:../../icons/groupChat.svg', dark: 'file:../../icons/groupChat.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle:
-			'={{ ({ chert: "Chert", linq: "Linq", periskope: "Periskope" })[$parameter["provider"]] + ": " + ($parameter["events"] || []).join(", ") }}',
+		subtitle: `={{ ${providerLabelExpression} + ": " + ($parameter["events"] || []).join(", ") }}`,
 		description: 'Starts a workflow when group chats change on Chert, Linq or Periskope (signed webhooks)',
 		defaults: { name: 'Group Chat Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'chertApi', required: true, displayOptions: onlyForProvider('chert') },
-			{ name: 'linqApi', required: true, displayOptions: onlyForProvider('linq') },
-			{ name: 'periskopeApi', required: true, displayOptions: onlyForProvider('periskope') },
-		],
+		credentials: providerCredentials,
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: triggerProperties,
 	};

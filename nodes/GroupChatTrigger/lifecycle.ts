@@ -4,12 +4,10 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHookFunctions } from
 import { normalizeAddressList } from '../../src/addresses';
 import type { StoredSubscription, TriggerEvent } from '../../src/events';
 import { TRIGGER_EVENTS, withoutQuery } from '../../src/events';
-import { EVENT_SOURCES } from '../../src/trigger';
-import { newWebhookToken } from '../../src/signing';
+import { entryFor } from '../../src/providers';
 import { PROVIDERS } from '../../src/types';
 import type { Provider } from '../../src/types';
-import { adapterFor } from '../../src/providers';
-import { CREDENTIAL_TYPES, callProvider } from '../GroupChat/transport';
+import { callProvider } from '../GroupChat/transport';
 
 type Context = IHookFunctions;
 
@@ -20,16 +18,17 @@ export function readProvider(context: { getNodeParameter(name: string, fallback?
 
 export function readEvents(context: { getNodeParameter(name: string, fallback?: unknown): unknown }, provider: Provider): TriggerEvent[] {
 	const raw = context.getNodeParameter('events', []);
-	const supported = EVENT_SOURCES[provider].supported;
+	const supported = entryFor(provider).events.supported;
 	return (Array.isArray(raw) ? raw : []).filter(
 		(event): event is TriggerEvent => TRIGGER_EVENTS.includes(event as TriggerEvent) && supported.includes(event as TriggerEvent),
 	);
 }
 
 export function readLines(context: { getNodeParameter(name: string, fallback?: unknown): unknown }, provider: Provider): string[] {
-	const format = provider === 'periskope' ? 'digits' : 'e164';
-	// Numbers without a country code are read as US numbers, as in the action node's default.
-	return normalizeAddressList(context.getNodeParameter('senders', ''), { phone: format, emails: false, label: provider }, 'US', 'senders');
+	// Lines are phone numbers in the provider's format; numbers without a country code are read
+	// as US numbers, as in the action node's default.
+	const format = { ...entryFor(provider).adapter.rules.addresses, emails: false };
+	return normalizeAddressList(context.getNodeParameter('senders', ''), format, 'US', 'senders');
 }
 
 export function readChatIds(context: { getNodeParameter(name: string, fallback?: unknown): unknown }): string[] {
@@ -45,7 +44,7 @@ function webhookUrlOf(context: Context): string {
 }
 
 async function credentialsOf(context: Context, provider: Provider): Promise<ICredentialDataDecryptedObject> {
-	return (await context.getCredentials(CREDENTIAL_TYPES[provider])) as ICredentialDataDecryptedObject;
+	return (await context.getCredentials(entryFor(provider).credentialType)) as ICredentialDataDecryptedObject;
 }
 
 function storedOf(data: IDataObject): StoredSubscription | undefined {
@@ -63,12 +62,12 @@ const MAX_STALE = 20;
 const SUBSCRIPTION_TIMEOUT_MS = 10_000;
 
 function labelOf(provider: Provider): string {
-	return adapterFor(provider).label;
+	return entryFor(provider).label;
 }
 
 /** The provider's subscriptions; an answer without a list is an error (nothing is guessed). */
 async function listed(context: Context, provider: Provider, credentials: ICredentialDataDecryptedObject) {
-	const source = EVENT_SOURCES[provider];
+	const source = entryFor(provider).events;
 	const reply = await callProvider(context, provider, source.list(), { credentials, timeoutMs: SUBSCRIPTION_TIMEOUT_MS });
 	const list = source.listed(reply.json);
 	if (!list) {
@@ -84,7 +83,7 @@ async function listed(context: Context, provider: Provider, credentials: ICreden
 /** Deletes one provider subscription; one that is already gone counts as deleted. */
 async function deleteOne(context: Context, provider: Provider, id: string, credentials: ICredentialDataDecryptedObject) {
 	try {
-		await callProvider(context, provider, EVENT_SOURCES[provider].remove(id), {
+		await callProvider(context, provider, entryFor(provider).events.remove(id), {
 			credentials,
 			timeoutMs: SUBSCRIPTION_TIMEOUT_MS,
 		});
@@ -121,7 +120,7 @@ async function undoCreate(
 	webhookUrl: string,
 ): Promise<string> {
 	const label = labelOf(provider);
-	const source = EVENT_SOURCES[provider];
+	const source = entryFor(provider).events;
 	let found = ids;
 	if (found.length === 0) {
 		try {
@@ -163,7 +162,7 @@ function mayHaveCreated(error: NodeApiError): boolean {
  */
 export async function create(this: Context): Promise<boolean> {
 	const provider = readProvider(this);
-	const source = EVENT_SOURCES[provider];
+	const source = entryFor(provider).events;
 	const label = labelOf(provider);
 	const events = readEvents(this, provider);
 	if (events.length === 0) {
@@ -193,8 +192,7 @@ export async function create(this: Context): Promise<boolean> {
 	}
 	for (const entry of stale) await deleteOne(this, provider, entry.id, credentials);
 
-	const token = provider === 'periskope' ? newWebhookToken() : undefined;
-	const target = source.target(webhookUrl, token);
+	const { target, token } = source.target(webhookUrl);
 	let reply;
 	try {
 		reply = await callProvider(this, provider, source.create(target, events, lines), {

@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { Redactor } from '../../src/boundary';
+import { Redactor } from '../../src/redaction';
 import type { NormalizedEvent, StoredSubscription, TriggerFilters } from '../../src/events';
 import { SEEN_LIMIT } from '../../src/events';
 import { processDelivery } from '../../src/trigger';

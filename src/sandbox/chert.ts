@@ -7,13 +7,15 @@ import { CHERT_SEED, DEMO, SEED_CREATED_AT } from './seed';
 import type {
 	EmulatorContext,
 	HandlerInput,
+	IdempotencyCheck,
 	ProviderEmulator,
 	RateLimitSpec,
 	Reply,
 	SandboxChat,
+	SandboxMessage,
 	WebhookScheme,
 } from './types';
-import { textOfParts, type IdempotencyCheck, type SandboxMessage } from './messages';
+import { textOfParts } from './messages';
 import {
 	FixedWindowLimiter,
 	containsUrl,

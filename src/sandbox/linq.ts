@@ -5,8 +5,17 @@
  */
 import { createHmac } from 'node:crypto';
 import { DEMO, LINQ_SEED, SEED_CREATED_AT } from './seed';
-import type { EmulatorContext, HandlerInput, ProviderEmulator, Reply, SandboxChat, WebhookScheme } from './types';
-import { textOfParts, type IdempotencyCheck, type SandboxMessage } from './messages';
+import type {
+	EmulatorContext,
+	HandlerInput,
+	IdempotencyCheck,
+	ProviderEmulator,
+	Reply,
+	SandboxChat,
+	SandboxMessage,
+	WebhookScheme,
+} from './types';
+import { textOfParts } from './messages';
 import {
 	E164,
 	bearerToken,

@@ -4,31 +4,8 @@
  * reply can name an earlier one), and the idempotency-key store that replays a create or a send.
  * Each provider keeps its own rules (which keys, which bodies, which error codes, which answers).
  */
-import type { ProviderName, Reply } from './types';
+import type { IdempotencyCheck, IdempotencyKeys, MessageStore, ProviderName, Reply, SandboxMessage } from './types';
 import { canonicalJson, isRecord } from './util';
-
-/** One message in a chat, as the sandbox records it (the provider's answers are built from it). */
-export interface SandboxMessage {
-	provider: ProviderName;
-	chatId: string;
-	/** The provider's message id (Periskope: `true_<chat>_<unique>_<phone>@c.us`). */
-	id: string;
-	/** Periskope: the queue id its send answered (`sent_message_id` on the message object). */
-	queueId?: string;
-	/** `outbound`: sent by your line through the API; `inbound`: posted by a member. */
-	direction: 'outbound' | 'inbound';
-	/** The sender: your line, or the member (E.164 / email / digits, as the provider names them). */
-	from: string;
-	/** The text (Periskope `message`, the text parts joined by a blank line for Chert and Linq). */
-	text: string | null;
-	/** The parts as sent (Chert and Linq), or null. */
-	parts: unknown[] | null;
-	/** The id of the message this one replies to, or null. */
-	replyTo: string | null;
-	/** Provider-specific options as sent (e.g. Periskope `options`, Linq `effect`), or null. */
-	options: Record<string, unknown> | null;
-	createdAt: string;
-}
 
 /** The text of a message's `text` parts, joined by a blank line (null when it has none). */
 export function textOfParts(parts: unknown[]): string | null {
@@ -36,7 +13,7 @@ export function textOfParts(parts: unknown[]): string | null {
 	return texts.length ? texts.join('\n\n') : null;
 }
 
-export class MessageLog {
+export class MessageLog implements MessageStore {
 	private readonly chats = new Map<string, SandboxMessage[]>();
 
 	private key(provider: ProviderName, chatId: string): string {
@@ -76,18 +53,12 @@ export class MessageLog {
 	}
 }
 
-/** The outcome of presenting an idempotency key with a request. */
-export type IdempotencyCheck =
-	| { kind: 'new'; remember(reply: Reply): void }
-	| { kind: 'replay'; reply: Reply }
-	| { kind: 'conflict' };
-
 /**
  * Idempotency keys: the same key with the same request (compared as canonical JSON) replays the
  * stored answer; the same key with another request is a conflict (each provider answers its own
  * code). Keys are scoped per provider and per the scope the provider gives (e.g. Chert's tenant).
  */
-export class IdempotencyStore {
+export class IdempotencyStore implements IdempotencyKeys {
 	private readonly entries = new Map<string, { hash: string; reply: Reply }>();
 
 	check(provider: ProviderName, scopedKey: string, request: unknown): IdempotencyCheck {

@@ -3,8 +3,6 @@
  * every answer, groups keyed `<digits>@g.us`, per-participant add/remove results, invites
  * for numbers outside the phone's contacts.
  */
-import type { SandboxMessage } from './messages';
-import { DEMO, PERISKOPE_LINKED_SEED, PERISKOPE_SEED, SEED_CREATED_AT } from './seed';
 import type {
 	EmulatorContext,
 	HandlerInput,
@@ -12,8 +10,10 @@ import type {
 	RateLimitSpec,
 	Reply,
 	SandboxChat,
+	SandboxMessage,
 	WebhookScheme,
 } from './types';
+import { DEMO, PERISKOPE_LINKED_SEED, PERISKOPE_SEED, SEED_CREATED_AT } from './seed';
 import {
 	DIGITS,
 	FixedWindowLimiter,

@@ -2,9 +2,7 @@
  * Public and internal types of the provider sandbox (a local emulator of the Chert, Linq and
  * Periskope group-chat APIs). Development tooling only: never part of the shipped package.
  */
-import type { IdempotencyStore, MessageLog, SandboxMessage } from './messages';
 
-export type { SandboxMessage } from './messages';
 export type ProviderName = 'chert' | 'linq' | 'periskope';
 
 export interface RateLimitSpec {
@@ -184,10 +182,59 @@ export interface EmulatorContext {
 	next(counter: string): number;
 	/** Webhook subscriptions and signed deliveries (the kernel's; emulators declare schemes). */
 	webhooks: Webhooks;
-	/** Every chat's message log (the kernel's; see messages.ts). */
-	messages: MessageLog;
-	/** Idempotency keys of creates and sends (the kernel's; see messages.ts). */
-	idempotency: IdempotencyStore;
+	/** Every chat's message log (the kernel's MessageLog in messages.ts). */
+	messages: MessageStore;
+	/** Idempotency keys of creates and sends (the kernel's IdempotencyStore in messages.ts). */
+	idempotency: IdempotencyKeys;
+}
+
+// ---- messages (the kernel's MessageLog and IdempotencyStore in messages.ts) ----
+
+/** One message in a chat, as the sandbox records it (the provider's answers are built from it). */
+export interface SandboxMessage {
+	provider: ProviderName;
+	chatId: string;
+	/** The provider's message id (Periskope: `true_<chat>_<unique>_<phone>@c.us`). */
+	id: string;
+	/** Periskope: the queue id its send answered (`sent_message_id` on the message object). */
+	queueId?: string;
+	/** `outbound`: sent by your line through the API; `inbound`: posted by a member. */
+	direction: 'outbound' | 'inbound';
+	/** The sender: your line, or the member (E.164 / email / digits, as the provider names them). */
+	from: string;
+	/** The text (Periskope `message`, the text parts joined by a blank line for Chert and Linq). */
+	text: string | null;
+	/** The parts as sent (Chert and Linq), or null. */
+	parts: unknown[] | null;
+	/** The id of the message this one replies to, or null. */
+	replyTo: string | null;
+	/** Provider-specific options as sent (e.g. Periskope `options`, Linq `effect`), or null. */
+	options: Record<string, unknown> | null;
+	createdAt: string;
+}
+
+/** Every chat's messages, in order. */
+export interface MessageStore {
+	add(message: SandboxMessage): SandboxMessage;
+	/** The chat's messages, oldest first (a copy). */
+	list(provider: ProviderName, chatId: string): SandboxMessage[];
+	/** A message of one chat by its id (or its Periskope queue id). */
+	find(provider: ProviderName, chatId: string, id: string): SandboxMessage | undefined;
+	/** A message of any chat of the provider by its id or queue id. */
+	findAnywhere(provider: ProviderName, id: string): SandboxMessage | undefined;
+	reset(): void;
+}
+
+/** The outcome of presenting an idempotency key with a request. */
+export type IdempotencyCheck =
+	| { kind: 'new'; remember(reply: Reply): void }
+	| { kind: 'replay'; reply: Reply }
+	| { kind: 'conflict' };
+
+/** Idempotency keys of one sandbox: the same key and request replay, another request conflicts. */
+export interface IdempotencyKeys {
+	check(provider: ProviderName, scopedKey: string, request: unknown): IdempotencyCheck;
+	reset(): void;
 }
 
 // ---- webhooks (the kernel's WebhookHub in webhooks.ts; subscription endpoints in subscriptions.ts) ----

@@ -15,7 +15,7 @@ import { ChertApi } from '../../credentials/ChertApi.credentials';
 import { LinqApi } from '../../credentials/LinqApi.credentials';
 import { PeriskopeApi } from '../../credentials/PeriskopeApi.credentials';
 import { gate, type RequestContext } from '../../nodes/GroupChat/transport';
-import { Redactor } from '../../src/boundary';
+import { Redactor } from '../../src/redaction';
 import type { Provider } from '../../src/types';
 
 /** Canary values shaped like each provider's secret (a Chert signing secret is 32 hex characters). */

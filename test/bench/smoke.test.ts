@@ -4,7 +4,7 @@
  * failures, Periskope lists in chunks; and the trigger scenarios on a small scale, every delivery
  * verified and turned into its items — never timing (that is `npm run bench`).
  */
-import { PERISKOPE_CHUNK } from '../../src/providers/periskope';
+import { PERISKOPE_CHUNK } from '../../src/providers/periskope/constants';
 import { runScenario, type BenchProvider } from './scenarios';
 import { runTriggerScenario } from './trigger-scenarios';
 

@@ -13,7 +13,7 @@ import type { IDataObject, INodeListSearchResult, INodePropertyOptions } from 'n
 
 import { callProvider } from '../../nodes/GroupChat/transport';
 import { CHAT_PAGE_SIZE, MAX_PAGES_PER_LIST, MAX_PAGES_PER_SEARCH, PICKER_LIMITS } from '../../src/lookups';
-import { EVENT_SOURCES } from '../../src/trigger';
+import { entryFor } from '../../src/providers';
 import { groupChatNode, runWorkflow } from '../helpers/engine';
 import { drip, startHeaderDripper, startHostile, type Hit, type Hostile } from '../helpers/hostile';
 import { listSearch, loadOptions, loadOptionsContext } from '../helpers/load-options';
@@ -456,7 +456,7 @@ describe('4. every read failure speaks of reading, never of a change that may ha
 			response.end('<html>maintenance</html>');
 		});
 		const context = loadOptionsContext({ provider: name }, credentials(), 'parameters.provider');
-		const error = await callProvider(context, name, EVENT_SOURCES[name].list(), { maxAttempts: 1 }).then(
+		const error = await callProvider(context, name, entryFor(name).events.list(), { maxAttempts: 1 }).then(
 			() => undefined,
 			(caught: Error) => caught,
 		);
@@ -499,7 +499,7 @@ describe('4b. writes keep the retry-safety table’s words', () => {
 	test('creating a webhook subscription: the same words, and what it was trying to do', async () => {
 		provider.handle((_hit, _response, raw) => raw.socket.destroy());
 		const context = loadOptionsContext({ provider: 'linq' }, credentials(), 'parameters.provider');
-		const call = EVENT_SOURCES.linq.create('https://n8n.example/webhook/x', ['participant.added'], []);
+		const call = entryFor('linq').events.create('https://n8n.example/webhook/x', ['participant.added'], []);
 		const error = await callProvider(context, 'linq', call).then(
 			() => undefined,
 			(caught: Error) => caught,

@@ -20,7 +20,7 @@ import type { ServerResponse } from 'node:http';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { EVENT_SOURCES } from '../../src/trigger';
+import { entryFor } from '../../src/providers';
 import { drip, startHostile, type Hit, type Hostile } from '../helpers/hostile';
 import { captureN8nLog, serialize, stopN8nLogCapture } from '../helpers/n8n-log';
 import { TriggerHarness } from '../helpers/trigger';
@@ -512,7 +512,7 @@ describe('a verified delivery is recorded only once its items exist', () => {
 	test('processing fails after verification → 500, not recorded; the provider’s retry starts exactly one execution', async () => {
 		const harness = await activated('linq');
 		const body = linqEvent('evt_retry');
-		const spy = jest.spyOn(EVENT_SOURCES.linq, 'normalize').mockImplementationOnce(() => {
+		const spy = jest.spyOn(entryFor('linq').events, 'normalize').mockImplementationOnce(() => {
 			throw new RangeError('Maximum call stack size exceeded');
 		});
 		const log = captureN8nLog();

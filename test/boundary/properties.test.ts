@@ -14,7 +14,7 @@ import examples from 'libphonenumber-js/examples.mobile.json';
 import { parsePhone } from '../../src/addresses';
 import { groupChatNode, runWorkflow } from '../helpers/engine';
 import { startHostile, type Hostile } from '../helpers/hostile';
-import { Redactor, mayHoldToken } from '../../src/boundary';
+import { Redactor, mayHoldToken } from '../../src/redaction';
 import {
 	BASE64_STYLES,
 	JSON_STYLES,

@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { ADAPTERS } from '../../src/providers';
+import { adapterFor } from '../../src/providers';
 import { DEMO, startSandbox, type FaultKind, type Sandbox } from '../../src/sandbox';
 import { DEFAULT_RETRY } from '../../src/transport';
 import type { Operation as AnyOperation } from '../../src/types';
@@ -109,7 +109,7 @@ export function defineFaultMatrix(provider: ProviderName): void {
 	afterAll(async () => sandbox.stop());
 	beforeEach(() => sandbox.reset());
 
-	const adapter = ADAPTERS[provider];
+	const adapter = adapterFor(provider);
 	const cases = OPERATIONS.flatMap((operation) => FAULTS.map((fault) => ({ operation, fault })));
 
 	test.each(cases)('$fault on $operation', async ({ operation, fault }) => {

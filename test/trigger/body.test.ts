@@ -1,11 +1,11 @@
 /**
- * What a verified body may become (src/events.ts): a JSON object nested at most 64 levels
+ * What a verified body may become (src/payload.ts): a JSON object nested at most 64 levels
  * (checked on the text, without recursion, before parsing), and each item's `raw` a bounded,
  * breadth-first copy — never the whole of a long list, never deeper than the body allows.
  */
 import fc from 'fast-check';
 
-import { MAX_BODY_DEPTH, RAW_BUDGET, boundedRaw, jsonDepth, rawPerEntry, readSignedBody } from '../../src/events';
+import { MAX_BODY_DEPTH, RAW_BUDGET, boundedRaw, jsonDepth, rawPerEntry, readSignedBody } from '../../src/payload';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;

@@ -3,11 +3,13 @@
  * differently or more conveniently: Periskope's GET /phones (one phone object), a chat object
  * with only its `members` map, Linq handles whose status is null, and list pagination markers.
  */
-import { ADAPTERS } from '../../src/providers';
-import type { Answer, ChatPageRequest } from '../../src/providers/adapter';
+import { adapterFor } from '../../src/providers';
+import type { Answer } from '../../src/http';
+import type { ChatPageRequest } from '../../src/providers/contract';
 import type { OperationInput } from '../../src/operations';
 
-const { linq, periskope } = ADAPTERS;
+const linq = adapterFor('linq');
+const periskope = adapterFor('periskope');
 
 const okAnswer = (json: unknown): Answer => ({
 	request: { method: 'GET', path: '/' },

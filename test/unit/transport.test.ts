@@ -7,8 +7,10 @@ import { InputError } from '../../src/errors';
 import { parseNodeOptions } from '../../src/operations';
 import type { RawParameters } from '../../src/operations';
 import { prepare } from '../../src/run';
-import { DEFAULT_RETRY, LaneScheduler, NetworkError, RateBudget, classifyNetworkFailure, runInLanes, runPlan, sendWithRetry } from '../../src/transport';
-import type { HttpResponse, HttpSend } from '../../src/transport';
+import { LaneScheduler, RateBudget, runInLanes } from '../../src/lanes';
+import { NetworkError, classifyNetworkFailure } from '../../src/network';
+import type { HttpResponse, HttpSend } from '../../src/network';
+import { DEFAULT_RETRY, sendWithRetry } from '../../src/transport';
 import type { Operation, Provider } from '../../src/types';
 
 /** Chert has no Get Group (it cannot read a group), so its table has no `get` row. */
@@ -67,8 +69,9 @@ async function attempt(provider: Provider, operation: Operation, steps: Array<Ht
 	const { adapter, input } = prepare(PARAMS[provider][operation]!);
 	const { send, calls } = script(steps);
 	const waits: number[] = [];
-	const [answer] = await runPlan(adapter, input, send, DEFAULT_RETRY, {
-		sleep: async (ms) => void waits.push(ms),
+	const [request] = adapter.plan(input);
+	const answer = await sendWithRetry(adapter, input.operation, request, send, DEFAULT_RETRY, {
+		sleep: async (ms: number) => void waits.push(ms),
 		random: () => 0.5,
 		now: () => 1_700_000_000_000,
 	});
@@ -215,7 +218,7 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 	test('a 429 that never ends: the item fails once the credential has waited the ceiling, saying how long and what was asked', async () => {
 		const { time, hooks } = fakeTime();
 		const { send, calls } = script([limited('30')]);
-		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		const answer = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, retry, hooks);
 		expect(answer.ok).toBe(false);
 		expect(time.now).toBe(300_000); // waited exactly the ceiling, not the 20 × 30 s of before
 		expect(calls.length).toBe(10); // one at 0 s, then every 30 s until 270 s
@@ -228,7 +231,7 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 	test('…with a hint that cannot be read, it backs off and says so; the ceiling is the configured one', async () => {
 		const { time, hooks } = fakeTime();
 		const { send, calls } = script([limited('soon')]);
-		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, { ...retry, maxRateLimitWaitMs: 60_000 }, hooks);
+		const answer = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, { ...retry, maxRateLimitWaitMs: 60_000 }, hooks);
 		expect(time.now).toBe(60_000);
 		expect(calls.length).toBeLessThan(12); // backoff doubles up to 20 s: 0.375, 0.75, 1.5, 3, 6, 12, 15 s…
 		expect(!answer.ok && answer.error.message).toMatch(
@@ -239,7 +242,7 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 	test('more than 20 rate limits for one request are waited out while the ceiling is not reached (no per-request cap)', async () => {
 		const { time, hooks } = fakeTime();
 		const { send, calls } = script([...Array<HttpResponse>(25).fill(limited('2')), ok()]);
-		const answer = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		const answer = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, retry, hooks);
 		expect(answer.ok).toBe(true);
 		expect(calls.length).toBe(26);
 		expect(time.now).toBe(50_000);
@@ -252,7 +255,7 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 		const send: HttpSend = async () => (++sent % 3 === 0 ? ok() : limited('30'));
 		const answers = [];
 		for (let item = 0; item < 40; item++) {
-			answers.push(await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: `/x${item}` }, send, retry, hooks));
+			answers.push(await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: `/x${item}` }, send, retry, hooks));
 		}
 		expect(answers.every((answer) => answer.ok)).toBe(true);
 		expect(time.now).toBe(40 * 2 * 30_000); // 40 min of rate limits (8 × the ceiling), none cut short
@@ -266,19 +269,19 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 		hooks.budget.pause(200_000);
 		time.now = 150_000;
 		const { send, calls } = script([limited('200')]);
-		const first = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		const first = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, retry, hooks);
 		// Sent at 200 s (pause over), refused again, waits until 300 s, the ceiling: fails without a third try.
 		expect(calls.length).toBe(1);
 		expect(time.now).toBe(300_000);
 		expect(!first.ok && first.error.message).toMatch(/still rate limited after waiting 5 min.*last asked to wait 3 min 20 s/);
 		// A request that starts now does not even send…
 		const { send: later, calls: laterCalls } = script([ok()]);
-		const second = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/y' }, later, retry, hooks);
+		const second = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/y' }, later, retry, hooks);
 		expect(laterCalls.length).toBe(0);
 		expect(!second.ok && second.error.message).toMatch(/still rate limited after waiting 5 min/);
 		// …until something of this credential gets through (an answer other than 429).
 		hooks.budget.through();
-		const third = await sendWithRetry(rename.adapter, rename.input, { method: 'PUT', path: '/z' }, later, retry, hooks);
+		const third = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/z' }, later, retry, hooks);
 		expect(third.ok).toBe(true);
 	});
 
@@ -351,7 +354,7 @@ describe('a success is a success', () => {
 });
 
 describe('concurrency in lanes and one rate budget per credential', () => {
-	const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+	const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 	// Unpaced, and paced as the node runs it (a turn of the event loop between starts, then spacing).
 	const pacings = [
@@ -598,8 +601,8 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 		const input = prepare(PARAMS.linq.rename!).input;
 		const started = Date.now();
 		await Promise.all([
-			sendWithRetry(adapter, input, { method: 'PUT', path: '/first' }, send, DEFAULT_RETRY, { budget }),
-			delay(100).then(() => sendWithRetry(adapter, input, { method: 'PUT', path: '/second' }, send, DEFAULT_RETRY, { budget })),
+			sendWithRetry(adapter, input.operation, { method: 'PUT', path: '/first' }, send, DEFAULT_RETRY, { budget, sleep: delay }),
+			delay(100).then(() => sendWithRetry(adapter, input.operation, { method: 'PUT', path: '/second' }, send, DEFAULT_RETRY, { budget, sleep: delay })),
 		]);
 		const second = sentAt.find(([path]) => path === '/second')![1];
 		expect(second - started).toBeGreaterThanOrEqual(950);

@@ -1,29 +1,9 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyModeValidation, INodePropertyOptions } from 'n8n-workflow';
 
-export const PROVIDER_VALUES = ['chert', 'linq', 'periskope'];
-export const onProvider = (...provider: string[]) => ({ provider });
-/**
- * For credentials: "hide on every other provider" rather than "show on this one". n8n's editor
- * treats a parameter that credentials *show* on as the node's authentication field and hides
- * it behind the credential picker; Provider must stay a visible choice.
- */
-export const onlyForProvider = (provider: string) => ({
-	hide: { provider: PROVIDER_VALUES.filter((value) => value !== provider) },
-});
-export const onOperation = (...operation: string[]) => ({ operation });
-
-export const providerProperty: INodeProperties = {
-	displayName: 'Provider',
-	name: 'provider',
-	type: 'options',
-	noDataExpression: true,
-	options: [
-		{ name: 'Chert · iMessage', value: 'chert', description: 'Apple iMessage groups through Chert' },
-		{ name: 'Linq · iMessage, RCS, SMS', value: 'linq', description: 'Groups through Linq Partner API v3' },
-		{ name: 'Periskope · WhatsApp', value: 'periskope', description: 'WhatsApp groups through Periskope' },
-	],
-	default: 'chert',
-};
+import { ENTRIES } from '../../../src/providers';
+import type { ProviderEntry } from '../../../src/providers/contract';
+import type { Operation } from '../../../src/types';
+import { onOperation, onProvider, providerLabelExpression, providersWhere } from './providers';
 
 /** Operations in the node panel: each says what it needs and what it returns (also for AI tools). */
 const OPERATION_OPTIONS = {
@@ -68,137 +48,96 @@ const OPERATION_OPTIONS = {
 		description:
 			'Change a group’s name (and its icon on iMessage, or its settings on WhatsApp). Needs the chat ID and the new name. Returns the chat ID and the name.',
 	},
-} satisfies Record<string, INodePropertyOptions & { action: string }>;
-
-const { addParticipants, create, get, leave, removeParticipants, rename } = OPERATION_OPTIONS;
+} satisfies Record<Operation, INodePropertyOptions & { action: string }>;
 
 /**
- * Operation, once per set of providers: Get Group is offered only where the provider can read
- * a group (Linq, Periskope), never on Chert.
+ * Operation, once per set of providers that can do the same operations (Get Group only where the
+ * provider can read a group): each provider's `operations`, in the panel's alphabetical order.
  */
-export const operationProperties: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: onProvider('chert') },
-		options: [addParticipants, create, leave, removeParticipants, rename],
-		default: 'create',
-	},
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: onProvider('linq', 'periskope') },
-		options: [addParticipants, create, get, leave, removeParticipants, rename],
-		default: 'create',
-	},
-];
+export const operationProperties: INodeProperties[] = (() => {
+	const sets = new Map<string, { operations: readonly Operation[]; providers: string[] }>();
+	for (const entry of ENTRIES) {
+		const operations = [...entry.adapter.operations].sort((a, b) =>
+			OPERATION_OPTIONS[a].name.localeCompare(OPERATION_OPTIONS[b].name),
+		);
+		const key = operations.join(',');
+		const set = sets.get(key) ?? { operations, providers: [] };
+		set.providers.push(entry.id);
+		sets.set(key, set);
+	}
+	return [...sets.values()].map(
+		({ operations, providers }): INodeProperties => ({
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: { show: onProvider(...providers) },
+			options: operations.map((operation) => OPERATION_OPTIONS[operation]),
+			default: 'create',
+		}),
+	);
+})();
 
-const CHAT_OPERATIONS = ['addParticipants', 'removeParticipants', 'rename', 'leave', 'get'];
+/** The node's subtitle: "Add Participants · Linq", from the operations' and providers' names. */
+export const subtitle = `={{ (${JSON.stringify(
+	Object.fromEntries(Object.entries(OPERATION_OPTIONS).map(([value, option]) => [value, option.name])),
+)})[$parameter["operation"]] + " · " + ${providerLabelExpression} }}`;
 
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-// The By ID patterns accept an empty value: "required" already says that, once.
+/** The operations that act on an existing chat (they take the Chat field). */
+const CHAT_OPERATIONS: Operation[] = ['addParticipants', 'removeParticipants', 'rename', 'leave', 'get'];
+
+/** The Chat list's search method of a provider that can list groups (see ../methods.ts). */
+export function searchMethodOf(entry: ProviderEntry): string {
+	return `search${entry.label}Chats`;
+}
 
 /**
- * Chat ID, once per provider: From List where the provider can list groups (Linq, Periskope),
- * By ID everywhere, with that provider's ID format. Saved workflows whose chatId is a plain
- * string (or an expression) keep working: the node reads it with extractValue.
+ * Chat, once per provider: From List where the provider can list groups, By ID everywhere, with
+ * that provider's ID format. Saved workflows whose chatId is a plain string (or an expression)
+ * keep working: the node reads it with extractValue.
  */
-export const chatIdProperties: INodeProperties[] = [
-	{
-		displayName: 'Chat',
-		name: 'chatId',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'id', value: '' },
-		description:
-			'The iMessage group on Chert: its ID (ch_… or a UUID). Chert cannot list groups; the Create Group output has the ID as chatId.',
-		modes: [
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. ch_01HGROUP',
-				hint: 'Use {{ $json.chatId }} to take it from a Create Group before this node',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: `^\\s*(ch_[^\\s/?#]+|${UUID})?\\s*$`,
-							errorMessage: 'A Chert chat ID starts with ch_ or is a UUID',
-						},
-					},
-				],
-			},
-		],
-		displayOptions: { show: { ...onOperation(...CHAT_OPERATIONS), ...onProvider('chert') } },
-	},
-	{
+export const chatIdProperties: INodeProperties[] = ENTRIES.map((entry): INodeProperties => {
+	const { chat } = entry.editor;
+	const show = { ...onOperation(...CHAT_OPERATIONS), ...onProvider(entry.id) };
+	const validation: INodePropertyModeValidation[] = [
+		{ type: 'regex', properties: { regex: chat.pattern, errorMessage: chat.patternError } },
+	];
+	if (entry.adapter.lookups.chats === undefined) {
+		return {
+			displayName: 'Chat',
+			name: 'chatId',
+			type: 'resourceLocator',
+			required: true,
+			default: { mode: 'id', value: '' },
+			description: chat.description,
+			modes: [{ displayName: 'By ID', name: 'id', type: 'string', placeholder: chat.placeholder, hint: chat.hint, validation }],
+			displayOptions: { show },
+		};
+	}
+	return {
 		displayName: 'Chat',
 		name: 'chatId',
 		type: 'resourceLocator',
 		required: true,
 		default: { mode: 'list', value: '' },
-		description: 'The Linq group: pick it from your group chats, or enter its ID (a UUID)',
+		description: chat.description,
 		modes: [
 			{
 				displayName: 'From List',
 				name: 'list',
 				type: 'list',
 				placeholder: 'Select a group…',
-				typeOptions: { searchListMethod: 'searchLinqChats', searchable: true },
+				typeOptions: { searchListMethod: searchMethodOf(entry), searchable: true },
 			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 550e8400-e29b-41d4-a716-446655440000',
-				hint: 'The Create Group output has it as chatId',
-				validation: [
-					{ type: 'regex', properties: { regex: `^\\s*(${UUID})?\\s*$`, errorMessage: 'A Linq chat ID is a UUID' } },
-				],
-			},
+			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: chat.placeholder, hint: chat.hint, validation },
 		],
-		displayOptions: { show: { ...onOperation(...CHAT_OPERATIONS), ...onProvider('linq') } },
-	},
-	{
-		displayName: 'Chat',
-		name: 'chatId',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
-		description: 'The WhatsApp group: pick it from your groups, or enter its ID (digits@g.us)',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a group…',
-				typeOptions: { searchListMethod: 'searchPeriskopeChats', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 120363371308389685@g.us',
-				hint: 'The Create Group output has it as chatId',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^\\s*([\\d-]+(@g\\.us)?)?\\s*$',
-							errorMessage: 'A WhatsApp group ID is digits followed by @g.us',
-						},
-					},
-				],
-			},
-		],
-		displayOptions: { show: { ...onOperation(...CHAT_OPERATIONS), ...onProvider('periskope') } },
-	},
-];
+		displayOptions: { show },
+	};
+});
+
+/** Providers that can read a group's members (Members to Remove), and those that cannot. */
+const READS_GROUPS = providersWhere((entry) => entry.adapter.lookups.group !== undefined);
+const TYPES_MEMBERS = providersWhere((entry) => entry.adapter.lookups.group === undefined);
 
 const PARTICIPANTS_DESCRIPTION =
 	'Phone numbers separated by commas or new lines, in any common format, or an expression returning a list. Numbers without a country code use the Default Country option. Chert and Linq also accept email addresses (Apple IDs).';
@@ -224,7 +163,7 @@ export const participantsProperties: INodeProperties[] = [
 	{ ...requiredParticipants, displayOptions: { show: onOperation('create', 'addParticipants') } },
 	{
 		...requiredParticipants,
-		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider('chert') } },
+		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...TYPES_MEMBERS) } },
 	},
 	{
 		displayName: 'Members to Remove Names or IDs',
@@ -234,7 +173,7 @@ export const participantsProperties: INodeProperties[] = [
 		default: [],
 		description:
 			'The group’s current members, read from the provider. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider('linq', 'periskope') } },
+		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...READS_GROUPS) } },
 	},
 	{
 		displayName: 'Participants',
@@ -245,6 +184,6 @@ export const participantsProperties: INodeProperties[] = [
 		placeholder: '+1 415 555 1234, (415) 555-9876',
 		description:
 			'Anyone else to remove, typed or from an expression, in addition to Members to Remove. Phone numbers separated by commas or new lines, in any common format. Numbers without a country code use the Default Country option.',
-		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider('linq', 'periskope') } },
+		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...READS_GROUPS) } },
 	},
 ];

@@ -1,18 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onOperation, onProvider } from './common';
+import { onOperation, onProvider, providersWhere } from './providers';
 
-const imessageCreate = { ...onOperation('create'), ...onProvider('chert', 'linq') };
+/** Create on providers whose groups start with a message from one of your lines (iMessage). */
+const createWithSender = {
+	...onOperation('create'),
+	...onProvider(...providersWhere((entry) => entry.adapter.rules.createNeedsSenderAndMessage)),
+};
+const forceAdds = providersWhere((entry) => entry.adapter.rules.forceAdd);
 
 export const createProperties: INodeProperties[] = [
-	{
-		displayName:
-			'Apple needs at least 3 people in an iMessage group: add 2 to 31 participants besides the sender.',
-		name: 'chertCreateNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { ...onOperation('create'), ...onProvider('chert') } },
-	},
 	{
 		displayName: 'Sender Name or ID',
 		name: 'sender',
@@ -22,7 +19,7 @@ export const createProperties: INodeProperties[] = [
 		default: '',
 		description:
 			'One of your account’s phone numbers, the line that creates and owns the group. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show: imessageCreate },
+		displayOptions: { show: createWithSender },
 	},
 	{
 		displayName: 'First Message',
@@ -33,7 +30,7 @@ export const createProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Welcome to the team chat!',
 		description: 'A new group starts with a text message. Plain text only: send links and media afterwards.',
-		displayOptions: { show: imessageCreate },
+		displayOptions: { show: createWithSender },
 	},
 	{
 		displayName: 'Group Name',
@@ -42,7 +39,9 @@ export const createProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Acme onboarding',
 		description: 'Optional name shown at the top of the group',
-		displayOptions: { show: { ...onOperation('create'), ...onProvider('chert') } },
+		displayOptions: {
+			show: { ...onOperation('create'), ...onProvider(...providersWhere((entry) => entry.adapter.rules.createName === 'optional')) },
+		},
 	},
 	{
 		displayName: 'Group Name',
@@ -51,15 +50,9 @@ export const createProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'Acme onboarding',
-		displayOptions: { show: { ...onOperation('create'), ...onProvider('periskope') } },
-	},
-	{
-		displayName:
-			'WhatsApp adds people directly only if they are in your phone’s contacts and their privacy settings allow it; everyone else gets an invite. Adding unknown numbers can get your number banned.',
-		name: 'periskopeAddNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { ...onOperation('create', 'addParticipants'), ...onProvider('periskope') } },
+		displayOptions: {
+			show: { ...onOperation('create'), ...onProvider(...providersWhere((entry) => entry.adapter.rules.createName === 'required')) },
+		},
 	},
 	{
 		displayName: 'Force Add',
@@ -68,6 +61,6 @@ export const createProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to try adding everyone directly instead of sending invites to people who are not in your contacts',
-		displayOptions: { show: { ...onOperation('create', 'addParticipants'), ...onProvider('periskope') } },
+		displayOptions: { show: { ...onOperation('create', 'addParticipants'), ...onProvider(...forceAdds) } },
 	},
 ];

@@ -2,6 +2,7 @@ import type { INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 import { countryChoices } from '../../../src/countries';
 import { OPTION_RANGES } from '../../../src/operations';
+import { providersWhere } from './providers';
 
 const countries: INodePropertyOptions[] = countryChoices().map(({ code, name }) => ({
 	name: `${name} (${code})`,
@@ -39,7 +40,9 @@ export const optionsProperty: INodeProperties = {
 			default: '',
 			description:
 				'Makes a retried create safe: the same key and body return the original group. Leave empty to derive one from the workflow, node and group details, so re-running an execution never creates a second group.',
-			displayOptions: { show: { '/operation': ['create'], '/provider': ['chert', 'linq'] } },
+			displayOptions: {
+				show: { '/operation': ['create'], '/provider': providersWhere((entry) => entry.adapter.rules.idempotencyKeys) },
+			},
 		},
 		{
 			displayName: 'Include Raw Answers',

@@ -1,6 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onOperation, onProvider } from './common';
+import { onOperation, onProvider, providersWhere } from './providers';
+
+const withIcon = providersWhere((entry) => entry.adapter.rules.renameHasIcon);
+const withSettings = providersWhere((entry) => entry.adapter.rules.groupSettings);
 
 export const renameProperties: INodeProperties[] = [
 	{
@@ -10,7 +13,7 @@ export const renameProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Acme onboarding (closed)',
 		description: 'The name to give the group. Leave empty to change only the icon.',
-		displayOptions: { show: { ...onOperation('rename'), ...onProvider('chert', 'linq') } },
+		displayOptions: { show: { ...onOperation('rename'), ...onProvider(...withIcon) } },
 	},
 	{
 		displayName: 'New Group Name',
@@ -19,7 +22,7 @@ export const renameProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Acme onboarding (closed)',
 		description: 'The name to give the group. Leave empty to change only the group settings.',
-		displayOptions: { show: { ...onOperation('rename'), ...onProvider('periskope') } },
+		displayOptions: { show: { ...onOperation('rename'), ...onProvider(...withSettings) } },
 	},
 	{
 		displayName: 'Group Icon URL',
@@ -28,7 +31,7 @@ export const renameProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/icon.png',
 		description: 'Optional https:// URL of an image to use as the group icon',
-		displayOptions: { show: { ...onOperation('rename'), ...onProvider('chert', 'linq') } },
+		displayOptions: { show: { ...onOperation('rename'), ...onProvider(...withIcon) } },
 	},
 	{
 		displayName: 'Group Settings',
@@ -36,7 +39,7 @@ export const renameProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Setting',
 		default: {},
-		displayOptions: { show: { ...onOperation('create', 'rename'), ...onProvider('periskope') } },
+		displayOptions: { show: { ...onOperation('create', 'rename'), ...onProvider(...withSettings) } },
 		options: [
 			{
 				displayName: 'Description',
@@ -74,13 +77,5 @@ export const renameProperties: INodeProperties[] = [
 				description: 'Whether only admins can send messages',
 			},
 		],
-	},
-	{
-		displayName:
-			'Chert needs at least 4 members to leave, so that 3 remain. Linq: iMessage groups with 4 or more active members only.',
-		name: 'leaveNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { ...onOperation('leave'), ...onProvider('chert', 'linq') } },
 	},
 ];

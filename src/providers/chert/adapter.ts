@@ -1,21 +1,24 @@
 /**
- * Chert (iMessage) — everything this package knows about Chert's group-chat API:
- * endpoints and bodies, the 2–31 recipient rule, error codes in the user's words, and
- * which retries are safe. Signing lives in the credential (src/signing.ts).
+ * Chert (iMessage): the group operations' endpoints and bodies, the 2–31 recipient rule, error
+ * codes in the user's words, and which retries are safe. Signing lives in the credential
+ * (src/signing.ts); the readers in ./readers, the trigger's events in ./events.
  */
-import { normalizeAddress as normalizeOne } from '../addresses';
-import { ProviderError } from '../errors';
-import type { OperationInput } from '../operations';
-import type { GroupChatResult, ParticipantOutcome } from '../types';
-import type { Answer, HttpAnswer, PlannedRequest, ProviderAdapter, ProviderLookups } from './adapter';
-import { chertSignature, verifyChertWebhook } from '../signing';
-import { header, needsObject, obj, retryAfterMs, segment, statusFrom, str } from './adapter';
-
-export const CHERT_BASE_URL = 'https://console.trychert.com';
+import { segment } from '../../boundary';
+import { ProviderError } from '../../errors';
+import type { Answer, HttpAnswer, ProviderRequest } from '../../http';
+import { header, needsObject, retryAfterMs } from '../../http';
+import { obj, str } from '../../json';
+import type { OperationInput } from '../../operations';
+import { chertSignature } from '../../signing';
+import { statusFrom } from '../../types';
+import type { GroupChatResult, ParticipantOutcome } from '../../types';
+import type { ProviderAdapter } from '../contract';
+import { CHERT_ADDRESSES } from './addresses';
+import { CHERT_LABEL, CHERT_RECIPIENTS } from './constants';
+import { chertLookups } from './readers';
 
 const URL_IN_TEXT = /\bhttps?:\/\/|\bwww\.\S+\.\S+/i;
 
-/** Chert's error codes, said the way a user understands them (operation-specific first). */
 /** Chert 1006 means different things in different states: the provider's message decides. */
 function describe1006(operation: string, providerMessage: string): string {
 	if (operation === 'create') return 'a group can have at most 31 recipients';
@@ -78,7 +81,7 @@ function describeCode(code: number | undefined, operation: string, providerMessa
 	}
 }
 
-function toError(operation: string, answer: HttpAnswer, request: PlannedRequest): ProviderError {
+function toError(operation: string, answer: HttpAnswer, request: ProviderRequest): ProviderError {
 	const body = obj(answer.json);
 	const error = obj(body.error);
 	const code = typeof error.code === 'number' ? error.code : Number(error.code) || undefined;
@@ -96,7 +99,7 @@ function toError(operation: string, answer: HttpAnswer, request: PlannedRequest)
 	});
 }
 
-function plan(input: OperationInput): PlannedRequest[] {
+function plan(input: OperationInput): ProviderRequest[] {
 	switch (input.operation) {
 		case 'create': {
 			const message: Record<string, unknown> = {
@@ -214,44 +217,15 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 	}
 }
 
-/**
- * What the pickers read from Chert: only the sender lines. Chert has no chat list and no
- * documented group read, so Chat ID is By ID only and Get Group is not offered.
- */
-const lookups: ProviderLookups = {
-	senders: {
-		call: () => ({ method: 'GET', path: '/api/v1/phone-numbers', purpose: 'read your sender numbers' }),
-		read: (json) => {
-			const body = obj(json);
-			const list = Array.isArray(json) ? json : Array.isArray(body.phone_numbers) ? body.phone_numbers : [];
-			return list
-				.map(obj)
-				.filter((line) => str(line.phone_number) ?? str(line.number))
-				.map((line) => {
-					const number = (str(line.phone_number) ?? str(line.number)) as string;
-					let address = number;
-					try {
-						address = normalizeOne(number, { phone: 'e164', emails: true, label: 'Chert' }, undefined);
-					} catch {
-						// shown as Chert gave it
-					}
-					const label = [str(line.label) ?? str(line.name) ?? str(line.display_name), str(line.status)]
-						.filter(Boolean)
-						.join(', ');
-					return { address, label: label || undefined };
-				});
-		},
-	},
-};
-
 export const chert: ProviderAdapter = {
 	id: 'chert',
-	label: 'Chert',
+	label: CHERT_LABEL,
+	operations: ['addParticipants', 'create', 'leave', 'removeParticipants', 'rename'],
 	rules: {
-		addresses: { phone: 'e164', emails: true, label: 'Chert' },
+		addresses: CHERT_ADDRESSES,
 		createNeedsSenderAndMessage: true,
-		createNeedsName: false,
-		createRecipients: { min: 2, max: 31 },
+		createName: 'optional',
+		createRecipients: CHERT_RECIPIENTS,
 		checkFirstMessage: (text) =>
 			URL_IN_TEXT.test(text)
 				? 'First Message contains a link; Chert requires a plain-text first message (send links afterwards)'
@@ -260,6 +234,8 @@ export const chert: ProviderAdapter = {
 			/[\s/?#]/.test(chatId)
 				? { problem: `"${chatId}" is not a Chert chat ID (ch_… or a UUID)` }
 				: { id: chatId },
+		groupSettings: false,
+		forceAdd: false,
 		renameHasIcon: true,
 		idempotencyKeys: true,
 		readsGroups: false,
@@ -313,112 +289,6 @@ export const chert: ProviderAdapter = {
 		(operation === 'removeParticipants' && error.details.code === 1001) ||
 		(operation === 'leave' && error.details.code === 1006),
 	interpret,
-	lookups,
+	lookups: chertLookups,
 };
 
-// ==== Group Chat Trigger: Chert webhook subscriptions and events ===============================
-// (section owned by the trigger; keep provider knowledge for events here)
-import { segment as idSegment } from '../boundary';
-import { boundedRaw, eventAddress, headerValue, isoTime, type NormalizedEvent, type ProviderEvents } from '../events';
-
-function chertAddress(value: string): string {
-	return eventAddress(value, { phone: 'e164', emails: true, label: 'Chert' });
-}
-
-function chertHandle(value: unknown): string | null {
-	const handle = str(obj(value).handle) ?? str(obj(value).address) ?? str(value);
-	return handle ? chertAddress(handle) : null;
-}
-
-function isLoopback(url: string): boolean {
-	try {
-		const { hostname } = new URL(url);
-		return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-	} catch {
-		return false;
-	}
-}
-
-export const chertEvents: ProviderEvents = {
-	provider: 'chert',
-	// Chert delivers messages and reactions only: membership changes are "silent" until a
-	// message reaches the line (docs: Externally-created groups).
-	supported: ['message.received'],
-	verification:
-		'Chert signs every delivery (X-Webhook-Signature, t=<ts>,v1=<hex> or legacy v1,<ts>,<hex>); this node checks the signature over the raw body, a 300 s window and the event id',
-	target: (webhookUrl) => webhookUrl,
-	checkTarget: (webhookUrl, baseUrl) => {
-		if (webhookUrl.startsWith('https://')) return undefined;
-		// Sandbox-only allowance: the local emulator accepts loopback http targets.
-		if (isLoopback(baseUrl) && isLoopback(webhookUrl)) return undefined;
-		return `Chert only delivers webhooks to HTTPS URLs, and this n8n's webhook URL is ${webhookUrl}. Make n8n reachable over HTTPS and set its WEBHOOK_URL environment variable to that address.`;
-	},
-	// Assumed body (providers.md: Chert's subscription body beyond url/events is not in our
-	// sources): {url, events}; answer {subscription:{id, url, events, secret, …}}.
-	create: (target) => ({
-		method: 'POST',
-		path: '/api/v1/webhook-subscriptions',
-		body: { url: target, events: ['message.received'] },
-		purpose: 'create the webhook subscription',
-	}),
-	created: (json) => {
-		const subscription = obj(obj(json).subscription ?? json);
-		const id = str(subscription.id);
-		return { ids: id ? [id] : [], secret: str(subscription.secret) };
-	},
-	// The secret's characters are the HMAC key (providers.md): any non-empty string can verify.
-	secretProblem: (secret) => (secret ? undefined : 'it has no signing secret'),
-	manage:
-		'GET /api/v1/webhook-subscriptions lists them (each with its url) and DELETE /api/v1/webhook-subscriptions/{id} deletes one',
-	list: () => ({ method: 'GET', path: '/api/v1/webhook-subscriptions', purpose: 'list the webhook subscriptions' }),
-	// Assumed list answer: {subscriptions:[{id, url, …}]} (a bare array is accepted too).
-	listed: (json) => {
-		const list = Array.isArray(json) ? json : obj(json).subscriptions;
-		if (!Array.isArray(list)) return undefined;
-		return list
-			.map((entry) => ({ id: str(obj(entry).id) ?? '', url: str(obj(entry).url) ?? '' }))
-			.filter((entry) => entry.id);
-	},
-	remove: (id) => ({
-		method: 'DELETE',
-		path: `/api/v1/webhook-subscriptions/${idSegment(id, 'subscriptionId')}`,
-		purpose: 'delete the webhook subscription',
-	}),
-	verify: (delivery, stored, nowMs) => {
-		if (!stored.secret) return { ok: false, reason: 'no signing secret stored for this subscription' };
-		const signature =
-			headerValue(delivery.headers, 'x-webhook-signature') ?? headerValue(delivery.headers, 'x-chert-signature');
-		const verdict = verifyChertWebhook(signature, delivery.rawBody, stored.secret, nowMs);
-		return verdict.ok ? { ok: true } : verdict;
-	},
-	// The dedup key is the signed body's event_id, never the unsigned X-Webhook-Event-Id.
-	dedupKey: (payload) => str(payload.event_id),
-	normalize: (payload, nowMs): NormalizedEvent[] => {
-		const body = payload;
-		const type = str(body.event_type) ?? str(body.event);
-		if (type !== 'message.received') return [];
-		const data = obj(body.data);
-		const chat = obj(data.chat);
-		if (chat.is_group !== true) return [];
-		const message = obj(data.message);
-		const text = (Array.isArray(message.parts) ? message.parts : [])
-			.map((part) => obj(part))
-			.find((part) => part.type === 'text');
-		return [
-			{
-				provider: 'chert',
-				event: 'message.received',
-				chatId: str(chat.id) ?? null,
-				participant: chertHandle(message.sender_handle),
-				name: str(chat.display_name) ?? null,
-				occurredAt: isoTime(message.created_at ?? body.timestamp, nowMs),
-				eventId: str(body.event_id) ?? '',
-				// One item for the whole message: the payload, bounded (a chat's long handles list is cut).
-				raw: boundedRaw(payload),
-				details: { text: str(text?.value) ?? null, messageId: str(message.id) ?? null },
-			},
-		];
-	},
-	line: (payload) => chertHandle(obj(obj(obj(payload).data).chat).owner_handle) ?? undefined,
-	address: chertAddress,
-};

@@ -1,38 +1,15 @@
 /**
- * The contract every provider adapter fulfils: input rules, request planning, retry
- * safety, and interpretation of answers into the normalized result.
+ * What a provider is, as the rest of the package sees it: the adapter (input rules, request
+ * planning, retry safety, interpretation of answers, the readers behind the pickers), the events
+ * (trigger subscriptions, verification, normalization) and the registry entry that ties them to
+ * a credential and to the editor. Each provider's folder fulfils it; src/providers/index.ts
+ * holds one entry per provider.
  */
 import type { ProviderError } from '../errors';
+import type { Delivery, NormalizedEvent, StoredSubscription, TriggerEvent, VerifyResult } from '../events';
+import type { HttpAnswer, Answer, ProviderRequest } from '../http';
 import type { InputRules, OperationInput } from '../operations';
 import type { GroupChatResult, GroupDetails, GroupMember, Operation, Provider } from '../types';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** One HTTP request the adapter wants sent. The transport serializes `body` exactly once. */
-export interface PlannedRequest {
-	method: HttpMethod;
-	/** Path relative to the credential's base URL, already URL-encoded. */
-	path: string;
-	body?: unknown;
-	/** The participant this request is for, when the provider takes one address per call. */
-	address?: string;
-	/** The participants this request is for, when the provider takes lists (a chunk of them). */
-	addresses?: string[];
-}
-
-/** An HTTP answer as received: status, headers and the body text. */
-export interface HttpAnswer {
-	status: number;
-	headers: Record<string, string | string[] | undefined>;
-	text: string;
-	/** The body parsed as JSON, or undefined when it is not JSON. */
-	json: unknown;
-}
-
-/** The final outcome of one planned request, after retries. */
-export type Answer =
-	| { request: PlannedRequest; ok: true; response: HttpAnswer; attempts: number; retried: boolean }
-	| { request: PlannedRequest; ok: false; error: ProviderError; attempts: number; retried: boolean };
 
 /**
  * When a failure may have reached the provider (5xx, reset, timeout, unreadable answer),
@@ -44,6 +21,8 @@ export interface ProviderAdapter {
 	id: Provider;
 	/** "Chert", "Linq", "Periskope" */
 	label: string;
+	/** The operations this provider can do, offered in the editor in this order. */
+	operations: readonly Operation[];
 	rules: InputRules;
 	retryAfterAmbiguity: RetryAfterAmbiguity;
 	/** The credential fields whose values are secrets: redacted by value from all provider text. */
@@ -61,7 +40,7 @@ export interface ProviderAdapter {
 	};
 	/** A credential problem to report before anything is sent (Chert HMAC without a tenant). */
 	checkCredentials?(credentials: Record<string, unknown>): string | undefined;
-	plan(input: OperationInput): PlannedRequest[];
+	plan(input: OperationInput): ProviderRequest[];
 	/**
 	 * What is missing from a 2xx answer that the operation needs (create: a chat ID), or
 	 * undefined when the answer is a success. Envelopes saying `success: false` are refusals
@@ -69,7 +48,7 @@ export interface ProviderAdapter {
 	 */
 	checkSuccess(operation: string, answer: HttpAnswer): string | undefined;
 	/** Turns an error answer into a ProviderError in the user's words. */
-	toError(operation: string, answer: HttpAnswer, request: PlannedRequest): ProviderError;
+	toError(operation: string, answer: HttpAnswer, request: ProviderRequest): ProviderError;
 	/**
 	 * Every wait the provider asked for (429), in ms from now, as read from its headers and
 	 * body; the transport ignores negative or unreadable hints and takes the longest.
@@ -88,16 +67,6 @@ export interface ProviderAdapter {
 	interpret(input: OperationInput, answers: Answer[]): GroupChatResult;
 	/** What the editor's pickers read from this provider (sender lines, groups, members). */
 	lookups: ProviderLookups;
-}
-
-/** A read-only provider call made for a picker; the node sends it through the same gate. */
-export interface LookupCall {
-	method: 'GET';
-	/** Path below the Base URL; variable parts encoded with `segment()`. */
-	path: string;
-	query?: Record<string, string | number | undefined>;
-	/** What the call reads, in the user's words, starting with "read" ("read your sender numbers"). */
-	purpose: string;
 }
 
 /** One of the account's sending lines, as the Sender dropdown shows it. */
@@ -152,61 +121,89 @@ export interface GroupView {
 
 export interface ProviderLookups {
 	/** The account's sending lines (the credential test calls the same endpoint). */
-	senders: { call(): LookupCall; read(json: unknown): SenderLine[] };
+	senders: { call(): ProviderRequest; read(json: unknown): SenderLine[] };
 	/** Listing groups; absent where the provider has no list endpoint (Chert: By ID only). */
 	chats?: {
-		call(page: ChatPageRequest): LookupCall;
+		call(page: ChatPageRequest): ProviderRequest;
 		read(json: unknown, page: ChatPageRequest): ChatPage;
 		/** Can `member` narrow the list on the provider's side? */
 		filtersByMember: boolean;
 	};
 	/** Reading one group; absent where the provider cannot (then Get Group is not offered). */
-	group?: { call(chatId: string): LookupCall; read(json: unknown): GroupView | undefined };
+	group?: { call(chatId: string): ProviderRequest; read(json: unknown): GroupView | undefined };
 }
 
-/** Reads a header case-insensitively as one string. */
-export function header(answer: HttpAnswer, name: string): string | undefined {
-	const value = answer.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value[0] : value;
+/** What a provider declares for the Group Chat Trigger. */
+export interface ProviderEvents {
+	provider: Provider;
+	/** Normalized events this provider can deliver (the editor shows only these). */
+	supported: readonly TriggerEvent[];
+	/** One-line honest statement of how deliveries are authenticated, for notices and errors. */
+	verification: string;
+	/**
+	 * The delivery URL handed to the provider for n8n's webhook URL, and the token this node
+	 * checks on every delivery where the provider signs nothing (Periskope: a random token in
+	 * the URL's query).
+	 */
+	target(webhookUrl: string): { target: string; token?: string };
+	/** Problem with the URL for this provider (Chert: HTTPS only), or undefined. */
+	checkTarget?(webhookUrl: string, baseUrl: string): string | undefined;
+	create(target: string, events: TriggerEvent[], senders: string[]): ProviderRequest;
+	/** Ids and signing secret from the create answer. */
+	created(json: unknown): { ids: string[]; secret?: string };
+	/**
+	 * Why a create answer's secret cannot verify deliveries ("its signing secret is …", never the
+	 * secret itself), or undefined when it can. Absent for providers without a secret (Periskope).
+	 */
+	secretProblem?(secret: string | undefined): string | undefined;
+	/** Where a person lists and deletes this provider's subscriptions by hand (an orphan's message). */
+	manage: string;
+	list(): ProviderRequest;
+	/** The subscriptions in a list answer, or undefined when the answer holds no list at all. */
+	listed(json: unknown): { id: string; url: string }[] | undefined;
+	remove(id: string): ProviderRequest;
+	/** Authenticates a delivery against the stored subscription (signature or token, time window). */
+	verify(delivery: Delivery, stored: StoredSubscription, nowMs: number): VerifyResult;
+	/** The dedup key, taken from signed content; undefined when there is none. */
+	dedupKey(payload: Record<string, unknown>, delivery: Delivery, signedId?: string): string | undefined;
+	/** Turns a verified JSON object into zero or more normalized events. */
+	normalize(payload: Record<string, unknown>, nowMs: number): NormalizedEvent[];
+	/** The sending line an event happened on, when the payload says. */
+	line?(payload: unknown): string | undefined;
+	/** Addresses as the action node outputs them (E.164 or digits). */
+	address(value: string): string;
 }
 
-export { segment } from '../boundary';
-
-/** A Retry-After header value (seconds or HTTP date) in ms from now; negative when past. */
-export function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-	if (!value) return undefined;
-	const trimmed = value.trim();
-	if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-	const date = Date.parse(trimmed);
-	return Number.isNaN(date) ? undefined : date - nowMs;
+/** One provider, as the registry (src/providers/index.ts) holds it. */
+export interface ProviderEntry {
+	id: Provider;
+	/** "Chert", "Linq", "Periskope": in messages and in the editor. */
+	label: string;
+	/** The n8n credential type (credentials/<Name>Api.credentials.ts declares the same name). */
+	credentialType: string;
+	adapter: ProviderAdapter;
+	events: ProviderEvents;
+	/** How the editor offers this provider. */
+	editor: ProviderEditor;
 }
 
-/** A 2xx body that is not a JSON object (empty, a list, text) cannot say what happened. */
-export function needsObject(answer: HttpAnswer): string | undefined {
-	if (answer.text.trim().length === 0) return 'the answer was empty';
-	if (answer.json === null || typeof answer.json !== 'object' || Array.isArray(answer.json)) {
-		return 'the answer was not a JSON object';
-	}
-	return undefined;
-}
-
-/** Status of a fan-out operation from its per-address outcomes. */
-export function statusFrom(
-	outcomes: { outcome: string }[],
-	allOk: 'done' | 'accepted',
-): GroupChatResult['status'] {
-	const failed = outcomes.filter((entry) => entry.outcome === 'failed').length;
-	if (failed === 0) return allOk;
-	return failed === outcomes.length ? 'failed' : 'partial';
-}
-
-/** JSON object access without `any`. */
-export function obj(value: unknown): Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value)
-		? (value as Record<string, unknown>)
-		: {};
-}
-
-export function str(value: unknown): string | undefined {
-	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+export interface ProviderEditor {
+	/** The Provider option: "Chert · iMessage". */
+	name: string;
+	description: string;
+	/** The Chat field on this provider: what it is, and its By ID format. */
+	chat: {
+		description: string;
+		placeholder: string;
+		hint: string;
+		/** The By ID value's pattern (an empty value passes: "required" says that once). */
+		pattern: string;
+		patternError: string;
+	};
+	/** Notices the editor shows with an operation on this provider (its limits, in the user's words). */
+	notices: Partial<Record<Operation, string>>;
+	/** The trigger's notice: what this provider delivers and how deliveries are authenticated. */
+	triggerNotice: string;
+	/** The trigger's "Trigger On" default. */
+	defaultEvents: TriggerEvent[];
 }

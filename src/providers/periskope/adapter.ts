@@ -1,0 +1,283 @@
+/**
+ * Periskope (WhatsApp): the group operations' endpoints, bodies, per-participant results, error
+ * words and retry safety. Periskope takes whole participant lists in one call (sent in chunks)
+ * and answers per participant. The readers are in ./readers, the trigger's events in ./events.
+ */
+import { segment } from '../../boundary';
+import { ProviderError } from '../../errors';
+import type { Answer, HttpAnswer, ProviderRequest } from '../../http';
+import { header, needsObject, retryAfterMs } from '../../http';
+import { obj, str } from '../../json';
+import type { OperationInput } from '../../operations';
+import { statusFrom } from '../../types';
+import type { GroupChatResult, ParticipantOutcome } from '../../types';
+import type { ProviderAdapter } from '../contract';
+import { PERISKOPE_ADDRESSES, periskopeAddress } from './addresses';
+import { PERISKOPE_CHUNK, PERISKOPE_LABEL, PERISKOPE_RECIPIENTS } from './constants';
+import { periskopeLookups, readGroup } from './readers';
+
+function describe(status: number, operation: string): string {
+	switch (status) {
+		case 401:
+		case 403:
+			return 'the API key or org phone was rejected: check the Periskope credential';
+		case 404:
+			// A read outside Get Group (a picker, the subscription list) is not about one chat.
+			return operation === 'read' ? 'not found' : 'chat not found';
+		case 409:
+			return operation === 'leave' ? 'you are no longer in this group' : 'the request conflicts with the chat’s state';
+		case 429:
+			return 'too many requests (rate limit)';
+		default:
+			return status >= 500 ? 'Periskope had a temporary problem' : `the request was refused (HTTP ${status})`;
+	}
+}
+
+function toError(operation: string, answer: HttpAnswer): ProviderError {
+	const body = obj(answer.json);
+	const nested = obj(body.error);
+	const providerMessage =
+		str(body.message) ?? str(nested.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
+	const code = str(body.code) ?? str(nested.code);
+	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation)}`, {
+		httpStatus: answer.status,
+		code,
+		traceId: header(answer, 'x-periskope-trace-id') ?? str(body.trace_id),
+		providerMessage,
+		body: answer.json ?? answer.text.slice(0, 500),
+	});
+}
+
+function settingsBody(settings: OperationInput & { operation: 'rename' }): Record<string, unknown> {
+	const body: Record<string, unknown> = {};
+	if (settings.groupName) body.name = settings.groupName;
+	const { description, image, messagesAdminsOnly, infoAdminsOnly, addMembersAdminsOnly } = settings.settings;
+	if (description !== undefined) body.description = description;
+	if (image !== undefined) body.image = image;
+	if (messagesAdminsOnly !== undefined) body.messagesAdminsOnly = messagesAdminsOnly;
+	if (infoAdminsOnly !== undefined) body.infoAdminsOnly = infoAdminsOnly;
+	// A boolean in Periskope's API schema: true = only admins can add members.
+	if (addMembersAdminsOnly !== undefined) body.memberAddMode = addMembersAdminsOnly;
+	return body;
+}
+
+/** A participant list in chunks of PERISKOPE_CHUNK, one request each (outcomes merged back in input order). */
+function chunks(list: string[]): string[][] {
+	const out: string[][] = [];
+	for (let index = 0; index < list.length; index += PERISKOPE_CHUNK) out.push(list.slice(index, index + PERISKOPE_CHUNK));
+	return out;
+}
+
+function plan(input: OperationInput): ProviderRequest[] {
+	const chat = (suffix: string) => `/chats/${segment(input.operation === 'create' ? '' : input.chatId)}${suffix}`;
+	switch (input.operation) {
+		case 'create': {
+			const options: Record<string, unknown> = { ...input.settings };
+			if (input.forceAdd) options.force_add_participants = true;
+			const body: Record<string, unknown> = { group_name: input.groupName, participants: input.participants };
+			if (Object.keys(options).length) body.options = options;
+			return [{ method: 'POST', path: '/chats/create', body }];
+		}
+		case 'addParticipants':
+			return chunks(input.participants).map((addresses) => {
+				const body: Record<string, unknown> = { participants: addresses };
+				if (input.forceAdd) body.force_add_participants = true;
+				return { method: 'POST', path: chat('/add'), body, addresses };
+			});
+		case 'removeParticipants':
+			return chunks(input.participants).map((addresses) => ({
+				method: 'POST',
+				path: chat('/remove'),
+				body: { participants: addresses },
+				addresses,
+			}));
+		case 'rename':
+			return [{ method: 'POST', path: chat('/settings'), body: settingsBody(input) }];
+		case 'leave':
+			return [{ method: 'POST', path: chat('/leave') }];
+		case 'get':
+			return [periskopeLookups.group!.call(input.chatId)];
+	}
+}
+
+/** `{"9195…@c.us": {is_success, message, code, isInviteV4Sent}}` → one outcome per address of the chunk. */
+function perParticipant(
+	input: OperationInput & { participants: string[] },
+	answer: Answer,
+): ParticipantOutcome[] {
+	const adding = input.operation !== 'removeParticipants';
+	const addresses = answer.request.addresses ?? input.participants;
+	if (!answer.ok) {
+		return addresses.map((address) => ({
+			address,
+			outcome: 'failed',
+			message: answer.error.message,
+			code: answer.error.details.code,
+		}));
+	}
+	const body = obj(answer.response.json);
+	const results = Object.keys(obj(body.participants)).length ? obj(body.participants) : body;
+	return addresses.map((address): ParticipantOutcome => {
+		const entry = obj(results[`${address}@c.us`] ?? results[address]);
+		const message = str(entry.message) ?? '';
+		const code = entry.code as string | number | undefined;
+		if (!('is_success' in entry)) {
+			return { address, outcome: 'failed', message: 'Periskope did not report on this participant' };
+		}
+		if (entry.is_success === true) {
+			if (!adding) return { address, outcome: 'removed', message: message || 'removed from the group' };
+			const invited = entry.isInviteV4Sent === true || /invite/i.test(message);
+			return invited
+				? { address, outcome: 'invited', message: message || 'invite sent' }
+				: { address, outcome: 'added', message: message || 'added to the group' };
+		}
+		if (adding && (Number(code) === 409 || /already/i.test(message))) {
+			return {
+				address,
+				outcome: answer.retried ? 'added' : 'already_member',
+				message: answer.retried ? 'added (confirmed after a retry)' : message || 'already in the group',
+			};
+		}
+		if (!adding && (Number(code) === 404 || /not (a )?(participant|member)/i.test(message))) {
+			return {
+				address,
+				outcome: answer.retried ? 'removed' : 'not_member',
+				message: answer.retried ? 'removed (confirmed after a retry)' : message || 'was not in the group',
+			};
+		}
+		return { address, outcome: 'failed', message: `Periskope: ${message || 'failed'}`, code };
+	});
+}
+
+function roster(chat: Record<string, unknown>): string[] | undefined {
+	const list = chat.participants ?? chat.members;
+	// The chat object's `members` is a map keyed by <digits>@c.us (as Get Group reads it).
+	if (!Array.isArray(list)) return list !== null && typeof list === 'object' ? readGroup(chat)?.roster : undefined;
+	return list
+		.map((entry) => str(entry) ?? str(obj(entry).contact_id) ?? str(obj(entry).id) ?? str(obj(entry).phone) ?? '')
+		.filter(Boolean)
+		.map(periskopeAddress);
+}
+
+function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
+	const raw = answers.map((answer) => (answer.ok ? answer.response.json : answer.error.details.body));
+	const base = { provider: 'periskope' as const, operation: input.operation, raw };
+	const [answer] = answers;
+	switch (input.operation) {
+		case 'create': {
+			if (!answer.ok) throw answer.error;
+			const chat = obj(obj(answer.response.json).chat ?? answer.response.json);
+			const members = roster(chat);
+			const invited = new Set((Array.isArray(chat.invited) ? chat.invited : []).map(String));
+			return {
+				...base,
+				chatId: str(chat.chat_id) ?? str(chat.id) ?? null,
+				status: 'done',
+				name: str(chat.chat_name) ?? str(chat.name) ?? input.groupName ?? null,
+				participants: input.participants.map((address): ParticipantOutcome =>
+					invited.has(address) || (members && !members.includes(address))
+						? { address, outcome: 'invited', message: 'invite sent (not added directly)' }
+						: { address, outcome: 'added', message: 'in the new group' },
+				),
+				roster: members,
+			};
+		}
+		case 'addParticipants':
+		case 'removeParticipants': {
+			// A refusal of the whole request (unknown chat, bad key) ends the item when every chunk got it.
+			const refusal = (entry: Answer) =>
+				!entry.ok && entry.error.details.httpStatus !== undefined && entry.error.details.httpStatus < 500;
+			if (answers.every(refusal) && !answer.ok) throw answer.error;
+			const participants = answers.flatMap((entry) => perParticipant(input, entry));
+			return { ...base, chatId: input.chatId, status: statusFrom(participants, 'done'), participants };
+		}
+		case 'rename': {
+			if (!answer.ok) throw answer.error;
+			const chat = obj(obj(answer.response.json).chat ?? answer.response.json);
+			return {
+				...base,
+				chatId: str(chat.chat_id) ?? input.chatId,
+				status: 'done',
+				name: str(chat.chat_name) ?? str(chat.name) ?? input.groupName ?? null,
+				participants: [],
+				roster: roster(chat),
+			};
+		}
+		case 'leave':
+			if (!answer.ok) throw answer.error;
+			return { ...base, chatId: input.chatId, status: 'done', participants: [] };
+		case 'get': {
+			if (!answer.ok) throw answer.error;
+			const view = readGroup(answer.response.json);
+			if (!view) throw new ProviderError('periskope', 'Periskope: the answer has no chat');
+			return { ...base, ...view, status: 'done', participants: [] };
+		}
+	}
+}
+
+export const periskope: ProviderAdapter = {
+	id: 'periskope',
+	label: PERISKOPE_LABEL,
+	operations: ['addParticipants', 'create', 'get', 'leave', 'removeParticipants', 'rename'],
+	rules: {
+		addresses: PERISKOPE_ADDRESSES,
+		createNeedsSenderAndMessage: false,
+		createName: 'required',
+		createRecipients: PERISKOPE_RECIPIENTS,
+		normalizeChatId: (chatId) => {
+			if (/^\d+$/.test(chatId)) return { id: `${chatId}@g.us` };
+			if (/^\d+@c\.us$/.test(chatId)) {
+				return { problem: `"${chatId}" is a one-to-one chat; group chat IDs end in @g.us` };
+			}
+			if (!/^[\d-]+@g\.us$/.test(chatId)) {
+				return { problem: `"${chatId}" is not a WhatsApp group ID (digits followed by @g.us)` };
+			}
+			return { id: chatId };
+		},
+		groupSettings: true,
+		forceAdd: true,
+		renameHasIcon: false,
+		idempotencyKeys: false,
+		readsGroups: true,
+	},
+	retryAfterAmbiguity: {
+		create: false, // never blind-retry a create that may have reached the server
+		addParticipants: true, // per-participant results make a retry safe
+		removeParticipants: true,
+		rename: true,
+		leave: false,
+		get: true, // a read changes nothing
+	},
+	secretFields: ['apiKey'],
+	plan,
+	checkSuccess: (operation, answer) => {
+		const shape = needsObject(answer);
+		if (shape) return shape;
+		const body = obj(answer.json);
+		const chat = obj(body.chat ?? body);
+		if (operation === 'create' && !str(chat.chat_id) && !str(chat.id)) return 'the answer has no chat ID';
+		if (operation === 'get' && !readGroup(answer.json)) return 'the answer has no chat';
+		return undefined;
+	},
+	toError,
+	// X-RateLimit-Remaining: 0 means the window is used up: everyone waits for X-RateLimit-Reset.
+	paceMs: (answer, nowMs) => {
+		const remaining = header(answer, 'x-ratelimit-remaining');
+		const reset = Number(header(answer, 'x-ratelimit-reset'));
+		if (remaining === undefined || remaining.trim() !== '0' || !Number.isFinite(reset)) return undefined;
+		const wait = reset * 1000 - nowMs;
+		return wait > 0 && wait <= 60_000 ? wait : undefined;
+	},
+	rateLimitHintsMs: (answer, nowMs) => {
+		const hints: number[] = [];
+		const resetText = header(answer, 'x-ratelimit-reset');
+		const reset = Number(resetText);
+		if (resetText !== undefined && resetText.trim() !== '' && Number.isFinite(reset)) hints.push(reset * 1000 - nowMs);
+		const after = retryAfterMs(header(answer, 'retry-after'), nowMs);
+		if (after !== undefined) hints.push(after);
+		return hints;
+	},
+	interpret,
+	lookups: periskopeLookups,
+};
+
