@@ -112,31 +112,6 @@ export interface RawParameters {
 	membersToRemove?: unknown;
 }
 
-/** Parameter names as the editor labels them, for messages that tell the user where to look. */
-export const FIELD_LABELS: Record<string, string> = {
-	provider: 'Provider',
-	operation: 'Operation',
-	chatId: 'Chat',
-	sender: 'Sender Name or ID',
-	participants: 'Participants',
-	firstMessage: 'First Message',
-	groupName: 'Group Name',
-	iconUrl: 'Group Icon URL',
-	forceAdd: 'Force Add',
-	groupSettings: 'Group Settings',
-	idempotencyKey: 'Options → Idempotency Key',
-	defaultCountry: 'Options → Default Country',
-	maxAttempts: 'Options → Max Attempts',
-	maxRateLimitWait: 'Options → Max Rate Limit Wait (Seconds)',
-	timeout: 'Options → Timeout (Seconds)',
-	includeRaw: 'Options → Include Raw Answers',
-	concurrency: 'Options → Concurrency',
-	membersToRemove: 'Members to Remove',
-	onPartialFailure: 'Options → On Partial Failure',
-	credentials: 'Credential',
-	baseUrl: 'Credential → Base URL',
-};
-
 const MAX_NAME_LENGTH = 100;
 const MAX_MESSAGE_LENGTH = 5000;
 

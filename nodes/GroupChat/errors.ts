@@ -1,8 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
-import { FIELD_LABELS } from '../../src/operations';
+import { FIELD_LABELS, InputError, PartialFailureError, ProviderError } from '../../src/errors';
 import type { GroupChatResult } from '../../src/types';
 
 const OUTCOMES_SHOWN = 10;
