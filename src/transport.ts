@@ -1,6 +1,6 @@
 /**
  * Sends one request to a provider with retries: serializes the body once (those exact bytes are
- * signed and sent), applies the provider's retry-safety rules (design.md), waits out rate limits
+ * signed and sent), applies the provider's retry-safety rules (docs/architecture.md), waits out rate limits
  * on the credential's shared budget and backs off with jitter. The HTTP call itself is the
  * gate the caller supplies (in n8n: httpRequestWithAuthentication), so n8n's proxy and TLS
  * settings and the credential's signing apply to the exact bytes sent. Reads and writes speak
@@ -113,7 +113,7 @@ export async function sendWithRetry(
 		operation,
 		read,
 		purpose: request.purpose,
-		retrySafe: read || adapter.retryAfterAmbiguity[operation],
+		retrySafe: read || adapter.retryAfterAmbiguity[operation] === true,
 		check: (answer) => adapter.checkSuccess(operation, answer),
 		confirms: (error) => adapter.confirmsEarlierAttempt?.(operation, error) ?? false,
 	};

@@ -13,9 +13,10 @@ import type { GroupChatResult, GroupDetails, GroupMember, Operation, Provider } 
 
 /**
  * When a failure may have reached the provider (5xx, reset, timeout, unreadable answer),
- * may the request be sent again? From design.md's retry-safety table.
+ * may the request be sent again? Each provider's row of the retry-safety table (docs/architecture.md);
+ * an operation without a row is never sent again after it may have arrived.
  */
-export type RetryAfterAmbiguity = Record<Operation, boolean>;
+export type RetryAfterAmbiguity = Partial<Record<Operation, boolean>>;
 
 export interface ProviderAdapter {
 	id: Provider;

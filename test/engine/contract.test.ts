@@ -1,7 +1,7 @@
 /**
  * Every provider × operation through n8n-core's engine with the real node and credential,
  * against a loopback server that records the raw request: method, path, headers and the
- * body bytes are checked against ../shared/providers.md; Chert's HMAC is recomputed over
+ * body bytes are checked against the providers' published API; Chert's HMAC is recomputed over
  * the bytes that arrived.
  */
 import { createHmac } from 'node:crypto';

@@ -2,7 +2,7 @@
  * The fault matrix: every sandbox fault × every operation × one provider, each run as a
  * workflow through n8n-core's engine. For each case it asserts the node's output, the
  * sandbox's final state (no duplicate group, no participant lost or added twice) and that
- * the number of requests stays within the retry bound of design.md's retry-safety table.
+ * the number of requests stays within the retry bound of the retry-safety table (docs/architecture.md).
  */
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- tests time real retries and rate-limit pauses (setTimeout) */
 /**
- * The retry-safety table of design.md, request by request: which failures are retried, for
+ * The retry-safety table (docs/architecture.md), request by request: which failures are retried, for
  * which provider and operation, how long rate limits wait, and that attempts are bounded.
  */
 import { InputError } from '../../src/errors';
@@ -40,7 +40,7 @@ const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 	},
 };
 
-/** Whether a failure that may have reached the server is retried (design.md's table). */
+/** Whether a failure that may have reached the server is retried (docs/architecture.md's table). */
 const RETRIED_AFTER_AMBIGUITY: Record<Provider, Record<Operation, boolean>> = {
 	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true, get: true },
 	linq: { create: true, addParticipants: false, removeParticipants: false, rename: true, leave: false, get: true },

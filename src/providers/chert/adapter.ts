@@ -246,7 +246,6 @@ export const chert: ProviderAdapter = {
 		removeParticipants: true, // a retried "not in group" counts as removed
 		rename: true,
 		leave: true, // a retried "no longer a group" counts as left
-		get: true, // never planned: Chert cannot read a group
 	},
 	secretFields: ['signingSecret'],
 	// The x-chert-signature values this body had while it was in flight (one per second):
