@@ -15,6 +15,15 @@ import {
 import { ChertApi } from '../../credentials/ChertApi.credentials';
 import { LinqApi } from '../../credentials/LinqApi.credentials';
 import { PeriskopeApi } from '../../credentials/PeriskopeApi.credentials';
+import { entryFor } from '../../src/providers';
+import { PROVIDERS } from '../../src/types';
+import type { Provider } from '../../src/types';
+
+/** The credential type of a provider's node parameter, from the registry (chert when unset). */
+export function credentialTypeOf(provider: unknown): string {
+	const name = String(provider ?? 'chert');
+	return PROVIDERS.includes(name as Provider) ? entryFor(name as Provider).credentialType : `${name}Api`;
+}
 
 const credentialTypes: Record<string, ICredentialType> = {
 	chertApi: new ChertApi(),

@@ -19,7 +19,7 @@ import {
 } from 'n8n-workflow';
 
 import { GroupChat } from '../../nodes/GroupChat/GroupChat.node';
-import { TestCredentialsHelper } from './credentials';
+import { TestCredentialsHelper, credentialTypeOf } from './credentials';
 
 export const NODE_TYPE = 'n8n-nodes-group-chat.groupChat';
 
@@ -41,12 +41,6 @@ export class TestNodeTypes implements INodeTypes {
 	}
 }
 
-const CREDENTIAL_FOR_PROVIDER: Record<string, string> = {
-	chert: 'chertApi',
-	linq: 'linqApi',
-	periskope: 'periskopeApi',
-};
-
 let nodeCounter = 0;
 
 /** A Group Chat node as it would appear in a saved workflow. */
@@ -55,7 +49,7 @@ export function groupChatNode(
 	parameters: IDataObject,
 	settings: Partial<INode> = {},
 ): INode {
-	const credentialType = CREDENTIAL_FOR_PROVIDER[String(parameters.provider ?? 'chert')];
+	const credentialType = credentialTypeOf(parameters.provider);
 	return {
 		id: `node-${++nodeCounter}`,
 		name,

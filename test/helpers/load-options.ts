@@ -17,14 +17,8 @@ import {
 } from 'n8n-workflow';
 
 import { GroupChat } from '../../nodes/GroupChat/GroupChat.node';
-import { TestCredentialsHelper } from './credentials';
+import { TestCredentialsHelper, credentialTypeOf } from './credentials';
 import { NODE_TYPE, TestNodeTypes } from './engine';
-
-const CREDENTIAL_FOR_PROVIDER: Record<string, string> = {
-	chert: 'chertApi',
-	linq: 'linqApi',
-	periskope: 'periskopeApi',
-};
 
 /** An n8n-core LoadOptionsContext on a one-node workflow (also a RequestContext for callProvider). */
 export function loadOptionsContext(
@@ -32,7 +26,7 @@ export function loadOptionsContext(
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	path: string,
 ): LoadOptionsContext {
-	const credentialType = CREDENTIAL_FOR_PROVIDER[String(parameters.provider ?? 'chert')];
+	const credentialType = credentialTypeOf(parameters.provider);
 	const node: INode = {
 		id: 'uuid-1234',
 		name: 'Temp-Node',

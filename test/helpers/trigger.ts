@@ -24,13 +24,11 @@ import {
 } from 'n8n-workflow';
 
 import { GroupChatTrigger } from '../../nodes/GroupChatTrigger/GroupChatTrigger.node';
-import { TestCredentialsHelper as CredentialsHelper } from './credentials';
+import { TestCredentialsHelper as CredentialsHelper, credentialTypeOf } from './credentials';
 
 export const TRIGGER_TYPE = 'n8n-nodes-group-chat.groupChatTrigger';
 
 let harnessCount = 0;
-
-const CREDENTIAL_FOR: Record<string, string> = { chert: 'chertApi', linq: 'linqApi', periskope: 'periskopeApi' };
 
 class NodeTypes implements INodeTypes {
 	private readonly node = new GroupChatTrigger();
@@ -91,7 +89,7 @@ export class TriggerHarness {
 		this.mode = options.mode === 'manual' ? 'manual' : 'webhook';
 		this.retain = options.retain !== false;
 		this.credentialsHelper = new CredentialsHelper(options.credentials);
-		const credentialType = CREDENTIAL_FOR[options.provider];
+		const credentialType = credentialTypeOf(options.provider);
 		this.node = {
 			id: 'trigger-1',
 			name: 'Group Chat Trigger',
