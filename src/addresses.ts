@@ -16,7 +16,17 @@ export interface AddressFormat {
 	emails: boolean;
 	/** Provider name used in messages ("WhatsApp on Periskope"). */
 	label: string;
+	/**
+	 * WhatsApp linked ids (`<digits>@lid`: a member known without a phone number; the digits are
+	 * NOT a phone number): passed through unchanged where the operation can use one ('accept':
+	 * remove, promote, demote, sync), refused with a clear message where it cannot ('refuse': add,
+	 * create). Absent where the network has none.
+	 */
+	linkedIds?: 'accept' | 'refuse';
 }
+
+/** A WhatsApp linked id: digits followed by @lid. */
+export const LINKED_ID = /^\d{1,32}@lid$/i;
 
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]{2,}$/;
 const COUNTRIES = new Set<string>(getCountries());
@@ -63,6 +73,14 @@ export function normalizeAddress(
 ): string {
 	const value = raw.trim();
 	const label = fieldLabel(field);
+	if (format.linkedIds && LINKED_ID.test(value)) {
+		if (format.linkedIds === 'accept') return value.toLowerCase();
+		throw new InputError(
+			`${label}: "${raw}" is a WhatsApp linked ID (a member known without a phone number), not a phone number: it can be removed, promoted, demoted or kept by Sync Members, but not added`,
+			field,
+			raw,
+		);
+	}
 	if (value.includes('@')) {
 		if (!EMAIL.test(value)) {
 			throw new InputError(`${label}: "${raw}" is not a valid email address`, field, raw);

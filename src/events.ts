@@ -15,6 +15,9 @@ export const TRIGGER_EVENTS = [
 	'group.created',
 	'change.failed',
 	'message.received',
+	'participant.promoted',
+	'participant.demoted',
+	'group.invite_link_reset',
 ] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
@@ -32,6 +35,12 @@ export const EVENT_LABELS: Record<TriggerEvent, { name: string; description: str
 		description: 'A queued rename or icon change was refused by the network (Linq)',
 	},
 	'message.received': { name: 'Message Received in a Group', description: 'A message arrived in a group' },
+	'participant.promoted': { name: 'Participant Made Admin', description: 'A member became an admin of the group (WhatsApp)' },
+	'participant.demoted': { name: 'Participant No Longer Admin', description: 'A member lost admin rights in the group (WhatsApp)' },
+	'group.invite_link_reset': {
+		name: 'Invite Link Reset',
+		description: 'The group’s invite link was reset: the old link stopped working (WhatsApp)',
+	},
 };
 
 /** One output item of the trigger: the same shape on every provider. */

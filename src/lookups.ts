@@ -6,7 +6,7 @@
  */
 import { normalizeAddress } from './addresses';
 import type { ProviderRequest } from './http';
-import type { ChatPageRequest, ChatSummary, ProviderAdapter } from './providers/contract';
+import type { ChatPageRequest, ChatSummary, GroupView, ProviderAdapter } from './providers/contract';
 
 export type Fetch = (call: ProviderRequest) => Promise<unknown>;
 
@@ -115,6 +115,11 @@ export function chatMatches(chat: ChatSummary, filter: string): boolean {
 	);
 }
 
+/** What the Chat list shows of a group. */
+function summaryOf(group: GroupView): ChatSummary {
+	return { id: group.chatId, name: group.name, members: group.roster, youAreMember: group.details.youAreMember };
+}
+
 function chatOption(chat: ChatSummary): PickerOption {
 	const count = chat.members.length;
 	const shown = chat.members.slice(0, 4).join(', ') + (count > 4 ? ` and ${(count - 4).toLocaleString('en-US')} more` : '');
@@ -216,7 +221,7 @@ export async function searchChats(
 		added.forEach((id) => seen.add(id));
 		state.prints.push(print);
 		// Each chat once: only those this page added, a chat listed twice on it counted once.
-		const fresh = answer.chats.filter((chat) => added.delete(chat.id));
+		const fresh = answer.groups.map(summaryOf).filter((chat) => added.delete(chat.id));
 		const matching = member ? fresh : fresh.filter((chat) => chatMatches(chat, text));
 		results.push(...matching.slice(0, MAX_CHATS_PER_CALL - results.length).map(chatOption));
 		// Follow the next cursor only when it moves somewhere new.

@@ -42,7 +42,14 @@ export interface InputRules {
 	idempotencyKeys: boolean;
 	/** The provider can read one group (Get Group; the member picker of Remove Participants). */
 	readsGroups: boolean;
+	/** Send Message's options this provider takes (a link preview card, a reply, no automatic previews). */
+	messageOptions: readonly MessageOption[];
+	/** The fewest members a group may keep (removals that would leave fewer are refused before sending). */
+	minMembers?: number;
 }
+
+/** Send Message's options, by the name of their field. */
+export type MessageOption = 'linkPreviewUrl' | 'replyTo' | 'hideLinkPreview';
 
 /** Settings Periskope applies on create and rename. */
 export interface GroupSettings {
@@ -92,7 +99,64 @@ export interface GetInput extends Common {
 	operation: 'get';
 	chatId: string;
 }
-export type OperationInput = CreateInput | AddInput | RemoveInput | RenameInput | LeaveInput | GetInput;
+export interface SendMessageInput extends Common {
+	operation: 'sendMessage';
+	chatId: string;
+	text: string;
+	/** The message this one answers (its provider id), where the provider takes one. */
+	replyTo?: string;
+	/** A link shown as a preview under the text (Chert's rich link part). */
+	linkPreviewUrl?: string;
+	/** WhatsApp: no automatic preview of links in the text. */
+	hideLinkPreview: boolean;
+	idempotencyKey?: string;
+}
+export interface ListGroupsInput extends Common {
+	operation: 'listGroups';
+	returnAll: boolean;
+	/** How many groups at most, when not returning all. */
+	limit: number;
+	/** Only groups whose name contains this (any case). */
+	nameFilter?: string;
+	/** Only groups with this member (normalized like every address of the provider). */
+	member?: string;
+}
+export interface AdminsInput extends Common {
+	operation: 'promoteAdmins' | 'demoteAdmins';
+	chatId: string;
+	participants: string[];
+}
+export interface InviteLinkInput extends Common {
+	operation: 'inviteLink';
+	chatId: string;
+	/** A new link (the old one stops working) instead of reading the current one. */
+	reset: boolean;
+}
+export interface SyncInput extends Common {
+	operation: 'syncMembers';
+	chatId: string;
+	/** The roster the group should have (your own line need not be in it: it is never removed). */
+	members: string[];
+	/** Compute and output the plan, change nothing. */
+	previewOnly: boolean;
+	/** Never remove an admin. */
+	keepAdmins: boolean;
+	/** Remove members who are not in the list (off: only add). */
+	allowRemovals: boolean;
+	forceAdd: boolean;
+}
+export type OperationInput =
+	| CreateInput
+	| AddInput
+	| RemoveInput
+	| RenameInput
+	| LeaveInput
+	| GetInput
+	| SendMessageInput
+	| ListGroupsInput
+	| AdminsInput
+	| InviteLinkInput
+	| SyncInput;
 
 /** What the node hands over: parameter values as n8n resolved them (any type). */
 export interface RawParameters {
@@ -110,6 +174,17 @@ export interface RawParameters {
 	defaultCountry?: unknown;
 	/** Remove Participants: the members picked from the group's current roster. */
 	membersToRemove?: unknown;
+	/** Send Message: the text, and its options (replyTo, linkPreviewUrl, hideLinkPreview). */
+	message?: unknown;
+	messageOptions?: unknown;
+	/** List Groups: Return All, Limit, and filters (name, member). */
+	returnAll?: unknown;
+	limit?: unknown;
+	groupFilters?: unknown;
+	/** Invite Link: "get" the current link or "reset" it. */
+	inviteLinkAction?: unknown;
+	/** Sync Members: previewOnly, keepAdmins, allowRemovals. */
+	syncOptions?: unknown;
 }
 
 const MAX_NAME_LENGTH = 100;
@@ -176,7 +251,59 @@ const settingsSchema = z
 	.nullable()
 	.transform((value) => value ?? {});
 
+const messageOptionsSchema = z
+	.object(
+		{
+			replyTo: optionalText('Reply To Message ID', 256),
+			linkPreviewUrl: httpsUrl('Link Preview URL'),
+			hideLinkPreview: optionalBoolean('Hide Link Previews'),
+		},
+		{ errorMap: () => ({ message: 'Message Options must be a set of fields' }) },
+	)
+	.optional()
+	.nullable()
+	.transform((value) => value ?? {});
+
+const groupFiltersSchema = z
+	.object(
+		{
+			name: optionalText('Name Contains', MAX_NAME_LENGTH),
+			member: optionalText('Has Member', 64),
+		},
+		{ errorMap: () => ({ message: 'Filters must be a set of fields' }) },
+	)
+	.optional()
+	.nullable()
+	.transform((value) => value ?? {});
+
+const syncOptionsSchema = z
+	.object(
+		{
+			previewOnly: optionalBoolean('Preview Only'),
+			keepAdmins: optionalBoolean('Keep Admins'),
+			allowRemovals: optionalBoolean('Allow Removals'),
+		},
+		{ errorMap: () => ({ message: 'Sync Options must be a set of fields' }) },
+	)
+	.optional()
+	.nullable()
+	.transform((value) => value ?? {});
+
+/** The most groups List Groups returns when not returning all (Limit's range). */
+export const LIST_LIMIT = { min: 1, max: 1000, fallback: 50 } as const;
+
 const fieldsSchema = z.object({
+	message: optionalText('Message', MAX_MESSAGE_LENGTH),
+	messageOptions: messageOptionsSchema,
+	returnAll: optionalBoolean('Return All'),
+	groupFilters: groupFiltersSchema,
+	inviteLinkAction: z
+		.enum(['get', 'reset'], {
+			errorMap: (_issue, ctx) => ({ message: `Action must be "get" or "reset", got ${describeValue(ctx.data)}` }),
+		})
+		.optional()
+		.nullable(),
+	syncOptions: syncOptionsSchema,
 	chatId: optionalText('Chat ID', 256),
 	sender: optionalText('Sender', 64),
 	firstMessage: optionalText('First Message', MAX_MESSAGE_LENGTH),
@@ -232,9 +359,14 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 	const country = readCountry(raw.defaultCountry);
 	// Remove Participants: the members picked from the roster count as typed participants.
 	const picked = operation === 'removeParticipants' ? splitAddressList(raw.membersToRemove, 'membersToRemove') : [];
+	// WhatsApp linked ids (…@lid) name members who are already in a group: usable where a member
+	// is removed, promoted, demoted or kept, refused where someone is added.
+	const takesLinkedIds = ['removeParticipants', 'promoteAdmins', 'demoteAdmins', 'syncMembers'].includes(operation);
+	const addresses: AddressFormat =
+		rules.addresses.linkedIds && takesLinkedIds ? { ...rules.addresses, linkedIds: 'accept' } : rules.addresses;
 	const participants = () => {
 		const source = picked.length ? [...picked, raw.participants ?? ''] : raw.participants;
-		const list = normalizeAddressList(source, rules.addresses, country, 'participants');
+		const list = normalizeAddressList(source, addresses, country, 'participants');
 		if (list.length === 0) {
 			throw new InputError(
 				'Participants is empty: enter at least one phone number' +
@@ -346,14 +478,64 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 		case 'leave':
 			return { provider, operation, chatId: chatId() };
 		case 'get':
-			if (!rules.readsGroups) {
+			return { provider, operation, chatId: chatId() };
+		case 'sendMessage': {
+			const id = chatId();
+			if (!fields.message) {
+				throw new InputError('Message is empty: enter the text to send', 'message', raw.message);
+			}
+			const options = fields.messageOptions;
+			return {
+				provider,
+				operation,
+				chatId: id,
+				text: fields.message,
+				// Only the options this provider takes (an option saved before a provider change is left out).
+				replyTo: rules.messageOptions.includes('replyTo') ? options.replyTo : undefined,
+				linkPreviewUrl: rules.messageOptions.includes('linkPreviewUrl') ? options.linkPreviewUrl : undefined,
+				hideLinkPreview: rules.messageOptions.includes('hideLinkPreview') && (options.hideLinkPreview ?? false),
+				idempotencyKey: fields.idempotencyKey,
+			};
+		}
+		case 'listGroups': {
+			const returnAll = fields.returnAll ?? false;
+			const filters = fields.groupFilters;
+			return {
+				provider,
+				operation,
+				returnAll,
+				limit: returnAll ? LIST_LIMIT.max : numberOption(raw.limit, 'Limit', 'limit', LIST_LIMIT, true),
+				nameFilter: filters.name,
+				member: filters.member ? normalizeAddress(filters.member, addresses, country, 'groupFilters') : undefined,
+			};
+		}
+		case 'promoteAdmins':
+		case 'demoteAdmins':
+			return { provider, operation, chatId: chatId(), participants: participants() };
+		case 'inviteLink':
+			return { provider, operation, chatId: chatId(), reset: fields.inviteLinkAction === 'reset' };
+		case 'syncMembers': {
+			const id = chatId();
+			const members = normalizeAddressList(raw.participants, addresses, country, 'participants');
+			if (members.length === 0) {
 				throw new InputError(
-					`Get Group is not available on ${rules.addresses.label}: the provider has no documented way to read a group. Add and remove answers carry the roster instead.`,
-					'operation',
-					raw.operation,
+					'Members is empty: enter the list the group should have (to remove people, use Remove Participants)',
+					'participants',
+					raw.participants,
 				);
 			}
-			return { provider, operation, chatId: chatId() };
+			const options = fields.syncOptions;
+			return {
+				provider,
+				operation,
+				chatId: id,
+				members,
+				previewOnly: options.previewOnly ?? false,
+				keepAdmins: options.keepAdmins ?? true,
+				allowRemovals: options.allowRemovals ?? false,
+				forceAdd: fields.forceAdd ?? false,
+			};
+		}
 	}
 }
 

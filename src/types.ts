@@ -10,8 +10,30 @@ export const OPERATIONS = [
 	'rename',
 	'leave',
 	'get',
+	'sendMessage',
+	'listGroups',
+	'promoteAdmins',
+	'demoteAdmins',
+	'inviteLink',
+	'syncMembers',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+/** Each operation's name as the editor shows it (and messages say it). */
+export const OPERATION_LABELS: Record<Operation, string> = {
+	create: 'Create Group',
+	addParticipants: 'Add Participants',
+	removeParticipants: 'Remove Participants',
+	rename: 'Rename Group',
+	leave: 'Leave Group',
+	get: 'Get Group',
+	sendMessage: 'Send Message',
+	listGroups: 'List Groups',
+	promoteAdmins: 'Promote Admins',
+	demoteAdmins: 'Demote Admins',
+	inviteLink: 'Invite Link',
+	syncMembers: 'Sync Members',
+};
 
 export type ResultStatus = 'done' | 'accepted' | 'partial' | 'failed';
 
@@ -22,6 +44,10 @@ export type ParticipantOutcomeKind =
 	| 'already_member'
 	| 'removed'
 	| 'not_member'
+	| 'promoted'
+	| 'already_admin'
+	| 'demoted'
+	| 'not_admin'
 	| 'failed';
 
 export interface ParticipantOutcome {
@@ -47,8 +73,35 @@ export interface GroupChatResult {
 	line?: string | null;
 	/** Get Group: what else the provider says about the group, the same keys on every provider. */
 	details?: GroupDetails;
+	/** Send Message: the provider's id of the message (Periskope: its queue id until sent). */
+	messageId?: string | null;
+	/** Invite Link: the group's current invite link (after a reset, the new one). */
+	inviteLink?: string | null;
+	/** Sync Members: what was (or, with Preview Only, would be) changed; see SyncReport. */
+	sync?: SyncReport;
 	/** The provider's answers, in request order (never credentials). Left out with Include Raw Answers off. */
 	raw: unknown[];
+}
+
+/**
+ * Sync Members' outcome: the group's roster made equal to a declared list. `plan` is what the
+ * difference called for; the other lists say what happened to each address (all empty with
+ * Preview Only, when nothing is sent).
+ */
+export interface SyncReport {
+	preview: boolean;
+	plan: {
+		add: string[];
+		remove: string[];
+		/** Members kept although the list leaves them out, and why (your own line, an admin, removals off). */
+		keep: { address: string; reason: string }[];
+	};
+	added: string[];
+	/** WhatsApp sent these an invite instead of adding them. */
+	invited: string[];
+	removed: string[];
+	unchanged: string[];
+	failed: ParticipantOutcome[];
 }
 
 /** One member as Get Group reports it. */
@@ -86,7 +139,7 @@ export function statusFrom(outcomes: { outcome: string }[], allOk: 'done' | 'acc
 }
 
 /** The order of an output item's keys: what a person reads first comes first, `raw` last. */
-const RESULT_KEY_ORDER = ['status', 'chatId', 'name', 'participants', 'roster', 'members', 'line', 'details'];
+const RESULT_KEY_ORDER = ['status', 'chatId', 'name', 'messageId', 'inviteLink', 'sync', 'participants', 'roster', 'members', 'line', 'details'];
 const RESULT_KEYS_LAST = ['provider', 'operation', 'raw'];
 
 /**

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { chatIdProperties, operationProperties, participantsProperties, subtitle } from './descriptions/common';
 import { createProperties } from './descriptions/create';
+import { groupProperties } from './descriptions/group';
 import { optionsProperty } from './descriptions/options';
 import { noticeProperties, providerCredentials, providerProperty } from './descriptions/providers';
 import { renameProperties } from './descriptions/rename';
@@ -17,7 +18,8 @@ export class GroupChat implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle,
-		description: 'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope)',
+		description:
+			'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope): members, admins, messages, invite links and roster sync',
 		defaults: { name: 'Group Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -33,6 +35,7 @@ export class GroupChat implements INodeType {
 			...participantsProperties,
 			...createProperties.slice(2),
 			...renameProperties,
+			...groupProperties,
 			optionsProperty,
 		],
 	};

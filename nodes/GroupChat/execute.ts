@@ -1,6 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { PartialFailureError, ProviderError } from '../../src/errors';
+import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
 import { LaneScheduler, RateBudget, laneOf } from '../../src/lanes';
 import type { HttpSend } from '../../src/network';
 import { parseNodeOptions } from '../../src/operations';
@@ -40,6 +40,13 @@ function readParameters(context: IExecuteFunctions, itemIndex: number, options: 
 		forceAdd: get('forceAdd'),
 		groupSettings: get('groupSettings'),
 		membersToRemove: get('membersToRemove'),
+		message: get('message'),
+		messageOptions: get('messageOptions'),
+		returnAll: get('returnAll'),
+		limit: get('limit'),
+		groupFilters: get('groupFilters'),
+		inviteLinkAction: get('inviteLinkAction'),
+		syncOptions: get('syncOptions'),
 		idempotencyKey: options.idempotencyKey,
 		defaultCountry: options.defaultCountry ?? 'US',
 	};
@@ -82,9 +89,9 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	// stops the node as if items ran one by one: every item before it is still sent and
 	// completes, none after it starts once the stop is known, and its error is the one thrown.
 	// (Items after a failed one that were already on the wire, for other chats, complete.)
-	type Outcome = { result: GroupChatResult } | { error: unknown };
+	type Outcome = { result: GroupChatResult | GroupChatResult[] } | { error: unknown };
 	const budgets = new Map<string, RateBudget>();
-	const senders = new Map<string, HttpSend>();
+	const senders = new Map<string, { credentials: ICredentialDataDecryptedObject; send: HttpSend }>();
 	/** The lowest index of an item that stops the node (Infinity while none has). */
 	let stopAt = Infinity;
 	const stopHere = (itemIndex: number) => {
@@ -109,13 +116,15 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 		scheduler.add(itemIndex, laneOf(input, itemIndex), async (): Promise<Outcome> => {
 			try {
 				// One credential, one gate and one rate budget per provider for the whole node run.
-				let sender = senders.get(input.provider);
-				if (!sender) {
+				let line = senders.get(input.provider);
+				if (!line) {
 					const credentials = await this.getCredentials(entryFor(input.provider).credentialType, itemIndex);
-					sender = gate(this, input.provider, credentials).send;
-					senders.set(input.provider, sender);
+					line = { credentials, send: gate(this, input.provider, credentials).send };
+					senders.set(input.provider, line);
 				}
-				const send = sender;
+				const mistake = adapter.checkInput?.(input, line.credentials);
+				if (mistake) throw new InputError(mistake.problem, mistake.field);
+				const { send } = line;
 				if (!budgets.has(input.provider)) budgets.set(input.provider, new RateBudget());
 				const result = await runPrepared(adapter, input, {
 					send,
@@ -128,6 +137,7 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 					onPartialFailure: options.onPartialFailure,
 					includeRaw: options.includeRaw,
 					idempotencyScope: scope,
+					itemIndex,
 					hooks: { ...N8N_HOOKS, budget: budgets.get(input.provider) },
 				});
 				return { result };
@@ -157,7 +167,10 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 		if (!done) continue; // not started: after the item that stops the node
 		const outcome = done.ok ? done.value : { error: done.error };
 		if ('result' in outcome) {
-			output.push({ json: outcome.result as unknown as IDataObject, pairedItem: { item: itemIndex } });
+			// One output item per input item; List Groups gives one per group, all paired with it.
+			for (const result of Array.isArray(outcome.result) ? outcome.result : [outcome.result]) {
+				output.push({ json: result as unknown as IDataObject, pairedItem: { item: itemIndex } });
+			}
 			continue;
 		}
 		const nodeError = toNodeError(node, outcome.error, itemIndex);

@@ -5,10 +5,11 @@
  * a credential and to the editor. Each provider's folder fulfils it; src/providers/index.ts
  * holds one entry per provider.
  */
-import type { ProviderError } from '../errors';
+import { ProviderError } from '../errors';
 import type { Delivery, NormalizedEvent, StoredSubscription, TriggerEvent, VerifyResult } from '../events';
 import type { HttpAnswer, Answer, ProviderRequest } from '../http';
 import type { InputRules, OperationInput } from '../operations';
+import { OPERATION_LABELS } from '../types';
 import type { GroupChatResult, GroupDetails, GroupMember, Operation, Provider } from '../types';
 
 /**
@@ -22,8 +23,10 @@ export interface ProviderAdapter {
 	id: Provider;
 	/** "Chert", "Linq", "Periskope" */
 	label: string;
-	/** The operations this provider can do, offered in the editor in this order. */
+	/** The operations this provider can do. */
 	operations: readonly Operation[];
+	/** Why an operation is not offered here, in the user's words (said when one is asked for anyway). */
+	unavailable: Partial<Record<Operation, string>>;
 	rules: InputRules;
 	retryAfterAmbiguity: RetryAfterAmbiguity;
 	/** The credential fields whose values are secrets: redacted by value from all provider text. */
@@ -39,6 +42,11 @@ export interface ProviderAdapter {
 		minLength: number;
 		values(credentials: Record<string, unknown>, rawBody: string, fromMs: number, toMs: number): string[];
 	};
+	/**
+	 * An item that the credential in use makes a mistake, said before anything is sent (Periskope:
+	 * demoting your own line, the credential's Org Phone), naming the field it is about.
+	 */
+	checkInput?(input: OperationInput, credentials: Record<string, unknown>): { field: string; problem: string } | undefined;
 	/** A credential problem to report before anything is sent (Chert HMAC without a tenant). */
 	checkCredentials?(credentials: Record<string, unknown>): string | undefined;
 	plan(input: OperationInput): ProviderRequest[];
@@ -97,8 +105,8 @@ export interface ChatPageRequest {
 }
 
 export interface ChatPage {
-	/** Group chats only (direct messages are left out). */
-	chats: ChatSummary[];
+	/** Group chats only (direct messages are left out), read like Get Group reads one, with each entry as listed. */
+	groups: Array<GroupView & { raw: unknown }>;
 	/**
 	 * The IDs of every chat the page held, direct messages included: a page that holds no ID
 	 * not seen before ends the list (a provider repeating itself).
@@ -207,4 +215,12 @@ export interface ProviderEditor {
 	triggerNotice: string;
 	/** The trigger's "Trigger On" default. */
 	defaultEvents: TriggerEvent[];
+}
+
+/**
+ * The error of an operation an adapter has no requests for (its `operations` leave it out, so
+ * validation refuses it before; List Groups and Sync Members run through the readers instead).
+ */
+export function notPlanned(provider: Provider, label: string, operation: Operation): ProviderError {
+	return new ProviderError(provider, `${label}: ${OPERATION_LABELS[operation]} is not available on ${label}`);
 }

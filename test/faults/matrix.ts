@@ -73,6 +73,8 @@ function parameters(provider: ProviderName, operation: Operation): IDataObject {
 			return { provider, operation, chatId: fixture.group, groupName: NEW_NAME, options };
 		case 'leave':
 			return { provider, operation, chatId: fixture.group, options };
+		default:
+			throw new Error(`the fault matrix covers the five original operations, not ${operation}`);
 	}
 }
 
@@ -98,6 +100,8 @@ function effect(sandbox: Sandbox, provider: ProviderName, operation: Operation):
 			return group.name === NEW_NAME;
 		case 'leave':
 			return !group.selfIsMember;
+		default:
+			throw new Error(`the fault matrix covers the five original operations, not ${operation}`);
 	}
 }
 

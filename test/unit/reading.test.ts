@@ -64,7 +64,7 @@ test('Periskope chat list: without count, a full page means there may be more; o
 		{ chats: [PERISKOPE_CHAT, { chat_id: '919537851844@c.us', chat_type: 'user' }] },
 		page,
 	);
-	expect(read.chats.map((chat) => chat.id)).toEqual([PERISKOPE_CHAT.chat_id]);
+	expect(read.groups.map((group) => group.chatId)).toEqual([PERISKOPE_CHAT.chat_id]);
 	expect(read.next).toBe('6');
 	expect(periskope.lookups.chats!.read({ chats: [PERISKOPE_CHAT], count: 5, to: 5 }, page).next).toBeUndefined();
 });
@@ -100,14 +100,15 @@ test('Linq: a handle whose status is null is active; next_cursor "" or null ends
 	const view = linq.lookups.group!.read(chat)!;
 	expect(view.roster).toEqual(['+14155550150', 'ana@example.com']);
 	expect(view.line).toBe('+14155550150');
-	expect(linq.lookups.chats!.read({ chats: [chat], next_cursor: '' }, { pageSize: 20 })).toEqual({
-		chats: [{ id: chat.id, name: null, members: ['+14155550150', 'ana@example.com'], youAreMember: true }],
-		ids: [chat.id],
-		next: undefined,
-	});
+	const listed = linq.lookups.chats!.read({ chats: [chat], next_cursor: '' }, { pageSize: 20 });
+	expect(listed.groups.map((group) => [group.chatId, group.name, group.roster, group.details.youAreMember, group.raw])).toEqual([
+		[chat.id, null, ['+14155550150', 'ana@example.com'], true, chat],
+	]);
+	expect(listed.ids).toEqual([chat.id]);
+	expect(listed.next).toBeUndefined();
 	// A direct message is left out of the chats, but counts as something the page held.
 	expect(linq.lookups.chats!.read({ chats: [{ ...chat, is_group: false }], next_cursor: '20' }, { pageSize: 20 })).toEqual({
-		chats: [],
+		groups: [],
 		ids: [chat.id],
 		next: '20',
 	});

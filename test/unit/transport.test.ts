@@ -41,7 +41,7 @@ const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 };
 
 /** Whether a failure that may have reached the server is retried (docs/architecture.md's table). */
-const RETRIED_AFTER_AMBIGUITY: Record<Provider, Record<Operation, boolean>> = {
+const RETRIED_AFTER_AMBIGUITY: Record<Provider, Partial<Record<Operation, boolean>>> = {
 	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true, get: true },
 	linq: { create: true, addParticipants: false, removeParticipants: false, rename: true, leave: false, get: true },
 	periskope: { create: false, addParticipants: true, removeParticipants: true, rename: true, leave: false, get: true },

@@ -48,6 +48,48 @@ const OPERATION_OPTIONS = {
 		description:
 			'Change a group’s name (and its icon on iMessage, or its settings on WhatsApp). Needs the chat ID and the new name. Returns the chat ID and the name.',
 	},
+	sendMessage: {
+		name: 'Send Message',
+		value: 'sendMessage',
+		action: 'Send a message to a group chat',
+		description:
+			'Post a text message into an existing group, for example a welcome after Add Participants. Needs the chat ID and the text. Returns messageId, chatId and status (accepted while the provider still queues it).',
+	},
+	listGroups: {
+		name: 'List Groups',
+		value: 'listGroups',
+		action: 'List group chats',
+		description:
+			'List your groups, optionally only those whose name contains a text or that have a given member. Returns one item per group: chatId, name, roster, members and details (not available on Chert, which cannot list groups).',
+	},
+	promoteAdmins: {
+		name: 'Promote Admins',
+		value: 'promoteAdmins',
+		action: 'Make group members admins',
+		description:
+			'Make members of a WhatsApp group admins. Needs the chat ID and their phone numbers (or linked IDs ending in @lid). Returns one outcome per person: promoted, already_admin or failed.',
+	},
+	demoteAdmins: {
+		name: 'Demote Admins',
+		value: 'demoteAdmins',
+		action: 'Remove admin rights from group members',
+		description:
+			'Take admin rights from members of a WhatsApp group (they stay members). Needs the chat ID and their phone numbers (or linked IDs ending in @lid); your own line is refused. Returns one outcome per person: demoted, not_admin or failed.',
+	},
+	inviteLink: {
+		name: 'Invite Link',
+		value: 'inviteLink',
+		action: 'Get or reset a group invite link',
+		description:
+			'Get a WhatsApp group’s current invite link, or reset it (a new link; the old one stops working). Needs the chat ID. Returns inviteLink.',
+	},
+	syncMembers: {
+		name: 'Sync Members',
+		value: 'syncMembers',
+		action: 'Make a group’s members match a list',
+		description:
+			'Make a group’s members equal to a list kept elsewhere (CRM, sheet, course roster): adds who is missing and, with Allow Removals, removes who is not listed. Your own line is never removed. Needs the chat ID and the list. Returns added, removed, unchanged, failed and invited, or only the plan with Preview Only. Not available on Chert, which cannot read a group’s members.',
+	},
 } satisfies Record<Operation, INodePropertyOptions & { action: string }>;
 
 /**
@@ -84,7 +126,18 @@ export const subtitle = `={{ (${JSON.stringify(
 )})[$parameter["operation"]] + " · " + ${providerLabelExpression} }}`;
 
 /** The operations that act on an existing chat (they take the Chat field). */
-const CHAT_OPERATIONS: Operation[] = ['addParticipants', 'removeParticipants', 'rename', 'leave', 'get'];
+const CHAT_OPERATIONS: Operation[] = [
+	'addParticipants',
+	'removeParticipants',
+	'rename',
+	'leave',
+	'get',
+	'sendMessage',
+	'promoteAdmins',
+	'demoteAdmins',
+	'inviteLink',
+	'syncMembers',
+];
 
 /** The Chat list's search method of a provider that can list groups (see ../methods.ts). */
 export function searchMethodOf(entry: ProviderEntry): string {
@@ -161,6 +214,12 @@ const requiredParticipants: INodeProperties = {
 
 export const participantsProperties: INodeProperties[] = [
 	{ ...requiredParticipants, displayOptions: { show: onOperation('create', 'addParticipants') } },
+	{
+		...requiredParticipants,
+		description:
+			'The members’ phone numbers separated by commas or new lines, in any common format, or an expression returning a list. WhatsApp members known only by a linked ID can be given as that ID (…@lid).',
+		displayOptions: { show: onOperation('promoteAdmins', 'demoteAdmins') },
+	},
 	{
 		...requiredParticipants,
 		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...TYPES_MEMBERS) } },

@@ -61,6 +61,6 @@ export const createProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to try adding everyone directly instead of sending invites to people who are not in your contacts',
-		displayOptions: { show: { ...onOperation('create', 'addParticipants'), ...onProvider(...forceAdds) } },
+		displayOptions: { show: { ...onOperation('create', 'addParticipants', 'syncMembers'), ...onProvider(...forceAdds) } },
 	},
 ];

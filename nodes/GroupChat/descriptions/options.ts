@@ -39,9 +39,9 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			description:
-				'Makes a retried create safe: the same key and body return the original group. Leave empty to derive one from the workflow, node and group details, so re-running an execution never creates a second group.',
+				'Makes a retried create or send safe: the same key and body return the original group or message. Leave empty to derive one from the workflow, node, item and content, so re-running an execution never creates a second group or sends a message twice.',
 			displayOptions: {
-				show: { '/operation': ['create'], '/provider': providersWhere((entry) => entry.adapter.rules.idempotencyKeys) },
+				show: { '/operation': ['create', 'sendMessage'], '/provider': providersWhere((entry) => entry.adapter.rules.idempotencyKeys) },
 			},
 		},
 		{

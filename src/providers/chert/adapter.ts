@@ -12,6 +12,7 @@ import type { OperationInput } from '../../operations';
 import { chertSignature } from '../../signing';
 import { statusFrom } from '../../types';
 import type { GroupChatResult, ParticipantOutcome } from '../../types';
+import { notPlanned } from '../contract';
 import type { ProviderAdapter } from '../contract';
 import { CHERT_ADDRESSES } from './addresses';
 import { CHERT_LABEL, CHERT_RECIPIENTS } from './constants';
@@ -132,13 +133,18 @@ function plan(input: OperationInput): ProviderRequest[] {
 		}
 		case 'leave':
 			return [{ method: 'POST', path: `/api/v1/chats/${segment(input.chatId)}/leave` }];
-		case 'get':
-			throw new ProviderError('chert', NO_GROUP_READ);
+		case 'sendMessage': {
+			// Text first; a link preview is Chert's rich link part after it.
+			const parts: Record<string, unknown>[] = [{ type: 'text', value: input.text }];
+			if (input.linkPreviewUrl) parts.push({ type: 'rich_link', url: input.linkPreviewUrl });
+			const message: Record<string, unknown> = { parts };
+			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
+			return [{ method: 'POST', path: `/api/v1/chats/${segment(input.chatId)}/messages`, body: { message } }];
+		}
+		default:
+			throw notPlanned('chert', CHERT_LABEL, input.operation);
 	}
 }
-
-/** Chert documents no endpoint that reads a group (validation refuses Get Group before this). */
-const NO_GROUP_READ = 'Chert: Get Group is not available (Chert documents no endpoint to read a group)';
 
 function handles(chat: Record<string, unknown>): string[] | undefined {
 	if (!Array.isArray(chat.handles)) return undefined;
@@ -212,15 +218,35 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			if (!answer.ok) throw answer.error;
 			return { ...base, chatId: input.chatId, status: 'done', participants: [] };
 		}
-		case 'get':
-			throw new ProviderError('chert', NO_GROUP_READ);
+		case 'sendMessage': {
+			const [answer] = answers;
+			if (!answer.ok) throw answer.error;
+			const message = obj(obj(answer.response.json).message);
+			return {
+				...base,
+				chatId: str(message.chat_id) ?? input.chatId,
+				status: 'done',
+				messageId: str(message.id) ?? null,
+				participants: [],
+			};
+		}
+		default:
+			throw notPlanned('chert', CHERT_LABEL, input.operation);
 	}
 }
 
 export const chert: ProviderAdapter = {
 	id: 'chert',
 	label: CHERT_LABEL,
-	operations: ['addParticipants', 'create', 'leave', 'removeParticipants', 'rename'],
+	operations: ['addParticipants', 'create', 'leave', 'removeParticipants', 'rename', 'sendMessage'],
+	unavailable: {
+		get: 'the provider has no documented way to read a group. Add and remove answers carry the roster instead.',
+		listGroups: 'Chert has no endpoint that lists groups; keep the chat IDs that Create Group returns',
+		syncMembers: 'Chert cannot read a group’s roster, so there is nothing to compare the list with; use Add Participants and Remove Participants',
+		promoteAdmins: 'iMessage groups have no admins',
+		demoteAdmins: 'iMessage groups have no admins',
+		inviteLink: 'iMessage groups have no invite links',
+	},
 	rules: {
 		addresses: CHERT_ADDRESSES,
 		createNeedsSenderAndMessage: true,
@@ -238,6 +264,7 @@ export const chert: ProviderAdapter = {
 		forceAdd: false,
 		renameHasIcon: true,
 		idempotencyKeys: true,
+		messageOptions: ['linkPreviewUrl'],
 		readsGroups: false,
 	},
 	retryAfterAmbiguity: {
@@ -246,6 +273,7 @@ export const chert: ProviderAdapter = {
 		removeParticipants: true, // a retried "not in group" counts as removed
 		rename: true,
 		leave: true, // a retried "no longer a group" counts as left
+		sendMessage: true, // the idempotency key makes a retried send safe, as for create
 	},
 	secretFields: ['signingSecret'],
 	// The x-chert-signature values this body had while it was in flight (one per second):
@@ -273,6 +301,7 @@ export const chert: ProviderAdapter = {
 		const body = obj(answer.json);
 		if (operation === 'create' && !str(obj(body.chat).id)) return 'the answer has no chat ID';
 		if (operation === 'rename' && !str(obj(body.chat).id) && !str(body.chat_id)) return 'the answer has no chat';
+		if (operation === 'sendMessage' && !str(obj(body.message).id)) return 'the answer has no message ID';
 		return undefined;
 	},
 	toError,

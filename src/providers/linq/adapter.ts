@@ -11,6 +11,7 @@ import { obj, str } from '../../json';
 import type { OperationInput } from '../../operations';
 import { statusFrom } from '../../types';
 import type { GroupChatResult, ParticipantOutcome } from '../../types';
+import { notPlanned } from '../contract';
 import type { ProviderAdapter } from '../contract';
 import { LINQ_ADDRESSES } from './addresses';
 import { LINQ_LABEL, LINQ_RECIPIENTS } from './constants';
@@ -95,6 +96,15 @@ function plan(input: OperationInput): ProviderRequest[] {
 			return [{ method: 'POST', path: `/v3/chats/${segment(input.chatId)}/leave` }];
 		case 'get':
 			return [linqLookups.group!.call(input.chatId)];
+		case 'sendMessage': {
+			// The same MessageContent as create: one text part (a link part must stand alone on Linq).
+			const message: Record<string, unknown> = { parts: [{ type: 'text', value: input.text }] };
+			if (input.replyTo) message.reply_to = { message_id: input.replyTo };
+			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
+			return [{ method: 'POST', path: `/v3/chats/${segment(input.chatId)}/messages`, body: { message } }];
+		}
+		default:
+			throw notPlanned('linq', LINQ_LABEL, input.operation);
 	}
 }
 
@@ -161,13 +171,35 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 				participants: [],
 			};
 		}
+		case 'sendMessage': {
+			const [answer] = answers;
+			if (!answer.ok) throw answer.error;
+			const body = obj(answer.response.json);
+			const message = obj(body.message);
+			// Linq queues a message until it is sent: pending or queued says so.
+			const state = str(message.delivery_status);
+			return {
+				...base,
+				chatId: str(body.chat_id) ?? input.chatId,
+				status: state === 'pending' || state === 'queued' ? 'accepted' : 'done',
+				messageId: str(message.id) ?? null,
+				participants: [],
+			};
+		}
+		default:
+			throw notPlanned('linq', LINQ_LABEL, input.operation);
 	}
 }
 
 export const linq: ProviderAdapter = {
 	id: 'linq',
 	label: LINQ_LABEL,
-	operations: ['addParticipants', 'create', 'get', 'leave', 'removeParticipants', 'rename'],
+	operations: ['addParticipants', 'create', 'get', 'leave', 'listGroups', 'removeParticipants', 'rename', 'sendMessage', 'syncMembers'],
+	unavailable: {
+		promoteAdmins: 'iMessage, RCS and SMS groups have no admins',
+		demoteAdmins: 'iMessage, RCS and SMS groups have no admins',
+		inviteLink: 'iMessage, RCS and SMS groups have no invite links',
+	},
 	rules: {
 		addresses: LINQ_ADDRESSES,
 		createNeedsSenderAndMessage: true,
@@ -181,7 +213,9 @@ export const linq: ProviderAdapter = {
 		forceAdd: false,
 		renameHasIcon: true,
 		idempotencyKeys: true,
+		messageOptions: ['replyTo'],
 		readsGroups: true,
+		minMembers: 3, // Linq keeps at least 3 participants in a group
 	},
 	retryAfterAmbiguity: {
 		create: true, // same idempotency key
@@ -190,6 +224,7 @@ export const linq: ProviderAdapter = {
 		rename: true,
 		leave: false,
 		get: true, // a read changes nothing
+		sendMessage: true, // the idempotency key makes a retried send safe, as for create
 	},
 	secretFields: ['apiToken'],
 	plan,
@@ -198,6 +233,7 @@ export const linq: ProviderAdapter = {
 		if (shape) return shape;
 		if (operation === 'create' && !str(obj(obj(answer.json).chat).id)) return 'the answer has no chat ID';
 		if (operation === 'get' && !readGroup(answer.json)) return 'the answer has no chat';
+		if (operation === 'sendMessage' && !str(obj(obj(answer.json).message).id)) return 'the answer has no message ID';
 		return undefined;
 	},
 	toError,

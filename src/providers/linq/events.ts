@@ -5,7 +5,7 @@
  */
 import { segment } from '../../boundary';
 import type { NormalizedEvent, TriggerEvent } from '../../events';
-import { TRIGGER_EVENTS, headerValue, isoTime } from '../../events';
+import { headerValue, isoTime } from '../../events';
 import { obj, str } from '../../json';
 import { boundedRaw } from '../../payload';
 import { standardWebhookKey, verifyLinqLegacy, verifyStandardWebhook } from '../../signing';
@@ -126,8 +126,15 @@ function linqNormalize(payload: Record<string, unknown>, nowMs: number): Normali
 
 export const linqEvents: ProviderEvents = {
 	provider: 'linq',
-	// Linq delivers every normalized event.
-	supported: TRIGGER_EVENTS,
+	supported: [
+		'participant.added',
+		'participant.removed',
+		'group.renamed',
+		'group.icon_changed',
+		'group.created',
+		'change.failed',
+		'message.received',
+	],
 	verification:
 		'Linq signs every delivery (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature); this node checks the signature over the raw body, a 300 s window and the event id',
 	target: (webhookUrl) => ({ target: webhookUrl }),

@@ -4,7 +4,7 @@
  */
 import { segment } from '../../boundary';
 import { obj, str } from '../../json';
-import type { ChatSummary, GroupView, ProviderLookups } from '../contract';
+import type { GroupView, ProviderLookups } from '../contract';
 import { linqAddress } from './addresses';
 import { LINQ_PAGE_MAX, LINQ_TEST_PATH } from './constants';
 
@@ -47,11 +47,12 @@ export function readGroup(json: unknown): GroupView | undefined {
 	};
 }
 
-function summary(json: unknown): ChatSummary | undefined {
+/** A group of the list, read like Get Group reads one, with the entry as listed; direct messages are left out. */
+function listed(json: unknown): (GroupView & { raw: unknown }) | undefined {
 	const chat = obj(json);
 	if (chat.is_group !== true) return undefined;
 	const view = readGroup(chat);
-	return view && { id: view.chatId, name: view.name, members: view.roster, youAreMember: view.details.youAreMember };
+	return view && { ...view, raw: json };
 }
 
 export const linqLookups: ProviderLookups = {
@@ -83,10 +84,9 @@ export const linqLookups: ProviderLookups = {
 		read: (json, page) => {
 			const body = obj(json);
 			const list = (Array.isArray(body.chats) ? body.chats : []).slice(0, Math.min(page.pageSize, LINQ_PAGE_MAX));
-			const chats = list.map(summary).filter((chat): chat is ChatSummary => chat !== undefined);
 			const next = str(body.next_cursor) || undefined;
 			return {
-				chats,
+				groups: list.map(listed).filter((group) => group !== undefined),
 				ids: list.map((entry) => str(obj(entry).id) ?? '').filter(Boolean),
 				next: next !== undefined && next !== page.cursor ? next : undefined,
 			};

@@ -11,6 +11,7 @@ import { obj, str } from '../../json';
 import type { OperationInput } from '../../operations';
 import { statusFrom } from '../../types';
 import type { GroupChatResult, ParticipantOutcome } from '../../types';
+import { notPlanned } from '../contract';
 import type { ProviderAdapter } from '../contract';
 import { PERISKOPE_ADDRESSES, periskopeAddress } from './addresses';
 import { PERISKOPE_CHUNK, PERISKOPE_LABEL, PERISKOPE_RECIPIENTS } from './constants';
@@ -69,7 +70,7 @@ function chunks(list: string[]): string[][] {
 }
 
 function plan(input: OperationInput): ProviderRequest[] {
-	const chat = (suffix: string) => `/chats/${segment(input.operation === 'create' ? '' : input.chatId)}${suffix}`;
+	const chat = (suffix: string) => `/chats/${segment('chatId' in input ? input.chatId : '')}${suffix}`;
 	switch (input.operation) {
 		case 'create': {
 			const options: Record<string, unknown> = { ...input.settings };
@@ -97,15 +98,73 @@ function plan(input: OperationInput): ProviderRequest[] {
 			return [{ method: 'POST', path: chat('/leave') }];
 		case 'get':
 			return [periskopeLookups.group!.call(input.chatId)];
+		case 'promoteAdmins':
+		case 'demoteAdmins': {
+			const action = input.operation === 'promoteAdmins' ? '/promote' : '/demote';
+			return chunks(input.participants).map((addresses) => ({
+				method: 'POST',
+				path: chat(action),
+				body: { participants: addresses },
+				addresses,
+			}));
+		}
+		case 'inviteLink':
+			// Reading the current link is reading the group; a reset asks for a new one (no body).
+			return input.reset ? [{ method: 'POST', path: chat('/invite') }] : [periskopeLookups.group!.call(input.chatId)];
+		case 'sendMessage': {
+			const body: Record<string, unknown> = { chat_id: input.chatId, message: input.text };
+			if (input.replyTo) body.reply_to = input.replyTo;
+			if (input.hideLinkPreview) body.options = { hide_url_preview: true };
+			return [{ method: 'POST', path: '/message/send', body }];
+		}
+		default:
+			throw notPlanned('periskope', PERISKOPE_LABEL, input.operation);
 	}
 }
 
-/** `{"9195…@c.us": {is_success, message, code, isInviteV4Sent}}` → one outcome per address of the chunk. */
-function perParticipant(
-	input: OperationInput & { participants: string[] },
-	answer: Answer,
-): ParticipantOutcome[] {
-	const adding = input.operation !== 'removeParticipants';
+/** The per-participant operations (one answer entry per participant) and how each outcome is said. */
+type ListInput = OperationInput & { operation: 'addParticipants' | 'removeParticipants' | 'promoteAdmins' | 'demoteAdmins' };
+
+const OUTCOMES: Record<
+	ListInput['operation'],
+	{ done: ParticipantOutcome['outcome']; doneSays: string; already: ParticipantOutcome['outcome']; alreadySays: string; already_: (code: number, message: string) => boolean }
+> = {
+	addParticipants: {
+		done: 'added',
+		doneSays: 'added to the group',
+		already: 'already_member',
+		alreadySays: 'already in the group',
+		already_: (code, message) => code === 409 || /already/i.test(message),
+	},
+	removeParticipants: {
+		done: 'removed',
+		doneSays: 'removed from the group',
+		already: 'not_member',
+		alreadySays: 'was not in the group',
+		already_: (code, message) => code === 404 || /not (a )?(participant|member)/i.test(message),
+	},
+	promoteAdmins: {
+		done: 'promoted',
+		doneSays: 'now an admin',
+		already: 'already_admin',
+		alreadySays: 'already an admin',
+		already_: (code, message) => code === 409 || /already/i.test(message),
+	},
+	demoteAdmins: {
+		done: 'demoted',
+		doneSays: 'no longer an admin',
+		already: 'not_admin',
+		alreadySays: 'was not an admin',
+		already_: (code, message) => code === 409 || /not (an? )?admin/i.test(message),
+	},
+};
+
+/**
+ * `{"9195…@c.us": {is_success, message, code, isInviteV4Sent}}` → one outcome per address of the
+ * chunk. The answer is keyed by the id as sent (`<digits>@c.us`, or a linked `<digits>@lid`).
+ */
+function perParticipant(input: ListInput, answer: Answer): ParticipantOutcome[] {
+	const words = OUTCOMES[input.operation];
 	const addresses = answer.request.addresses ?? input.participants;
 	if (!answer.ok) {
 		return addresses.map((address) => ({
@@ -125,25 +184,16 @@ function perParticipant(
 			return { address, outcome: 'failed', message: 'Periskope did not report on this participant' };
 		}
 		if (entry.is_success === true) {
-			if (!adding) return { address, outcome: 'removed', message: message || 'removed from the group' };
-			const invited = entry.isInviteV4Sent === true || /invite/i.test(message);
+			const invited = input.operation === 'addParticipants' && (entry.isInviteV4Sent === true || /invite/i.test(message));
 			return invited
 				? { address, outcome: 'invited', message: message || 'invite sent' }
-				: { address, outcome: 'added', message: message || 'added to the group' };
+				: { address, outcome: words.done, message: message || words.doneSays };
 		}
-		if (adding && (Number(code) === 409 || /already/i.test(message))) {
-			return {
-				address,
-				outcome: answer.retried ? 'added' : 'already_member',
-				message: answer.retried ? 'added (confirmed after a retry)' : message || 'already in the group',
-			};
-		}
-		if (!adding && (Number(code) === 404 || /not (a )?(participant|member)/i.test(message))) {
-			return {
-				address,
-				outcome: answer.retried ? 'removed' : 'not_member',
-				message: answer.retried ? 'removed (confirmed after a retry)' : message || 'was not in the group',
-			};
+		if (words.already_(Number(code), message)) {
+			// After a retry, "already" confirms the first attempt.
+			return answer.retried
+				? { address, outcome: words.done, message: `${words.doneSays} (confirmed after a retry)` }
+				: { address, outcome: words.already, message: message || words.alreadySays };
 		}
 		return { address, outcome: 'failed', message: `Periskope: ${message || 'failed'}`, code };
 	});
@@ -183,7 +233,9 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			};
 		}
 		case 'addParticipants':
-		case 'removeParticipants': {
+		case 'removeParticipants':
+		case 'promoteAdmins':
+		case 'demoteAdmins': {
 			// A refusal of the whole request (unknown chat, bad key) ends the item when every chunk got it.
 			const refusal = (entry: Answer) =>
 				!entry.ok && entry.error.details.httpStatus !== undefined && entry.error.details.httpStatus < 500;
@@ -212,13 +264,47 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			if (!view) throw new ProviderError('periskope', 'Periskope: the answer has no chat');
 			return { ...base, ...view, status: 'done', participants: [] };
 		}
+		case 'inviteLink': {
+			if (!answer.ok) throw answer.error;
+			const link = input.reset
+				? str(obj(answer.response.json).invite_link)
+				: str(readGroup(answer.response.json)?.details.settings?.inviteLink);
+			return { ...base, chatId: input.chatId, status: 'done', inviteLink: link ?? null, participants: [] };
+		}
+		case 'sendMessage': {
+			if (!answer.ok) throw answer.error;
+			// Periskope queues every send: its answer is a queue id until the message is sent.
+			return { ...base, chatId: input.chatId, status: 'accepted', messageId: queuedId(answer.response.json, input.chatId) ?? null, participants: [] };
+		}
+		default:
+			throw notPlanned('periskope', PERISKOPE_LABEL, input.operation);
 	}
+}
+
+/** A send's id: `queue_id` (current answers), or the message id an older answer keyed by the chat. */
+function queuedId(json: unknown, chatId: string): string | undefined {
+	const body = obj(json);
+	return str(body.queue_id) ?? str(body[chatId]) ?? str(body.message_id);
 }
 
 export const periskope: ProviderAdapter = {
 	id: 'periskope',
 	label: PERISKOPE_LABEL,
-	operations: ['addParticipants', 'create', 'get', 'leave', 'removeParticipants', 'rename'],
+	operations: [
+		'addParticipants',
+		'create',
+		'demoteAdmins',
+		'get',
+		'inviteLink',
+		'leave',
+		'listGroups',
+		'promoteAdmins',
+		'removeParticipants',
+		'rename',
+		'sendMessage',
+		'syncMembers',
+	],
+	unavailable: {},
 	rules: {
 		addresses: PERISKOPE_ADDRESSES,
 		createNeedsSenderAndMessage: false,
@@ -238,6 +324,7 @@ export const periskope: ProviderAdapter = {
 		forceAdd: true,
 		renameHasIcon: false,
 		idempotencyKeys: false,
+		messageOptions: ['replyTo', 'hideLinkPreview'],
 		readsGroups: true,
 	},
 	retryAfterAmbiguity: {
@@ -247,8 +334,23 @@ export const periskope: ProviderAdapter = {
 		rename: true,
 		leave: false,
 		get: true, // a read changes nothing
+		promoteAdmins: true, // per-participant results, as add
+		demoteAdmins: true,
+		inviteLink: true, // a reset sent again leaves one new link working: the last one
+		sendMessage: false, // no idempotency key: never resent once it may have arrived, as create
 	},
 	secretFields: ['apiKey'],
+	// Demoting your own line takes away your admin rights in the group: never by mistake.
+	checkInput: (input, credentials) => {
+		if (input.operation !== 'demoteAdmins') return undefined;
+		const phone = String(credentials.orgPhone ?? '');
+		const own = /^[+\d\s().-]+$/.test(phone) ? phone.replace(/\D/g, '') : '';
+		if (!own || !input.participants.includes(own)) return undefined;
+		return {
+			field: 'participants',
+			problem: `Participants: "+${own}" is your own line (the credential's Org Phone); demoting it would take away your admin rights in this group, so nothing was sent. Take it out of the list to demote the others`,
+		};
+	},
 	plan,
 	checkSuccess: (operation, answer) => {
 		const shape = needsObject(answer);
@@ -256,7 +358,12 @@ export const periskope: ProviderAdapter = {
 		const body = obj(answer.json);
 		const chat = obj(body.chat ?? body);
 		if (operation === 'create' && !str(chat.chat_id) && !str(chat.id)) return 'the answer has no chat ID';
-		if (operation === 'get' && !readGroup(answer.json)) return 'the answer has no chat';
+		if ((operation === 'get' || operation === 'inviteLink') && !readGroup(answer.json) && !str(body.invite_link)) {
+			return operation === 'get' ? 'the answer has no chat' : 'the answer has no invite link';
+		}
+		if (operation === 'sendMessage' && !Object.values(body).some((value) => typeof value === 'string' && value !== '')) {
+			return 'the answer has no queue or message ID';
+		}
 		return undefined;
 	},
 	toError,

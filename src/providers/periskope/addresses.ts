@@ -5,7 +5,12 @@
 import { normalizeAddress } from '../../addresses';
 import type { AddressFormat } from '../../addresses';
 
-export const PERISKOPE_ADDRESSES: AddressFormat = { phone: 'digits', emails: false, label: 'WhatsApp on Periskope' };
+export const PERISKOPE_ADDRESSES: AddressFormat = {
+	phone: 'digits',
+	emails: false,
+	label: 'WhatsApp on Periskope',
+	linkedIds: 'refuse',
+};
 
 /**
  * An id Periskope sent (`919537851844@c.us`, `+91…` or digits) as the digits this package

@@ -21,6 +21,9 @@ const PERISKOPE_EVENT_TYPES: Partial<Record<TriggerEvent, string>> = {
 	'group.icon_changed': 'chat.notification.created',
 	'group.created': 'chat.created',
 	'message.received': 'message.created',
+	'participant.promoted': 'chat.notification.created',
+	'participant.demoted': 'chat.notification.created',
+	'group.invite_link_reset': 'chat.notification.created',
 };
 
 /** WhatsApp group notification types (chat.notification.created `type`) → normalized event. */
@@ -32,7 +35,15 @@ const NOTIFICATION_TYPES: Record<string, TriggerEvent> = {
 	subject: 'group.renamed',
 	picture: 'group.icon_changed',
 	create: 'group.created',
+	promote: 'participant.promoted',
+	demote: 'participant.demoted',
+	// Not in Periskope's published notification types (WhatsappGroupActionEnum): the name WhatsApp
+	// uses for a revoked invite link, delivered by the sandbox; unconfirmed for Periskope itself.
+	revoke_invite: 'group.invite_link_reset',
 };
+
+/** Notifications about members named in `recipientids`: one item per member. */
+const ABOUT_MEMBERS = new Set<TriggerEvent>(['participant.added', 'participant.removed', 'participant.promoted', 'participant.demoted']);
 
 function isGroup(chatId: string | undefined): chatId is string {
 	return typeof chatId === 'string' && chatId.endsWith('@g.us');
@@ -66,7 +77,7 @@ function periskopeNormalize(payload: Record<string, unknown>, nowMs: number): No
 			if (!event) return [];
 			const actor = str(data.author) ? periskopeAddress(str(data.author) as string) : null;
 			const occurredAt = isoTime(data.timestamp ?? body.timestamp, nowMs);
-			if (event === 'participant.added' || event === 'participant.removed') {
+			if (ABOUT_MEMBERS.has(event)) {
 				const recipients = Array.isArray(data.recipientids) ? data.recipientids : [];
 				if (recipients.length === 0) {
 					// A leave names no recipient: the author is who left.
@@ -140,7 +151,17 @@ function periskopeNormalize(payload: Record<string, unknown>, nowMs: number): No
 
 export const periskopeEvents: ProviderEvents = {
 	provider: 'periskope',
-	supported: ['participant.added', 'participant.removed', 'group.renamed', 'group.icon_changed', 'group.created', 'message.received'],
+	supported: [
+		'participant.added',
+		'participant.removed',
+		'participant.promoted',
+		'participant.demoted',
+		'group.renamed',
+		'group.icon_changed',
+		'group.invite_link_reset',
+		'group.created',
+		'message.received',
+	],
 	verification:
 		'Periskope does not publish how its deliveries are signed, so this node does not claim to verify a Periskope signature. A delivery is accepted only on this workflow’s unguessable webhook URL and only with the random token this node put into the subscription’s URL when it created it',
 	target: (webhookUrl) => {

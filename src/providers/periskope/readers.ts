@@ -5,7 +5,7 @@
 import { segment } from '../../boundary';
 import { obj, str } from '../../json';
 import type { GroupMember } from '../../types';
-import type { ChatSummary, GroupView, ProviderLookups } from '../contract';
+import type { GroupView, ProviderLookups } from '../contract';
 import { periskopeAddress } from './addresses';
 import { PERISKOPE_TEST_PATH } from './constants';
 
@@ -60,12 +60,13 @@ export function readGroup(json: unknown): GroupView | undefined {
 	};
 }
 
-function summary(json: unknown): ChatSummary | undefined {
+/** A group of the list, read like Get Group reads one, with the entry as listed; direct messages are left out. */
+function listed(json: unknown): (GroupView & { raw: unknown }) | undefined {
 	const chat = obj(json);
 	const id = str(chat.chat_id);
 	if (!id?.endsWith('@g.us') || (chat.chat_type !== undefined && chat.chat_type !== 'group')) return undefined;
 	const view = readGroup(chat);
-	return view && { id: view.chatId, name: view.name, members: view.roster, youAreMember: view.details.youAreMember };
+	return view && { ...view, raw: json };
 }
 
 /** `GET /phones` answers the phone of the x-phone header; lists (`/phones/all`, `{phones}`) are read too. */
@@ -112,7 +113,7 @@ export const periskopeLookups: ProviderLookups = {
 			const stuck = typeof body.to === 'number' && !(body.to > offset);
 			const more = typeof body.count === 'number' ? next < body.count : list.length >= page.pageSize;
 			return {
-				chats: list.map(summary).filter((chat): chat is ChatSummary => chat !== undefined),
+				groups: list.map(listed).filter((group) => group !== undefined),
 				ids: list.map((entry) => str(obj(entry).chat_id) ?? '').filter(Boolean),
 				next: more && !stuck && list.length > 0 && Number.isSafeInteger(next) ? String(next) : undefined,
 			};
