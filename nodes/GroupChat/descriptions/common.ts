@@ -2,6 +2,7 @@ import type { INodeProperties, INodePropertyModeValidation, INodePropertyOptions
 
 import { ENTRIES } from '../../../src/providers';
 import type { ProviderEntry } from '../../../src/providers/contract';
+import { OPERATIONS } from '../../../src/types';
 import type { Operation } from '../../../src/types';
 import { onOperation, onProvider, providerLabelExpression, providersWhere } from './providers';
 
@@ -125,19 +126,8 @@ export const subtitle = `={{ (${JSON.stringify(
 	Object.fromEntries(Object.entries(OPERATION_OPTIONS).map(([value, option]) => [value, option.name])),
 )})[$parameter["operation"]] + " · " + ${providerLabelExpression} }}`;
 
-/** The operations that act on an existing chat (they take the Chat field). */
-const CHAT_OPERATIONS: Operation[] = [
-	'addParticipants',
-	'removeParticipants',
-	'rename',
-	'leave',
-	'get',
-	'sendMessage',
-	'promoteAdmins',
-	'demoteAdmins',
-	'inviteLink',
-	'syncMembers',
-];
+/** The operations that act on an existing chat (they take the Chat field): all but those that make or list groups. */
+const CHAT_OPERATIONS: Operation[] = OPERATIONS.filter((operation) => operation !== 'create' && operation !== 'listGroups');
 
 /** The Chat list's search method of a provider that can list groups (see ../methods.ts). */
 export function searchMethodOf(entry: ProviderEntry): string {
