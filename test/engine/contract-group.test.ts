@@ -301,6 +301,14 @@ describe('List Groups', () => {
 		expect(items.every((item) => (item.pairedItem as IDataObject).item === 0)).toBe(true);
 	});
 
+	test('Periskope: the chat object’s add_members_admins_only (its name in @periskope/types) is read', async () => {
+		server.respond(() => ({
+			body: { chats: [waChat(1, { add_members_admins_only: true, messages_admins_only: true })], count: 1, from: 0, to: 1 },
+		}));
+		const [item] = await runOk({ provider: 'periskope', operation: 'listGroups', returnAll: true });
+		expect((item.json.details as IDataObject).settings).toMatchObject({ addMembersAdminsOnly: true, messagesAdminsOnly: true });
+	});
+
 	test('Linq: GET /v3/chats?limit=100, then cursor=<next_cursor>; a member filter is sent as to=', async () => {
 		const chat = (n: number) => ({
 			id: `550e8400-e29b-41d4-a716-4466554400${String(n).padStart(2, '0')}`,
