@@ -17,7 +17,9 @@ import { PERISKOPE_ADDRESSES, periskopeAddress } from './addresses';
 import { PERISKOPE_CHUNK, PERISKOPE_LABEL, PERISKOPE_RECIPIENTS } from './constants';
 import { periskopeLookups, readGroup } from './readers';
 
-function describe(status: number, operation: string): string {
+function describe(status: number, operation: string, code?: string): string {
+	// A 403 is also how Periskope says your line is no longer in the group: not a credential problem.
+	if (code === 'not_group_member') return 'your line is no longer in this group (it left or was removed)';
 	switch (status) {
 		case 401:
 		case 403:
@@ -40,7 +42,7 @@ function toError(operation: string, answer: HttpAnswer): ProviderError {
 	const providerMessage =
 		str(body.message) ?? str(nested.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
 	const code = str(body.code) ?? str(nested.code);
-	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation)}`, {
+	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation, code)}`, {
 		httpStatus: answer.status,
 		code,
 		traceId: header(answer, 'x-periskope-trace-id') ?? str(body.trace_id),
