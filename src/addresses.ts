@@ -58,7 +58,13 @@ export function splitAddressList(value: unknown, field = 'participants'): string
 }
 
 /** Labels of the fields addresses come from, as the editor shows them. */
-const FIELD_LABELS: Record<string, string> = { participants: 'Participants', sender: 'Sender' };
+const FIELD_LABELS: Record<string, string> = {
+	participants: 'Participants',
+	sender: 'Sender',
+	// Sync Members' list (the `participants` parameter, shown as Members) and List Groups' member filter.
+	members: 'Members',
+	groupFilters: 'Has Member',
+};
 
 export function fieldLabel(field: string): string {
 	return FIELD_LABELS[field] ?? field;

@@ -516,11 +516,12 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 			return { provider, operation, chatId: chatId(), reset: fields.inviteLinkAction === 'reset' };
 		case 'syncMembers': {
 			const id = chatId();
-			const members = normalizeAddressList(raw.participants, addresses, country, 'participants');
+			// The list is the `participants` parameter, shown as Members: errors name it so.
+			const members = normalizeAddressList(raw.participants, addresses, country, 'members');
 			if (members.length === 0) {
 				throw new InputError(
 					'Members is empty: enter the list the group should have (to remove people, use Remove Participants)',
-					'participants',
+					'members',
 					raw.participants,
 				);
 			}

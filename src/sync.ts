@@ -61,7 +61,7 @@ export async function syncMembers(
 	if (minimum !== undefined && plan.remove.length > 0 && active + plan.add.length - plan.remove.length < minimum) {
 		throw new InputError(
 			`${adapter.label} needs at least ${minimum} members in a group: this sync would leave ${active + plan.add.length - plan.remove.length} (${active} now, ${plan.add.length} to add, ${plan.remove.length} to remove). Nothing was changed`,
-			'participants',
+			'members',
 			input.members,
 		);
 	}

@@ -298,7 +298,7 @@ describe('List Groups', () => {
 			provider: 'periskope',
 			operation: 'listGroups',
 		});
-		expect(items.every((item) => (item.pairedItem as IDataObject).item === 0)).toBe(true);
+		expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
 	});
 
 	test('Periskope: the chat object’s add_members_admins_only (its name in @periskope/types) is read', async () => {

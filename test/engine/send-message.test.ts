@@ -38,7 +38,7 @@ const outbound = (provider: ProviderName, chatId = GROUP[provider]) =>
 const writes = () => sandbox.requests.filter((request) => request.method !== 'GET');
 
 describe.each(['chert', 'linq', 'periskope'] as const)('%s', (provider) => {
-	const send = (message: unknown, extra: IDataObject = {}) => ({
+	const send = (message: string, extra: IDataObject = {}) => ({
 		provider,
 		operation: 'sendMessage',
 		chatId: GROUP[provider],
