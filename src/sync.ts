@@ -7,6 +7,7 @@
  * provider gives (a WhatsApp linked id `…@lid` is compared as such), so a second run of the
  * same sync finds nothing to change.
  */
+import { LINKED_ID, listSome } from './addresses';
 import { InputError, ProviderError } from './errors';
 import type { AddInput, RemoveInput, SyncInput } from './operations';
 import { runPlanned } from './plan';
@@ -61,6 +62,16 @@ export async function syncMembers(
 	if (minimum !== undefined && plan.remove.length > 0 && active + plan.add.length - plan.remove.length < minimum) {
 		throw new InputError(
 			`${adapter.label} needs at least ${minimum} members in a group: this sync would leave ${active + plan.add.length - plan.remove.length} (${active} now, ${plan.add.length} to add, ${plan.remove.length} to remove). Nothing was changed`,
+			'members',
+			input.members,
+		);
+	}
+	// A linked id names a member without a phone number: one who is not in the group cannot be
+	// added (Add Participants refuses it too), so the list is refused before anything changes.
+	const linked = plan.add.filter((address) => LINKED_ID.test(address));
+	if (linked.length > 0) {
+		throw new InputError(
+			`Members: ${listSome(linked.map((address) => `"${address}"`))} ${linked.length === 1 ? 'is a WhatsApp linked ID' : 'are WhatsApp linked IDs'} not in the group; a linked ID names a member without a phone number and cannot be added (add the person by phone number, or take it out of the list). Nothing was changed`,
 			'members',
 			input.members,
 		);

@@ -98,6 +98,14 @@ describe('Sync Members', () => {
 		expect(sandbox.requests).toHaveLength(0);
 	});
 
+	test('a linked id that is not in the group cannot be added: refused before any change, naming it', async () => {
+		const { error } = await run(sync(`+1 415 555 0183, ${LID}`, { syncOptions: { allowRemovals: true } }));
+		expect(error?.message).toMatch(new RegExp(`^Item 0: .*"${LID}".*linked ID`));
+		expect(error?.message).toMatch(/Nothing was changed|cannot be added|not added/);
+		expect(writes()).toHaveLength(0);
+		expect(sandbox.getChat('periskope', DEMO.groups.periskope.five)!.participants).toHaveLength(5);
+	});
+
 	test('Linq: a list that would leave fewer than 3 members is refused before anything is sent', async () => {
 		const { error } = await run({
 			provider: 'linq',
