@@ -19,7 +19,7 @@ export interface AddressFormat {
 	/**
 	 * WhatsApp linked ids (`<digits>@lid`: a member known without a phone number; the digits are
 	 * NOT a phone number): passed through unchanged where the operation can use one ('accept':
-	 * remove, promote, demote, sync), refused with a clear message where it cannot ('refuse': add,
+	 * remove, promote, demote, sync, List Groups' member filter), refused with a clear message where it cannot ('refuse': add,
 	 * create). Absent where the network has none.
 	 */
 	linkedIds?: 'accept' | 'refuse';
