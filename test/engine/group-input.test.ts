@@ -114,7 +114,7 @@ describe('Sync Members', () => {
 			participants: '+14155550163',
 			syncOptions: { allowRemovals: true },
 		});
-		expect(error?.message).toMatch(/^Item 0: Linq needs at least 3 members in a group: this sync would leave 2 \(5 now, 0 to add, 3 to remove\)\. Nothing was changed/);
+		expect(error?.message).toMatch(/^Item 0: Linq needs at least 3 members in a group: this sync's removals would leave 2 \(5 now, 3 to remove\)\. Nothing was changed/);
 		expect(error?.description).toMatch(/Check the "Members" field/);
 		expect(writes()).toHaveLength(0);
 		await sandbox.settle();
