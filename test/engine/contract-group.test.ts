@@ -234,6 +234,20 @@ describe('Send Message', () => {
 		expect(item.json).toMatchObject({ status: 'accepted', messageId: 'q_7' });
 	});
 
+	test('Periskope: a 200 that holds no queue or message id is not a send that went through (and is not sent again)', async () => {
+		server.respond(() => ({ body: { message: 'ok' } }));
+		const { error, items } = await run({ provider: 'periskope', operation: 'sendMessage', chatId: WA_GROUP, message: 'Hi' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Periskope: the answer has no queue or message ID; the change may have been applied — not retried automatically/);
+		expect(server.requests).toHaveLength(1);
+	});
+
+	test('Periskope: the older answer keyed by the chat id still gives the message id', async () => {
+		server.respond(() => ({ body: { [WA_GROUP]: 'true_120363371308389685@g.us_3EB0_919874532456@c.us' } }));
+		const [item] = await runOk({ provider: 'periskope', operation: 'sendMessage', chatId: WA_GROUP, message: 'Hi' });
+		expect(item.json.messageId).toBe('true_120363371308389685@g.us_3EB0_919874532456@c.us');
+	});
+
 	test('options a provider does not take are left out of its body (saved before a provider change)', async () => {
 		server.respond(() => ({ body: { queue_id: 'q_8' } }));
 		await runOk({

@@ -363,9 +363,12 @@ export const periskope: ProviderAdapter = {
 		if ((operation === 'get' || operation === 'inviteLink') && !readGroup(answer.json) && !str(body.invite_link)) {
 			return operation === 'get' ? 'the answer has no chat' : 'the answer has no invite link';
 		}
-		if (operation === 'sendMessage' && !Object.values(body).some((value) => typeof value === 'string' && value !== '')) {
-			return 'the answer has no queue or message ID';
-		}
+		// A queue id (current answers), a message id, or the older answer keyed by a chat id.
+		const sent =
+			str(body.queue_id) ??
+			str(body.message_id) ??
+			Object.entries(body).find(([key, value]) => /@(g|c)\.us$/.test(key) && typeof value === 'string' && value !== '')?.[1];
+		if (operation === 'sendMessage' && !sent) return 'the answer has no queue or message ID';
 		return undefined;
 	},
 	toError,
