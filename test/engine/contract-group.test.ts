@@ -248,6 +248,14 @@ describe('Send Message', () => {
 		expect(item.json.messageId).toBe('true_120363371308389685@g.us_3EB0_919874532456@c.us');
 	});
 
+	test('Linq: a message Linq says failed is an error, never "done"', async () => {
+		server.respond(() => ({ body: { chat_id: LINQ_CHAT, message: { id: 'm-9', delivery_status: 'failed' } } }));
+		const { error, items } = await run({ provider: 'linq', operation: 'sendMessage', chatId: LINQ_CHAT, message: 'Hi' });
+		expect(items).toHaveLength(0);
+		expect(error?.message).toMatch(/^Linq: the message was not sent/);
+		expect(server.requests).toHaveLength(1);
+	});
+
 	test('options a provider does not take are left out of its body (saved before a provider change)', async () => {
 		server.respond(() => ({ body: { queue_id: 'q_8' } }));
 		await runOk({
