@@ -255,6 +255,16 @@ describe('Periskope', () => {
 		const second = await run(sync(GROUP.periskope, people, { allowRemovals: true, keepAdmins: false }));
 		expect(second.items[0].sync).toMatchObject({ plan: { add: [], remove: [] }, unchanged: people });
 		expect(writes()).toHaveLength(0);
+		// And back down to one: 119 removals in chunks of 50.
+		const third = await run(sync(GROUP.periskope, people.slice(0, 1), { allowRemovals: true, keepAdmins: false }));
+		expect(third.error).toBeUndefined();
+		expect(writes().map((request) => [request.path, JSON.parse(request.bodyText).participants.length])).toEqual([
+			[path('remove'), 50],
+			[path('remove'), 50],
+			[path('remove'), 19],
+		]);
+		expect(third.items[0].sync).toMatchObject({ removed: people.slice(1), unchanged: people.slice(0, 1) });
+		expect(roster('periskope')).toEqual(sorted([ME.periskope, people[0]]));
 	});
 
 	test('people outside the phone’s contacts get an invite: reported in invited, not in added', async () => {
