@@ -19,7 +19,7 @@ export interface AddressFormat {
 	/**
 	 * WhatsApp linked ids (`<digits>@lid`: a member known without a phone number; the digits are
 	 * NOT a phone number): passed through unchanged where the operation can use one ('accept':
-	 * remove, promote, demote, sync), refused with a clear message where it cannot ('refuse': add,
+	 * remove, promote, demote, sync, List Groups' member filter), refused with a clear message where it cannot ('refuse': add,
 	 * create). Absent where the network has none.
 	 */
 	linkedIds?: 'accept' | 'refuse';
@@ -58,7 +58,13 @@ export function splitAddressList(value: unknown, field = 'participants'): string
 }
 
 /** Labels of the fields addresses come from, as the editor shows them. */
-const FIELD_LABELS: Record<string, string> = { participants: 'Participants', sender: 'Sender' };
+const FIELD_LABELS: Record<string, string> = {
+	participants: 'Participants',
+	sender: 'Sender',
+	// Sync Members' list (the `participants` parameter, shown as Members) and List Groups' member filter.
+	members: 'Members',
+	groupFilters: 'Has Member',
+};
 
 export function fieldLabel(field: string): string {
 	return FIELD_LABELS[field] ?? field;

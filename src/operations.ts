@@ -360,8 +360,9 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 	// Remove Participants: the members picked from the roster count as typed participants.
 	const picked = operation === 'removeParticipants' ? splitAddressList(raw.membersToRemove, 'membersToRemove') : [];
 	// WhatsApp linked ids (…@lid) name members who are already in a group: usable where a member
-	// is removed, promoted, demoted or kept, refused where someone is added.
-	const takesLinkedIds = ['removeParticipants', 'promoteAdmins', 'demoteAdmins', 'syncMembers'].includes(operation);
+	// is removed, promoted, demoted, kept or looked for (List Groups' Has Member), refused where
+	// someone is added.
+	const takesLinkedIds = ['removeParticipants', 'promoteAdmins', 'demoteAdmins', 'syncMembers', 'listGroups'].includes(operation);
 	const addresses: AddressFormat =
 		rules.addresses.linkedIds && takesLinkedIds ? { ...rules.addresses, linkedIds: 'accept' } : rules.addresses;
 	const participants = () => {
@@ -516,11 +517,12 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 			return { provider, operation, chatId: chatId(), reset: fields.inviteLinkAction === 'reset' };
 		case 'syncMembers': {
 			const id = chatId();
-			const members = normalizeAddressList(raw.participants, addresses, country, 'participants');
+			// The list is the `participants` parameter, shown as Members: errors name it so.
+			const members = normalizeAddressList(raw.participants, addresses, country, 'members');
 			if (members.length === 0) {
 				throw new InputError(
 					'Members is empty: enter the list the group should have (to remove people, use Remove Participants)',
-					'participants',
+					'members',
 					raw.participants,
 				);
 			}

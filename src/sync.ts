@@ -7,6 +7,7 @@
  * provider gives (a WhatsApp linked id `…@lid` is compared as such), so a second run of the
  * same sync finds nothing to change.
  */
+import { LINKED_ID, listSome } from './addresses';
 import { InputError, ProviderError } from './errors';
 import type { AddInput, RemoveInput, SyncInput } from './operations';
 import { runPlanned } from './plan';
@@ -57,11 +58,27 @@ export async function syncMembers(
 
 	const plan = syncPlan(group, input);
 	const active = group.members.filter((member) => member.status === 'active').length;
+	// The minimum must hold with the removals alone: a provider that queues additions (Linq) may
+	// check a removal before the sync's additions are in the group, and refuses it there.
 	const minimum = adapter.rules.minMembers;
-	if (minimum !== undefined && plan.remove.length > 0 && active + plan.add.length - plan.remove.length < minimum) {
+	const left = active - plan.remove.length;
+	if (minimum !== undefined && plan.remove.length > 0 && left < minimum) {
+		const adds = plan.add.length
+			? `; the ${plan.add.length} to add do not count, because ${adapter.label} may apply additions after the removals. Add first (Allow Removals off), then sync again once they are in the group`
+			: '';
 		throw new InputError(
-			`${adapter.label} needs at least ${minimum} members in a group: this sync would leave ${active + plan.add.length - plan.remove.length} (${active} now, ${plan.add.length} to add, ${plan.remove.length} to remove). Nothing was changed`,
-			'participants',
+			`${adapter.label} needs at least ${minimum} members in a group: this sync's removals would leave ${left} (${active} now, ${plan.remove.length} to remove${adds}). Nothing was changed`,
+			'members',
+			input.members,
+		);
+	}
+	// A linked id names a member without a phone number: one who is not in the group cannot be
+	// added (Add Participants refuses it too), so the list is refused before anything changes.
+	const linked = plan.add.filter((address) => LINKED_ID.test(address));
+	if (linked.length > 0) {
+		throw new InputError(
+			`Members: ${listSome(linked.map((address) => `"${address}"`))} ${linked.length === 1 ? 'is a WhatsApp linked ID' : 'are WhatsApp linked IDs'} not in the group; a linked ID names a member without a phone number and cannot be added (add the person by phone number, or take it out of the list). Nothing was changed`,
+			'members',
 			input.members,
 		);
 	}
@@ -79,7 +96,7 @@ export async function syncMembers(
 		return { result: orderResult({ ...base, status: 'done', sync: report, participants: [], raw: [] }, options.includeRaw ?? true) };
 	}
 
-	// Adds first, then removals: the group never dips below its minimum on the way.
+	// Adds first, then removals (the minimum above holds without the adds).
 	const outcomes: ParticipantOutcome[] = [];
 	const raw: unknown[] = [];
 	let error: ProviderError | undefined;

@@ -301,13 +301,15 @@ describe('4. a success is a success', () => {
 			response.end('<html><body>Welcome to the captive portal</body></html>');
 		});
 		const { item } = await run(name, { ...parameters, options: { maxAttempts: 1 } });
-		expect(item?.json.error).toMatch(/could not be read \(not valid JSON\)/);
+		// A write may have been applied; a read (List Groups, Sync Members' read of the group) says what it could not read.
+		expect(item?.json.error).toMatch(/could not be read \(not valid JSON\)|could not read the group( list)?: the answer was not JSON/);
+		expect(item?.json.status).not.toBe('done');
 	});
 });
 
 describe('5. paths stay in their route', () => {
 	const dots = ['.', '..', '%2e%2e', '%2E.', '.%2e', '%252e%252e', ' .. '];
-	const chatOperations = EVERY.filter(([, operation]) => operation !== 'create');
+	const chatOperations = EVERY.filter(([, , parameters]) => 'chatId' in parameters);
 	test.each(chatOperations.flatMap(([name, operation, parameters]) => dots.map((dot) => [name, operation, dot, parameters] as const)))(
 		'%s %s: Chat ID %j is refused and nothing is sent',
 		async (name, _operation, dot, parameters) => {

@@ -125,9 +125,70 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 			json: { value: value as IDataObject },
 			mentions,
 		})),
+	// The operations of the whole group (issue 16).
+	fc
+		.record({
+			operation: fc.constantFrom('syncMembers', 'promoteAdmins', 'demoteAdmins'),
+			provider: fc.constantFrom('linq', 'periskope'),
+			bad: garbageNumber,
+			good: validPhone,
+		})
+		.filter(({ operation, provider }) => operation === 'syncMembers' || provider === 'periskope')
+		.map(({ operation, provider, bad, good }) => ({
+			label: 'garbage number in a member list',
+			parameters: {
+				provider,
+				operation,
+				chatId: provider === 'periskope' ? '1203@g.us' : LINQ_CHAT,
+				participants: '={{ $json.list }}',
+				syncOptions: { allowRemovals: true },
+			},
+			json: { list: [good, bad] },
+			mentions: `"${bad.trim()}"`,
+		})),
+	fc
+		.oneof(
+			fc.array(fc.constantFrom(' ', '\t', '\n', '\u200b', '\u2060', '\ufe0f', '\u3164', '\u00a0'), { minLength: 1, maxLength: 20 }).map((chars) => chars.join('')),
+			fc.string({ minLength: 5001, maxLength: 5200 }).filter((text) => text.trim().length > 5000),
+		)
+		.chain((text) =>
+			fc.constantFrom('chert', 'linq', 'periskope').map((provider) => ({
+				label: 'empty, invisible or oversized message',
+				parameters: {
+					provider,
+					operation: 'sendMessage',
+					chatId: provider === 'periskope' ? '1203@g.us' : provider === 'linq' ? LINQ_CHAT : 'ch_1',
+					message: '={{ $json.text }}',
+				},
+				json: { text },
+				mentions: 'Message',
+			})),
+		),
+	fc.stringMatching(/^[1-9][0-9]{5,20}$/).chain((digits) =>
+		fc.constantFrom('addParticipants', 'create').map((operation) => ({
+			label: 'linked id given to Add or Create',
+			parameters: {
+				provider: 'periskope',
+				operation,
+				chatId: '1203@g.us',
+				groupName: 'g',
+				participants: '={{ $json.list }}',
+			},
+			json: { list: ['+14155551234', `${digits}@lid`] },
+			mentions: `"${digits}@lid" is a WhatsApp linked ID`,
+		})),
+	),
+	fc.oneof(garbageNumber, fc.constantFrom('205519000000001@lid')).chain((bad) =>
+		fc.constantFrom('linq').map((provider) => ({
+			label: 'bad member filter',
+			parameters: { provider, operation: 'listGroups', returnAll: true, groupFilters: { member: '={{ $json.who }}' } },
+			json: { who: bad },
+			mentions: `Has Member: "${bad.trim()}"`,
+		})),
+	),
 );
 
-test('≥ 200 generated bad inputs: clear error naming item and value, nothing sent', async () => {
+test('≥ 300 generated bad inputs: clear error naming item and value, nothing sent', async () => {
 	const seen = new Map<string, number>();
 	await fc.assert(
 		fc.asyncProperty(cases, async (badCase) => {
@@ -144,8 +205,8 @@ test('≥ 200 generated bad inputs: clear error naming item and value, nothing s
 			}
 			expect(server.requests.length).toBe(before);
 		}),
-		{ numRuns: 240, seed: 20261126 },
+		{ numRuns: 320, seed: 20261126 },
 	);
-	expect([...seen.values()].reduce((sum, count) => sum + count, 0)).toBe(240);
-	expect(seen.size).toBe(6);
+	expect([...seen.values()].reduce((sum, count) => sum + count, 0)).toBe(320);
+	expect(seen.size).toBe(10);
 });

@@ -26,7 +26,11 @@ beforeEach(() => server.reset());
 const operations = operationsFor({ chert: 'ch_1', linq: LINQ_CHAT, periskope: '1203@g.us' });
 
 const paths: Record<string, Reply> = {
-	success: { status: 200, body: { chat: { id: 'ch_1' }, chat_id: 'ch_1', status: 'accepted' } },
+	// Enough for every operation to succeed: a chat, a message ID, a queue ID, an invite link, an empty list.
+	success: {
+		status: 200,
+		body: { chat: { id: 'ch_1' }, chat_id: 'ch_1', status: 'accepted', message: { id: 'm_1' }, queue_id: 'q_1', invite_link: 'https://chat.whatsapp.com/x', chats: [] },
+	},
 	refusal: {
 		status: 401,
 		body: { success: false, error: { status: 401, code: 2004, message: 'Unauthorized' }, trace_id: 'tr' },
@@ -98,7 +102,9 @@ test('no secret, signature or Authorization header in any output, error or log l
 		consoleSpies.forEach((spy) => spy.mockRestore());
 	}
 
-	expect(runs).toBe(3 * 5 * 4 * 2);
+	const operationCount = Object.values(operations).reduce((sum, list) => sum + list.length, 0);
+	expect(operationCount).toBe(6 + 7 + 12);
+	expect(runs).toBe(operationCount * 4 * 2);
 	const signatures = produced.filter((entry) => entry.startsWith('SIGNATURE:')).map((entry) => entry.slice(10));
 	expect(signatures.length).toBeGreaterThan(10);
 	// n8n logged the failed runs' errors (its ErrorReporter), and those lines are scanned too.

@@ -10,6 +10,9 @@ import { prepare } from '../../src/run';
 import { LaneScheduler, RateBudget, runInLanes } from '../../src/lanes';
 import { NetworkError, classifyNetworkFailure } from '../../src/network';
 import type { HttpResponse, HttpSend } from '../../src/network';
+import { isRead } from '../../src/http';
+import { runPlanned } from '../../src/plan';
+import { adapterFor } from '../../src/providers';
 import { DEFAULT_RETRY, sendWithRetry } from '../../src/transport';
 import type { Operation, Provider } from '../../src/types';
 
@@ -21,6 +24,7 @@ const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 		removeParticipants: { provider: 'chert', operation: 'removeParticipants', chatId: 'ch_1', participants: '+14155551234' },
 		rename: { provider: 'chert', operation: 'rename', chatId: 'ch_1', groupName: 'x' },
 		leave: { provider: 'chert', operation: 'leave', chatId: 'ch_1' },
+		sendMessage: { provider: 'chert', operation: 'sendMessage', chatId: 'ch_1', message: 'hi', idempotencyKey: 'k' },
 	},
 	linq: {
 		create: { provider: 'linq', operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi', idempotencyKey: 'k' },
@@ -29,6 +33,9 @@ const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 		rename: { provider: 'linq', operation: 'rename', chatId: '550e8400-e29b-41d4-a716-446655440000', groupName: 'x' },
 		leave: { provider: 'linq', operation: 'leave', chatId: '550e8400-e29b-41d4-a716-446655440000' },
 		get: { provider: 'linq', operation: 'get', chatId: '550e8400-e29b-41d4-a716-446655440000' },
+		sendMessage: { provider: 'linq', operation: 'sendMessage', chatId: '550e8400-e29b-41d4-a716-446655440000', message: 'hi', idempotencyKey: 'k' },
+		listGroups: { provider: 'linq', operation: 'listGroups', returnAll: true },
+		syncMembers: { provider: 'linq', operation: 'syncMembers', chatId: '550e8400-e29b-41d4-a716-446655440000', participants: '+14155551234' },
 	},
 	periskope: {
 		create: { provider: 'periskope', operation: 'create', groupName: 'g', participants: '+14155551234' },
@@ -37,22 +44,64 @@ const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 		rename: { provider: 'periskope', operation: 'rename', chatId: '1203@g.us', groupName: 'x' },
 		leave: { provider: 'periskope', operation: 'leave', chatId: '1203@g.us' },
 		get: { provider: 'periskope', operation: 'get', chatId: '1203@g.us' },
+		sendMessage: { provider: 'periskope', operation: 'sendMessage', chatId: '1203@g.us', message: 'hi' },
+		promoteAdmins: { provider: 'periskope', operation: 'promoteAdmins', chatId: '1203@g.us', participants: '+14155551234' },
+		demoteAdmins: { provider: 'periskope', operation: 'demoteAdmins', chatId: '1203@g.us', participants: '+14155551234' },
+		inviteLink: { provider: 'periskope', operation: 'inviteLink', chatId: '1203@g.us', inviteLinkAction: 'reset' },
+		listGroups: { provider: 'periskope', operation: 'listGroups', returnAll: true },
+		syncMembers: { provider: 'periskope', operation: 'syncMembers', chatId: '1203@g.us', participants: '+14155551234' },
 	},
 };
 
-/** Whether a failure that may have reached the server is retried (docs/architecture.md's table). */
+/**
+ * Whether a failure that may have reached the server is retried (docs/architecture.md's table).
+ * Send Message follows create (the same key where the provider takes one; Periskope takes none);
+ * promote and demote follow add; an invite-link reset sent twice leaves one working link (the
+ * last); List Groups and Sync Members' read of the group are reads (Sync's writes are add and
+ * remove, rows above).
+ */
 const RETRIED_AFTER_AMBIGUITY: Record<Provider, Partial<Record<Operation, boolean>>> = {
-	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true, get: true },
-	linq: { create: true, addParticipants: false, removeParticipants: false, rename: true, leave: false, get: true },
-	periskope: { create: false, addParticipants: true, removeParticipants: true, rename: true, leave: false, get: true },
+	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true, get: true, sendMessage: true },
+	linq: {
+		create: true,
+		addParticipants: false,
+		removeParticipants: false,
+		rename: true,
+		leave: false,
+		get: true,
+		sendMessage: true,
+		listGroups: true,
+		syncMembers: true,
+	},
+	periskope: {
+		create: false,
+		addParticipants: true,
+		removeParticipants: true,
+		rename: true,
+		leave: false,
+		get: true,
+		sendMessage: false,
+		promoteAdmins: true,
+		demoteAdmins: true,
+		inviteLink: true,
+		listGroups: true,
+		syncMembers: true,
+	},
 };
 
-/** A 2xx that carries what every operation needs (a chat with an ID, in each provider's shape). */
+/** A 2xx that carries what every operation needs (a chat with an ID, a message ID, in each provider's shape). */
 const ok = (): HttpResponse => ({
 	statusCode: 200,
 	headers: {},
-	body: '{"chat":{"id":"ch_1","chat_id":"1203@g.us"},"chat_id":"1203@g.us"}',
+	body: '{"chat":{"id":"ch_1","chat_id":"1203@g.us"},"chat_id":"1203@g.us","message":{"id":"m_1"},"queue_id":"q_1"}',
 });
+
+/** The one request an operation sends first: its plan, or the read it starts with (List Groups, Sync Members). */
+function firstRequest(adapter: ReturnType<typeof prepare>['adapter'], input: ReturnType<typeof prepare>['input']) {
+	if (input.operation === 'listGroups') return adapter.lookups.chats!.call({ pageSize: 100 });
+	if (input.operation === 'syncMembers') return adapter.lookups.group!.call(input.chatId);
+	return adapter.plan(input)[0];
+}
 
 function script(steps: Array<HttpResponse | NetworkError>) {
 	const calls: number[] = [];
@@ -69,7 +118,7 @@ async function attempt(provider: Provider, operation: Operation, steps: Array<Ht
 	const { adapter, input } = prepare(PARAMS[provider][operation]!);
 	const { send, calls } = script(steps);
 	const waits: number[] = [];
-	const [request] = adapter.plan(input);
+	const request = firstRequest(adapter, input);
 	const answer = await sendWithRetry(adapter, input.operation, request, send, DEFAULT_RETRY, {
 		sleep: async (ms: number) => void waits.push(ms),
 		random: () => 0.5,
@@ -77,6 +126,8 @@ async function attempt(provider: Provider, operation: Operation, steps: Array<Ht
 	});
 	return { answer, calls: calls.length, waits };
 }
+
+const sortedOperations = (list: readonly string[]) => [...list].sort();
 
 const serverError: HttpResponse = { statusCode: 503, headers: {}, body: '{"success":false,"error":{"status":503,"code":3002,"message":"unavailable","retryable":true}}' };
 
@@ -112,6 +163,75 @@ describe.each(Object.keys(PARAMS) as Provider[])('%s', (provider) => {
 			const { answer, calls } = await attempt(provider, operation, [new NetworkError('refused', 'ECONNREFUSED')]);
 			expect(answer.ok).toBe(false);
 			expect(calls).toBe(DEFAULT_RETRY.maxAttempts);
+		});
+	});
+});
+
+describe('the table covers every operation', () => {
+	test.each(['chert', 'linq', 'periskope'] as const)('%s: each operation it offers is in the table above and declares its row (or only reads)', (provider) => {
+		const adapter = adapterFor(provider);
+		const reads: Operation[] = ['get', 'listGroups', 'syncMembers'];
+		expect(sortedOperations(Object.keys(PARAMS[provider]))).toEqual(sortedOperations(adapter.operations));
+		for (const operation of adapter.operations) {
+			if (reads.includes(operation)) continue;
+			expect({ operation, row: typeof adapter.retryAfterAmbiguity[operation] }).toEqual({ operation, row: 'boolean' });
+			expect({ operation, retried: adapter.retryAfterAmbiguity[operation] }).toEqual({ operation, retried: RETRIED_AFTER_AMBIGUITY[provider][operation] });
+		}
+	});
+
+	test('Invite Link: getting the current link is a read, a reset is a write', () => {
+		const get = prepare({ provider: 'periskope', operation: 'inviteLink', chatId: '1203@g.us', inviteLinkAction: 'get' });
+		const reset = prepare({ provider: 'periskope', operation: 'inviteLink', chatId: '1203@g.us', inviteLinkAction: 'reset' });
+		expect(get.adapter.plan(get.input).map((request) => [request.method, isRead(request)])).toEqual([['GET', true]]);
+		expect(reset.adapter.plan(reset.input).map((request) => [request.method, isRead(request)])).toEqual([['POST', false]]);
+	});
+});
+
+describe('Send Message sent again carries the same bytes (the same derived idempotency key)', () => {
+	test.each([
+		['chert', 2],
+		['linq', 2],
+		['periskope', 1],
+	] as const)('%s: a reset after the send → %i request(s)', async (provider, requests) => {
+		const { adapter, input } = prepare(PARAMS[provider].sendMessage!);
+		if (input.operation === 'sendMessage') input.idempotencyKey = undefined;
+		const bodies: Array<string | undefined> = [];
+		const steps = [new NetworkError('reset', 'ECONNRESET'), ok()];
+		const send: HttpSend = async (request) => {
+			bodies.push(request.body);
+			const step = steps[bodies.length - 1];
+			if (step instanceof NetworkError) throw step;
+			return step;
+		};
+		const run = await runPlanned(adapter, input, { send, hooks: { sleep: async () => undefined, random: () => 0.5 }, idempotencyScope: 'wf:node:exec', itemIndex: 3 }).then(
+			(planned) => planned,
+			(error: unknown) => ({ error }),
+		);
+		expect(bodies).toHaveLength(requests);
+		if (provider === 'periskope') {
+			expect(JSON.parse(bodies[0]!)).not.toHaveProperty('idempotency_key');
+			expect(String((run as { error: Error }).error.message)).toMatch(/not retried automatically/);
+			return;
+		}
+		expect(bodies[1]).toBe(bodies[0]);
+		expect(JSON.parse(bodies[0]!).message.idempotency_key).toMatch(/^n8n-[0-9a-f]{32}$/);
+		expect((run as { result: { messageId: string } }).result.messageId).toBe('m_1');
+	});
+
+	test('the derived key differs between items, and between executions, for the same text', () => {
+		const keys = (scope: string, itemIndex: number) => {
+			const { adapter, input } = prepare({ provider: 'linq', operation: 'sendMessage', chatId: '550e8400-e29b-41d4-a716-446655440000', message: 'same' });
+			return runPlanned(adapter, input, {
+				send: async (request) => ({ statusCode: 200, headers: {}, body: JSON.stringify({ message: { id: JSON.parse(request.body!).message.idempotency_key } }) }),
+				hooks: { sleep: async () => undefined },
+				idempotencyScope: scope,
+				itemIndex,
+			}).then((planned) => planned.result.messageId);
+		};
+		return Promise.all([keys('a', 0), keys('a', 0), keys('a', 1), keys('b', 0)]).then(([first, again, otherItem, otherExecution]) => {
+			expect(again).toBe(first);
+			expect(otherItem).not.toBe(first);
+			expect(otherExecution).not.toBe(first);
 		});
 	});
 });

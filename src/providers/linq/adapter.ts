@@ -176,8 +176,15 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			if (!answer.ok) throw answer.error;
 			const body = obj(answer.response.json);
 			const message = obj(body.message);
-			// Linq queues a message until it is sent: pending or queued says so.
+			// Linq queues a message until it is sent: pending or queued says so; failed is not a send.
 			const state = str(message.delivery_status);
+			if (state === 'failed') {
+				throw new ProviderError('linq', 'Linq: the message was not sent (its delivery_status is failed)', {
+					httpStatus: answer.response.status,
+					traceId: str(body.trace_id) ?? header(answer.response, 'x-trace-id'),
+					body: answer.response.json,
+				});
+			}
 			return {
 				...base,
 				chatId: str(body.chat_id) ?? input.chatId,

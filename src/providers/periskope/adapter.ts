@@ -17,7 +17,9 @@ import { PERISKOPE_ADDRESSES, periskopeAddress } from './addresses';
 import { PERISKOPE_CHUNK, PERISKOPE_LABEL, PERISKOPE_RECIPIENTS } from './constants';
 import { periskopeLookups, readGroup } from './readers';
 
-function describe(status: number, operation: string): string {
+function describe(status: number, operation: string, code?: string): string {
+	// A 403 is also how Periskope says your line is no longer in the group: not a credential problem.
+	if (code === 'not_group_member') return 'your line is no longer in this group (it left or was removed)';
 	switch (status) {
 		case 401:
 		case 403:
@@ -40,7 +42,7 @@ function toError(operation: string, answer: HttpAnswer): ProviderError {
 	const providerMessage =
 		str(body.message) ?? str(nested.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
 	const code = str(body.code) ?? str(nested.code);
-	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation)}`, {
+	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation, code)}`, {
 		httpStatus: answer.status,
 		code,
 		traceId: header(answer, 'x-periskope-trace-id') ?? str(body.trace_id),
@@ -361,9 +363,12 @@ export const periskope: ProviderAdapter = {
 		if ((operation === 'get' || operation === 'inviteLink') && !readGroup(answer.json) && !str(body.invite_link)) {
 			return operation === 'get' ? 'the answer has no chat' : 'the answer has no invite link';
 		}
-		if (operation === 'sendMessage' && !Object.values(body).some((value) => typeof value === 'string' && value !== '')) {
-			return 'the answer has no queue or message ID';
-		}
+		// A queue id (current answers), a message id, or the older answer keyed by a chat id.
+		const sent =
+			str(body.queue_id) ??
+			str(body.message_id) ??
+			Object.entries(body).find(([key, value]) => /@(g|c)\.us$/.test(key) && typeof value === 'string' && value !== '')?.[1];
+		if (operation === 'sendMessage' && !sent) return 'the answer has no queue or message ID';
 		return undefined;
 	},
 	toError,

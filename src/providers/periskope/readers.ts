@@ -53,7 +53,8 @@ export function readGroup(json: unknown): GroupView | undefined {
 			settings: {
 				messagesAdminsOnly: chat.messages_admins_only === true,
 				infoAdminsOnly: chat.info_admins_only === true,
-				addMembersAdminsOnly: addMode === true || addMode === 'admin_add',
+				// `add_members_admins_only` in @periskope/types' chat object; `member_add_mode` in older answers.
+				addMembersAdminsOnly: chat.add_members_admins_only === true || addMode === true || addMode === 'admin_add',
 				inviteLink: str(chat.invite_link) ?? null,
 			},
 		},
