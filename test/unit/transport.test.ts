@@ -83,7 +83,7 @@ const RETRIED_AFTER_AMBIGUITY: Record<Provider, Partial<Record<Operation, boolea
 		sendMessage: false,
 		promoteAdmins: true,
 		demoteAdmins: true,
-		inviteLink: true,
+		inviteLink: false,
 		listGroups: true,
 		syncMembers: true,
 	},

@@ -9,6 +9,8 @@ const taking = (option: MessageOption) => providersWhere((entry) => entry.adapte
 const linkPreviews = taking('linkPreviewUrl');
 const replies = taking('replyTo');
 const hidesPreviews = taking('hideLinkPreview');
+/** Providers whose groups have admins (they can promote and demote). */
+const withAdmins = providersWhere((entry) => entry.adapter.operations.includes('promoteAdmins'));
 
 /** The fields of the operations that work with the whole group: messages, lists, links, sync. */
 export const groupProperties: INodeProperties[] = [
@@ -150,6 +152,7 @@ export const groupProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description: 'Whether to keep admins who are not in the list (WhatsApp)',
+				displayOptions: { show: { '/provider': withAdmins } },
 			},
 			{
 				displayName: 'Preview Only',

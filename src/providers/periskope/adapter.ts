@@ -338,7 +338,9 @@ export const periskope: ProviderAdapter = {
 		get: true, // a read changes nothing
 		promoteAdmins: true, // per-participant results, as add
 		demoteAdmins: true,
-		inviteLink: true, // a reset sent again leaves one new link working: the last one
+		// A reset that may have arrived is not sent again: a late first reset would make the link the
+		// retry returned a dead one (reading the current link is a read, always safe).
+		inviteLink: false,
 		sendMessage: false, // no idempotency key: never resent once it may have arrived, as create
 	},
 	secretFields: ['apiKey'],
