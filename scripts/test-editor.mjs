@@ -8,8 +8,12 @@
 //   sign in → open the example (its sticky note names the running sandbox) → open
 //   "Linq: Create Group" → pick a Sender from the list (filled by the sandbox) → Execute step →
 //   read the output panel → open "Linq: Rename Group" → Chat "From list" → pick the group just
-//   created → Execute step → read the output → node panel search "whatsapp", "imessage" →
-//   the credentials list shows the providers' icons.
+//   created → Execute step → read the output → add a Group Chat node from the node panel,
+//   Provider Periskope, its credential, Operation "List Groups" → Execute step → one item per
+//   group the sandbox has → Operation "Sync Members", Chat from the list, Members typed, Sync
+//   Options Preview Only + Allow Removals → Execute step → the plan, and the sandbox's group
+//   unchanged (the node is deleted again) → node panel search "whatsapp", "imessage" → the
+//   credentials list shows the providers' icons.
 //
 // Each step saves a screenshot to .artifacts/editor/ (git-ignored; CI keeps it) and prints its
 // path. Last line: `editor: N passed, M failed`; exit code 1 on any failure.
@@ -21,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 import { createChecks, step as heading, info, secs } from './harness.mjs';
-import { readExampleWorkflow } from './n8n-example.mjs';
+import { loadSandboxModule, readExampleWorkflow } from './n8n-example.mjs';
 import { DEMO_OWNER, NODE_TYPE, ROOT, freePort, login } from './n8n-runtime.mjs';
 import { startStack } from './start.mjs';
 
@@ -179,6 +183,33 @@ function jsonField(text, key) {
 	return new RegExp(`"${key}"\\s*:\\s*"([^"]*)"`).exec(text)?.[1];
 }
 
+/**
+ * The strings of the first `"key": [ … ]` list in the output panel's JSON view text (a flat list
+ * of strings; n8n lays the view out one token per line). Undefined when the key is not shown
+ * (the view renders only what fits on the screen).
+ */
+function jsonList(text, key) {
+	const list = new RegExp(`"${key}"\\s*:\\s*\\[([^\\[\\]{}]*)\\]`).exec(text)?.[1];
+	return list === undefined ? undefined : [...list.matchAll(/"([^"]*)"/g)].map((match) => match[1]);
+}
+
+/** Picks `text` in an options parameter's dropdown (Provider, Operation, Credential …). */
+async function pickOption(page, field, text) {
+	const options = page.locator('.el-select-dropdown__item:visible');
+	await openDropdown(page, field, options);
+	await options.filter({ hasText: text }).first().click();
+	await page.locator('.el-select-dropdown:visible').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+}
+
+/** The Periskope sandbox's groups, read through its API (as the node reads them). */
+async function periskopeGroups(sandboxUrl, DEMO) {
+	const response = await fetch(`${sandboxUrl}/periskope/v1/chats?chat_type=group&limit=2000`, {
+		headers: { authorization: `Bearer ${DEMO.periskope.apiKey}`, 'x-phone': DEMO.periskope.orgPhone },
+	});
+	if (!response.ok) throw new Error(`sandbox GET /chats: HTTP ${response.status}`);
+	return (await response.json()).chats ?? [];
+}
+
 /** The <input> a test id names: the element itself in n8n 2.40, a descendant in older versions. */
 async function inputOf(locator) {
 	await locator.waitFor();
@@ -237,10 +268,18 @@ async function run(baseUrl, sandboxUrl) {
 		await step(page, 'Open the example workflow', async () => {
 			await page.goto(`${baseUrl}/workflow/${workflow.id}`);
 			await page.locator('[data-test-id="canvas-node"]').first().waitFor();
+			// n8n 2.40 locks a workflow open in another tab: take it over, as "Edit here" does.
+			const editHere = page.getByText('Edit here', { exact: true });
+			if (await editHere.isVisible()) await editHere.click();
 			const count = await page
 				.locator(`[data-test-id="canvas-node"][data-node-type="${NODE_TYPE}"]`)
 				.count();
-			check(`"${workflow.name}" shows its 15 Group Chat nodes`, count === 15, `found ${count}`);
+			const expected = workflow.nodes.filter((node) => node.type === NODE_TYPE).length;
+			check(
+				`"${workflow.name}" shows its ${expected} Group Chat nodes`,
+				count === expected,
+				`found ${count}`,
+			);
 			const sticky = await page.getByTestId('sticky').first().innerText();
 			if (sandboxUrl) {
 				check(
@@ -352,6 +391,150 @@ async function run(baseUrl, sandboxUrl) {
 				);
 				await screenshot(page, 'rename-group-output');
 				await closeNode(page);
+			},
+		);
+
+		// A new Group Chat node, set up the way a person does it: from the node panel (any of its
+		// actions), then Provider, Credential and Operation in the node's parameters.
+		const { DEMO } = await loadSandboxModule();
+		const groupChatNodes = () =>
+			page
+				.locator(`[data-test-id="canvas-node"][data-node-type="${NODE_TYPE}"]`)
+				.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-node-name')));
+		let added;
+		await step(
+			page,
+			'Add a Group Chat node: Periskope, Operation "List Groups", Execute step',
+			async () => {
+				// A click on empty canvas (right of the short Chert branch) clears the selection, so the
+				// new node stands alone instead of being attached after the node edited last.
+				const last = await page
+					.locator(`[data-test-id="canvas-node"][data-node-name="Chert: Leave Group"]`)
+					.boundingBox();
+				if (last) await page.mouse.click(last.x + last.width + 150, last.y + last.height / 2);
+				const before = new Set(await groupChatNodes());
+				await page.getByTestId('node-creator-plus-button').click();
+				const item = await searchNodePanel(page, 'group chat');
+				await item.first().click();
+				await page.getByText('Create a group chat', { exact: true }).first().click();
+				await page.getByTestId('ndv').waitFor();
+				await page.getByTestId('node-parameters').waitFor();
+				added = (await groupChatNodes()).find((name) => !before.has(name));
+				const inputPanel = page.getByTestId('ndv-input-panel');
+				await inputPanel.getByText('No input connected').waitFor({ timeout: 10_000 }).catch(() => {});
+				const input = await inputPanel.innerText().catch(() => '');
+				check(
+					`the node panel added a Group Chat node ("${added}") on its own (no input connected)`,
+					Boolean(added) && /No input connected/.test(input),
+					input.slice(0, 200),
+				);
+				await pickOption(page, page.getByTestId('parameter-input-provider'), 'Periskope');
+				await pickOption(page, page.getByTestId('node-credentials-select'), 'Periskope (sandbox)');
+				await pickOption(page, page.getByTestId('parameter-input-operation'), 'List Groups');
+				const shown = await page.getByTestId('node-parameters').innerText();
+				check(
+					'List Groups shows Return All, Limit and Filters (and no Chat field)',
+					/Return All/.test(shown) && /Limit/.test(shown) && /Filters/.test(shown) && !/\bChat\b/.test(shown),
+					shown.slice(0, 400),
+				);
+				await screenshot(page, 'list-groups-node');
+				await executeStepAndReadOutput(page);
+				const output = page.getByTestId('output-panel');
+				const count = Number(/(\d+)\s+items?/.exec(await output.getByTestId('ndv-items-count').innerText())?.[1]);
+				await output.getByTestId('radio-button-table').click();
+				const table = await output.getByTestId('ndv-data-container').innerText();
+				if (sandboxUrl) {
+					const groups = (await periskopeGroups(sandboxUrl, DEMO)).map((group) => group.chat_id);
+					const expected = Math.min(groups.length, 50); // Limit's default
+					const shown = groups.filter((id) => table.includes(id));
+					check(
+						`Execute step: the output panel shows one item per Periskope group (${expected} items, each group's chatId in the table)`,
+						count === expected && shown.length === Math.min(expected, 10),
+						`items ${count}; sandbox groups ${JSON.stringify(groups)}; in the table ${JSON.stringify(shown)}`,
+					);
+				} else {
+					check('Execute step: the output panel lists groups', count > 0 && /@g\.us/.test(table), `items ${count}`);
+				}
+				await screenshot(page, 'list-groups-output');
+			},
+		);
+
+		await step(
+			page,
+			'Same node: Operation "Sync Members", Preview Only, Execute step',
+			async () => {
+				const chatId = DEMO.groups.periskope.five;
+				const roster = async () =>
+					sandboxUrl
+						? ((await periskopeGroups(sandboxUrl, DEMO)).find((group) => group.chat_id === chatId)?.participants ?? [])
+								.slice()
+								.sort()
+						: [];
+				const rosterBefore = await roster();
+				await pickOption(page, page.getByTestId('parameter-input-operation'), 'Sync Members');
+				// Chat: From list (Periskope lists groups), searched by name.
+				const chat = page.getByTestId('parameter-input-chatId');
+				const items = page.getByTestId('rlc-item');
+				await openDropdown(page, chat.getByTestId('rlc-input'), items);
+				await (await inputOf(page.getByTestId('rlc-search'))).fill('Demo five');
+				await page
+					.waitForFunction(() => document.querySelectorAll('[data-test-id="rlc-item"]').length === 1, null, {
+						timeout: 30_000,
+					})
+					.catch(() => {});
+				check('the Chat list finds "Demo five"', (await items.count()) === 1, JSON.stringify(await items.allInnerTexts()));
+				await items.first().click();
+				// The list the group should have: two members stay, one joins, two are not listed.
+				await page.getByTestId('parameter-input-participants').locator('textarea').fill('+1 415 555 0183, +1 415 555 0184\n(415) 555-0189');
+				for (const [name, label] of [
+					['previewOnly', 'Preview Only'],
+					['allowRemovals', 'Allow Removals'],
+				]) {
+					// The Sync Options collection's "Add Option" (the first; the node's Options come last).
+					await pickOption(page, page.getByTestId('collection-parameter-add').first(), label);
+					const toggle = page.getByTestId(`parameter-input-${name}`).locator('.el-switch');
+					await toggle.click();
+					check(`Sync Options → ${label} on`, /is-checked/.test((await toggle.getAttribute('class')) ?? ''));
+				}
+				await screenshot(page, 'sync-members-node');
+				let text = await executeStepAndReadOutput(page);
+				// The panel may still show List Groups' items for a moment after n8n's toast.
+				const output = page.getByTestId('output-panel');
+				for (let i = 0; i < 30 && !text.includes('"syncMembers"'); i++) {
+					await page.waitForTimeout(500);
+					text = await output.innerText();
+				}
+				const list = (key) => JSON.stringify(jsonList(text, key));
+				check(
+					'Execute step: the output panel shows the plan (add 14155550189; remove 14155550185, 14155550186; keep your own line; 0183 and 0184 unchanged) and nothing done',
+					jsonField(text, 'operation') === 'syncMembers' &&
+						jsonField(text, 'chatId') === chatId &&
+						/"preview"\s*:\s*true/.test(text) &&
+						list('add') === '["14155550189"]' &&
+						list('remove') === '["14155550185","14155550186"]' &&
+						new RegExp(`"keep"\\s*:\\s*\\[\\s*\\{\\s*"address"\\s*:\\s*"${DEMO.periskope.orgPhone}"`).test(text) &&
+						list('unchanged') === '["14155550183","14155550184"]' &&
+						['added', 'removed', 'invited', 'failed'].every((key) => list(key) === '[]'),
+					text.slice(0, 1500),
+				);
+				if (sandboxUrl) {
+					const rosterAfter = await roster();
+					check(
+						'Preview Only changed nothing: the sandbox group has the same members',
+						rosterBefore.length > 0 && JSON.stringify(rosterAfter) === JSON.stringify(rosterBefore),
+						`before ${JSON.stringify(rosterBefore)}, after ${JSON.stringify(rosterAfter)}`,
+					);
+				}
+				await screenshot(page, 'sync-members-preview-output');
+				await closeNode(page);
+				// Leave the example as it was (n8n saves the workflow as it is edited).
+				if (added) {
+					await page.locator(`[data-test-id="canvas-node"][data-node-name="${added}"]`).click();
+					await page.keyboard.press('Delete');
+					await page
+						.locator(`[data-test-id="canvas-node"][data-node-name="${added}"]`)
+						.waitFor({ state: 'detached', timeout: 15_000 });
+				}
 			},
 		);
 

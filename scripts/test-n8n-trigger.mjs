@@ -1,7 +1,8 @@
 // The Group Chat Trigger phase of `npm run test:n8n`, in the real n8n:
 //  1. import + activate examples/group-chat-trigger.workflow.json (CLI), then `n8n start`:
 //     activation must create one subscription per trigger at the sandbox (Periskope: one per event);
-//  2. run the lifecycle example through the editor's REST /run and post a message to a Chert group;
+//  2. run the lifecycle example through the editor's REST /run and post a message to a Chert group
+//     (the lifecycle's welcome messages are our own sends: they start nothing);
 //  3. every sandbox delivery is answered 200 and n8n has one successful trigger execution per
 //     event, with the normalized item (event, chatId, participant);
 //  4. a forged delivery to the production webhook URL (wrong signature, no token) gets 401 and
@@ -86,7 +87,9 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		await sandbox.webhooksIdle();
 
 		const deliveries = sandbox.deliveries;
-		const expected = { linq: 5, periskope: 5, chert: 1 };
+		// Periskope also delivers the welcome message (from_me: true, which starts nothing) and the
+		// promotion; Linq's message.sent for the welcome is not among the subscribed events.
+		const expected = { linq: 5, periskope: 7, chert: 1 };
 		const byProvider = (provider) => deliveries.filter((d) => d.provider === provider);
 		check(
 			'the sandbox delivered every change signed, and n8n answered each with 200',
@@ -99,11 +102,11 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(500)) {
 			const list = await rest(baseUrl, cookie, `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: trigger.id }))}&limit=100`);
 			executions = list?.results ?? [];
-			if (executions.length >= 11 && executions.every((e) => e.status === 'success')) break;
+			if (executions.length >= 12 && executions.every((e) => e.status === 'success')) break;
 		}
 		check(
-			`n8n lists 11 successful "${trigger.name}" executions (Linq 5, Periskope 5, Chert 1) in mode webhook`,
-			executions.length === 11 && executions.every((e) => e.status === 'success' && e.mode === 'webhook'),
+			`n8n lists 12 successful "${trigger.name}" executions (Linq 5, Periskope 6, Chert 1) in mode webhook`,
+			executions.length === 12 && executions.every((e) => e.status === 'success' && e.mode === 'webhook'),
 			executions.map((e) => `${e.id} ${e.mode} ${e.status}`).join(', '),
 		);
 		const items = [];
@@ -126,6 +129,12 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		const linqAdd = items.find((i) => i.json?.provider === 'linq' && i.json?.event === 'participant.added')?.json;
 		check('Linq participant.added item: E.164 participant and the lifecycle chat', linqAdd?.participant === '+14155550174' && typeof linqAdd?.chatId === 'string', JSON.stringify(linqAdd));
 		check('Periskope: created, added, renamed, removed, line left', lifecycleSeen('periskope'));
+		const promoted = items.filter((i) => i.json?.provider === 'periskope' && i.json?.event === 'participant.promoted').map((i) => i.json);
+		check(
+			'Periskope: Promote Admins reported as participant.promoted for the new member (14155550187), nothing for the welcome message',
+			promoted.length === 1 && promoted[0].participant === '14155550187' && seen('periskope', 'message.received') === 0,
+			JSON.stringify(promoted),
+		);
 		check('Chert: the group message', seen('chert', 'message.received') === 1);
 
 		step('Group Chat Trigger: forged and replayed deliveries to the production URL');

@@ -80,7 +80,7 @@ const PROVIDERS = {
 		chatId: /^(ch_|[0-9a-f]{8}-)/,
 		created: ['+14155550141', '+14155550142', '+14155550143'],
 		final: ['+14155550142', '+14155550143', '+14155550144'],
-		status: { create: 'done', add: 'done', rename: 'done', remove: 'done', leave: 'done' },
+		status: { create: 'done', add: 'done', send: 'done', rename: 'done', remove: 'done', leave: 'done' },
 		outcome: { create: 'added', add: 'added', remove: 'removed' },
 	},
 	linq: {
@@ -91,6 +91,7 @@ const PROVIDERS = {
 		status: {
 			create: 'done',
 			add: 'accepted',
+			send: 'accepted',
 			rename: 'accepted',
 			remove: 'accepted',
 			leave: 'accepted',
@@ -102,17 +103,34 @@ const PROVIDERS = {
 		chatId: /@g\.us$/,
 		created: ['14155550184', '14155550185', '14155550186'],
 		final: ['14155550185', '14155550186', '14155550187'],
-		status: { create: 'done', add: 'done', rename: 'done', remove: 'done', leave: 'done' },
-		outcome: { create: 'added', add: 'added', remove: 'removed' },
+		// WhatsApp: the new member becomes an admin, and Sync Members previews the list of the 3 who stay.
+		steps: ['create', 'add', 'send', 'promote', 'rename', 'sync', 'remove', 'leave'],
+		status: {
+			create: 'done',
+			add: 'done',
+			send: 'accepted', // Periskope queues every send: messageId is its queue id
+			promote: 'done',
+			rename: 'done',
+			sync: 'done',
+			remove: 'done',
+			leave: 'done',
+		},
+		outcome: { create: 'added', add: 'added', promote: 'promoted', remove: 'removed' },
+		sync: { add: [], remove: ['14155550184'], unchanged: ['14155550185', '14155550186', '14155550187'] },
 	},
 };
-const STEPS = [
-	['create', 'Create Group'],
-	['add', 'Add Participants'],
-	['rename', 'Rename Group'],
-	['remove', 'Remove Participants'],
-	['leave', 'Leave Group'],
-];
+/** Each step's node name after "<Provider>: "; a provider without `steps` runs DEFAULT_STEPS. */
+const STEP_LABELS = {
+	create: 'Create Group',
+	add: 'Add Participants',
+	send: 'Send Message',
+	promote: 'Promote Admins',
+	rename: 'Rename Group',
+	sync: 'Sync Members',
+	remove: 'Remove Participants',
+	leave: 'Leave Group',
+};
+const DEFAULT_STEPS = ['create', 'add', 'send', 'rename', 'remove', 'leave'];
 
 /** Boots `n8n start`, signs in as the env-provisioned owner and reads the node/credential types. */
 async function checkServerListsNode(runtime, env, port, workflow) {
@@ -326,8 +344,9 @@ async function runVersion(version, { startSandbox, DEMO }) {
 		for (const [provider, spec] of Object.entries(PROVIDERS)) {
 			step(`${spec.label}`);
 			const outputs = {};
-			for (const [op, label] of STEPS) {
-				const name = `${spec.label}: ${label}`;
+			const steps = spec.steps ?? DEFAULT_STEPS;
+			for (const op of steps) {
+				const name = `${spec.label}: ${STEP_LABELS[op]}`;
 				const { json, error } = nodeOutput(runData, name);
 				outputs[op] = json;
 				const ok = check(
@@ -357,7 +376,7 @@ async function runVersion(version, { startSandbox, DEMO }) {
 				continue;
 			check(
 				`${spec.label}: later steps used the created chat id (expression)`,
-				['add', 'rename', 'remove', 'leave'].every((op) => outputs[op]?.chatId === chatId),
+				steps.filter((op) => op !== 'create').every((op) => outputs[op]?.chatId === chatId),
 				JSON.stringify(
 					Object.fromEntries(Object.entries(outputs).map(([op, json]) => [op, json?.chatId])),
 				),
@@ -387,6 +406,35 @@ async function runVersion(version, { startSandbox, DEMO }) {
 				chat.selfIsMember === false && !chat.participants.includes(chat.self),
 				`selfIsMember ${chat.selfIsMember}, participants ${JSON.stringify(chat.participants)}`,
 			);
+			// The welcome message after Add: in the sandbox's message log of this chat, sent by our
+			// line, with the node's text, under the id the node output (Periskope: its queue id).
+			const welcome = workflow.nodes.find((n) => n.name === `${spec.label}: Send Message`).parameters.message;
+			const sent = sandbox.messages(provider, chatId).filter((m) => m.direction === 'outbound');
+			const sentId = outputs.send?.messageId;
+			check(
+				`${spec.label}: the welcome message reached the group (sandbox message log: one message from our line, the node's text, id ${sentId})`,
+				sent.length === 1 &&
+					sent[0].text === welcome &&
+					sent[0].from === chat.self &&
+					typeof sentId === 'string' &&
+					(provider === 'periskope' ? sent[0].queueId === sentId : sent[0].id === sentId),
+				JSON.stringify(sent.map(({ id, queueId, from, text }) => ({ id, queueId, from, text }))),
+			);
+			if (spec.sync) {
+				const sync = outputs.sync?.sync;
+				check(
+					`${spec.label}: Sync Members (Preview Only) output the plan (add ${JSON.stringify(spec.sync.add)}, remove ${JSON.stringify(spec.sync.remove)}, unchanged ${spec.sync.unchanged.length}) and changed nothing`,
+					sync?.preview === true &&
+						same(sync.plan?.add ?? [], spec.sync.add) &&
+						same(sync.plan?.remove ?? [], spec.sync.remove) &&
+						same(sorted(sync.unchanged ?? []), sorted(spec.sync.unchanged)) &&
+						[sync.added, sync.removed, sync.invited, sync.failed].every((list) => list?.length === 0) &&
+						sandbox.requests.filter(
+							(r) => r.provider === provider && r.method === 'POST' && /\/(add|remove)$/.test(r.path),
+						).length === 2, // Add Participants' and Remove Participants' own requests only
+					JSON.stringify(sync),
+				);
+			}
 			if (provider === 'periskope') {
 				check(
 					'Periskope: contacts were added directly, nobody was only invited',

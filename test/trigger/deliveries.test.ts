@@ -22,7 +22,8 @@ let sandbox: Sandbox;
 const open: TriggerHarness[] = [];
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ webhookRetryBaseMs: 5, linqApplyDelayMs: 20 });
+	// With the linked-ids group (members WhatsApp knows only as …@lid) for the Periskope cases.
+	sandbox = await startSandbox({ webhookRetryBaseMs: 5, linqApplyDelayMs: 20, seedLinkedIds: true });
 });
 afterAll(async () => {
 	await Promise.all(open.map((harness) => harness.stop()));
@@ -44,8 +45,11 @@ const ALL: Record<ProviderName, string[]> = {
 	periskope: [
 		'participant.added',
 		'participant.removed',
+		'participant.promoted',
+		'participant.demoted',
 		'group.renamed',
 		'group.icon_changed',
+		'group.invite_link_reset',
 		'group.created',
 		'message.received',
 	],
@@ -217,6 +221,172 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, { handle: '+14155550178' });
 		expect(sandbox.deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
 		expect(items(trigger).map((item) => item.participant)).toEqual(['+14155550178']);
+	});
+});
+
+// ---- what the new operations cause (Periskope), and members known only by a linked id ------
+
+const ORG = `${DEMO.periskope.orgPhone}@c.us`;
+let notificationCount = 0;
+
+/**
+ * A WhatsApp group notification as Periskope's webhook delivers it (`chat.notification.created`,
+ * the `tbl_chat_notifications` row of @periskope/types), for shapes the sandbox does not emit:
+ * one notification naming several members, members known only by a linked id (…@lid).
+ */
+function periskopeNotification(chatId: string, type: string, recipientids: string[], author = ORG) {
+	const unique = `N${String(++notificationCount).padStart(6, '0')}`;
+	const serialized = `true_${chatId}_${unique}_${recipientids[0] ?? author}_${type}`;
+	const timestamp = new Date().toISOString();
+	return JSON.stringify({
+		event: 'chat.notification.created',
+		data: {
+			org_id: 'org-test',
+			notification_id: serialized,
+			chat_id: chatId,
+			author,
+			body: null,
+			id: { id: unique, fromMe: author === ORG, remote: chatId, serialized },
+			recipientids,
+			type,
+			timestamp,
+			org_phone: ORG,
+			unique_id: unique,
+			metadata: null,
+		},
+		org_id: 'org-test',
+		previous_attributes: null,
+		timestamp,
+	});
+}
+
+const summary = (item: IDataObject) => ({ event: item.event, chatId: item.chatId, participant: item.participant, actor: item.actor });
+/** The member ids a (per-member) item's raw notification names. */
+const rawRecipients = (item: IDataObject) => obj(obj(item.raw).data).recipientids;
+
+describe('Periskope: what Promote Admins, Demote Admins and Invite Link cause', () => {
+	test('through the Group Chat node: one participant.promoted / participant.demoted item per member, group.invite_link_reset with the new link in raw', async () => {
+		const trigger = await activated('periskope');
+		const chatId = DEMO.groups.periskope.five;
+
+		const promoted = await act('periskope', { operation: 'promoteAdmins', chatId, participants: '+1 415 555 0183\n(415) 555-0184' });
+		expect(promoted).toMatchObject({ status: 'done', chatId });
+		expect(promoted.participants).toEqual([
+			expect.objectContaining({ address: '14155550183', outcome: 'promoted' }),
+			expect.objectContaining({ address: '14155550184', outcome: 'promoted' }),
+		]);
+		const demoted = await act('periskope', { operation: 'demoteAdmins', chatId, participants: '14155550184' });
+		expect(demoted.participants).toEqual([expect.objectContaining({ address: '14155550184', outcome: 'demoted' })]);
+		const link = await act('periskope', { operation: 'inviteLink', chatId, inviteLinkAction: 'reset' });
+		expect(link.inviteLink).toMatch(/^https:\/\/chat\.whatsapp\.com\//);
+
+		expect(items(trigger).map(summary)).toEqual([
+			{ event: 'participant.promoted', chatId, participant: '14155550183', actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.promoted', chatId, participant: '14155550184', actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.demoted', chatId, participant: '14155550184', actor: DEMO.periskope.orgPhone },
+			{ event: 'group.invite_link_reset', chatId, participant: null, actor: DEMO.periskope.orgPhone },
+		]);
+		expect(items(trigger).map((item) => obj(obj(item.raw).data).type)).toEqual(['promote', 'promote', 'demote', 'revoke_invite']);
+		expect(items(trigger).map((item) => item.name)).toEqual([null, null, null, null]);
+		// The reset's notification carries the new link: the one the node output.
+		expect(obj(obj(items(trigger)[3].raw).data).body).toBe(link.inviteLink);
+		// One delivery and one execution per change, each with its own event id.
+		expect(sandbox.deliveries.map((delivery) => [delivery.eventType, delivery.status])).toEqual(
+			Array.from({ length: 4 }, () => ['chat.notification.created', 200]),
+		);
+		expect(trigger.executions).toHaveLength(4);
+		expect(new Set(items(trigger).map((item) => item.eventId)).size).toBe(4);
+		expectNoSecrets(trigger);
+	});
+
+	test('a trigger not listening for them answers the same deliveries 200 and starts nothing', async () => {
+		const trigger = await activated('periskope', { events: ['participant.added', 'participant.removed', 'group.renamed'] });
+		const chatId = DEMO.groups.periskope.five;
+		await act('periskope', { operation: 'promoteAdmins', chatId, participants: '14155550183' });
+		await act('periskope', { operation: 'demoteAdmins', chatId, participants: '14155550183' });
+		await act('periskope', { operation: 'inviteLink', chatId, inviteLinkAction: 'reset' });
+		expect(sandbox.deliveries.map((delivery) => delivery.status)).toEqual([200, 200, 200]);
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	test('one notification naming several members (phones and linked ids): one item per member, each with its own event id and raw', async () => {
+		const trigger = await activated('periskope');
+		const chatId = DEMO.groups.periskope.linked;
+		const members = ['14155550187@c.us', '205519000000001@lid', '205519000000002@lid'];
+		for (const type of ['promote', 'demote']) {
+			const received = await trigger.post(periskopeNotification(chatId, type, members), {}, `?token=${tokenOf(trigger)}`);
+			expect(received.status).toBe(200);
+		}
+		expect(trigger.executions.map((run) => run.map((item) => [item.event, item.participant]))).toEqual([
+			[
+				['participant.promoted', '14155550187'],
+				['participant.promoted', '205519000000001@lid'],
+				['participant.promoted', '205519000000002@lid'],
+			],
+			[
+				['participant.demoted', '14155550187'],
+				['participant.demoted', '205519000000001@lid'],
+				['participant.demoted', '205519000000002@lid'],
+			],
+		]);
+		expect(new Set(items(trigger).map((item) => item.eventId)).size).toBe(6);
+		expect(items(trigger).map(rawRecipients)).toEqual([...members, ...members].map((member) => [member]));
+		// A redelivery of the same notification starts nothing.
+		const again = periskopeNotification(chatId, 'promote', members);
+		expect((await trigger.post(again, {}, `?token=${tokenOf(trigger)}`)).status).toBe(200);
+		expect((await trigger.post(again, {}, `?token=${tokenOf(trigger)}`)).status).toBe(200);
+		expect(trigger.executions).toHaveLength(3);
+	});
+});
+
+describe('Periskope: members known only by a linked id (…@lid) pass through unchanged', () => {
+	test('promote, demote and remove of linked ids through the Group Chat node: the items name the same …@lid', async () => {
+		const trigger = await activated('periskope');
+		const chatId = DEMO.groups.periskope.linked;
+		const [first, second] = DEMO.periskope.linkedIds;
+		const promoted = await act('periskope', { operation: 'promoteAdmins', chatId, participants: first });
+		expect(promoted.participants).toEqual([expect.objectContaining({ address: first, outcome: 'promoted' })]);
+		await act('periskope', { operation: 'demoteAdmins', chatId, participants: second });
+		const removed = await act('periskope', { operation: 'removeParticipants', chatId, participants: first });
+		expect(removed.participants).toEqual([expect.objectContaining({ address: first, outcome: 'removed' })]);
+		expect(sandbox.getChat('periskope', chatId)?.participants).not.toContain(first);
+
+		expect(items(trigger).map(summary)).toEqual([
+			{ event: 'participant.promoted', chatId, participant: first, actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.demoted', chatId, participant: second, actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.removed', chatId, participant: first, actor: DEMO.periskope.orgPhone },
+		]);
+		expect(items(trigger).map(rawRecipients)).toEqual([[first], [second], [first]]);
+	});
+
+	test('add, joined by invite, remove and leave notifications naming linked ids', async () => {
+		const trigger = await activated('periskope');
+		const chatId = DEMO.groups.periskope.linked;
+		const token = `?token=${tokenOf(trigger)}`;
+		const deliveries: Array<[string, string[], string?]> = [
+			['add', ['205519000000003@lid']],
+			['invite', ['205519000000004@lid']],
+			['remove', ['205519000000003@lid', '14155550187@c.us']],
+			['leave', ['205519000000004@lid'], '205519000000004@lid'],
+			// WhatsApp may name nobody on a leave: the author is who left.
+			['leave', [], '205519000000002@lid'],
+		];
+		for (const [type, recipients, author] of deliveries) {
+			expect((await trigger.post(periskopeNotification(chatId, type, recipients, author), {}, token)).status).toBe(200);
+		}
+		expect(items(trigger).map(summary)).toEqual([
+			{ event: 'participant.added', chatId, participant: '205519000000003@lid', actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.added', chatId, participant: '205519000000004@lid', actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.removed', chatId, participant: '205519000000003@lid', actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.removed', chatId, participant: '14155550187', actor: DEMO.periskope.orgPhone },
+			{ event: 'participant.removed', chatId, participant: '205519000000004@lid', actor: '205519000000004@lid' },
+			{ event: 'participant.removed', chatId, participant: '205519000000002@lid', actor: '205519000000002@lid' },
+		]);
+		// Never read as a phone number: a linked id's digits are not one.
+		for (const item of items(trigger)) {
+			if (String(item.participant).startsWith('2055')) expect(item.participant).toMatch(/^205519\d+@lid$/);
+		}
+		expect(items(trigger).map((item) => obj(obj(item.raw).data).type)).toEqual(['add', 'invite', 'remove', 'remove', 'leave', 'leave']);
 	});
 });
 

@@ -4,6 +4,9 @@
  * provider's body shape), checkExists tells the truth, delete removes it, and reactivation or a
  * stale leftover for the same URL never ends in two.
  */
+import type { INodePropertyOptions } from 'n8n-workflow';
+
+import { GroupChatTrigger } from '../../nodes/GroupChatTrigger/GroupChatTrigger.node';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { sandboxCredentials } from '../helpers/sandbox-workflow';
 import { TriggerHarness } from '../helpers/trigger';
@@ -162,4 +165,55 @@ test('Chert: a non-HTTPS webhook URL is refused with a clear message unless both
 	harnesses.push(trigger);
 	await expect(trigger.activate()).rejects.toThrow(/Chert only delivers webhooks to HTTPS URLs.*WEBHOOK_URL/);
 	expect(sandbox.requests.filter((request) => request.provider === 'chert')).toHaveLength(0);
+});
+
+describe('promotions, demotions and invite-link resets: Periskope only', () => {
+	const NEW_EVENTS = ['participant.promoted', 'participant.demoted', 'group.invite_link_reset'];
+	/** Trigger On's choices per provider, as the editor shows them. */
+	const offered = Object.fromEntries(
+		new GroupChatTrigger().description.properties
+			.filter((property) => property.name === 'events')
+			.map((property) => [
+				(property.displayOptions?.show?.provider as string[])[0],
+				(property.options as INodePropertyOptions[]).map((option) => option.value),
+			]),
+	) as Record<ProviderName, string[]>;
+
+	test('Trigger On offers them on Periskope, with names and descriptions, and not on Chert or Linq', () => {
+		expect(Object.keys(offered).sort()).toEqual(['chert', 'linq', 'periskope']);
+		expect(offered.periskope).toEqual(expect.arrayContaining(NEW_EVENTS));
+		for (const provider of ['chert', 'linq'] as const) {
+			expect(offered[provider].filter((event) => NEW_EVENTS.includes(event))).toEqual([]);
+		}
+		const periskope = new GroupChatTrigger().description.properties.find(
+			(property) => property.name === 'events' && (property.displayOptions?.show?.provider as string[])[0] === 'periskope',
+		);
+		const options = (periskope?.options as INodePropertyOptions[]).filter((option) => NEW_EVENTS.includes(option.value as string));
+		expect(options.map((option) => option.name).sort()).toEqual(['Invite Link Reset', 'Participant Made Admin', 'Participant No Longer Admin']);
+		for (const option of options) expect(option.description).toMatch(/WhatsApp/);
+	});
+
+	test('Periskope: activating on only these subscribes once, to chat.notification.created', async () => {
+		const trigger = await harness('periskope', { events: NEW_EVENTS });
+		await trigger.activate();
+		const [createRequest] = subscriptionRequests('periskope', 'POST');
+		expect(JSON.parse(createRequest.bodyText).integrationName).toEqual(['chat.notification.created']);
+		expect(sandbox.subscriptions('periskope').map((sub) => sub.events)).toEqual([['chat.notification.created']]);
+		expect((trigger.staticData.subscription as { events: string[] }).events).toEqual(NEW_EVENTS);
+		await trigger.deactivate();
+		expect(sandbox.subscriptions('periskope')).toEqual([]);
+	});
+
+	test('Linq: a saved workflow naming them (e.g. after switching Provider) subscribes only to what Linq delivers', async () => {
+		const trigger = await harness('linq', { events: ['participant.added', ...NEW_EVENTS] });
+		await trigger.activate();
+		const [createRequest] = subscriptionRequests('linq', 'POST');
+		expect(JSON.parse(createRequest.bodyText).subscribed_events).toEqual(['participant.added']);
+		expect((trigger.staticData.subscription as { events: string[] }).events).toEqual(['participant.added']);
+		await trigger.deactivate();
+
+		const only = await harness('linq', { events: NEW_EVENTS });
+		await expect(only.activate()).rejects.toThrow(/Choose at least one event/);
+		expect(sandbox.subscriptions('linq')).toEqual([]);
+	});
 });

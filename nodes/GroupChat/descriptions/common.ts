@@ -54,42 +54,42 @@ const OPERATION_OPTIONS = {
 		value: 'sendMessage',
 		action: 'Send a message to a group chat',
 		description:
-			'Post a text message into an existing group, for example a welcome after Add Participants. Needs the chat ID and the text. Returns messageId, chatId and status (accepted while the provider still queues it).',
+			'Post a text message into an existing group, for example a welcome after Add Participants. Needs the chat ID and the text (up to 5,000 characters). Returns messageId, chatId and status: done once sent, accepted while the provider still queues it (Periskope queues every send; its messageId is then a queue ID). Every call sends a new message.',
 	},
 	listGroups: {
 		name: 'List Groups',
 		value: 'listGroups',
 		action: 'List group chats',
 		description:
-			'List your groups, optionally only those whose name contains a text or that have a given member. Returns one item per group: chatId, name, roster, members and details (not available on Chert, which cannot list groups).',
+			'List your groups, optionally only those whose name contains a text or that have a given member (a phone number). Returns one item per group in Get Group’s shape (chatId, name, roster, members, details), up to Limit unless Return All is on. Linq and Periskope only: Chert cannot list groups.',
 	},
 	promoteAdmins: {
 		name: 'Promote Admins',
 		value: 'promoteAdmins',
 		action: 'Make group members admins',
 		description:
-			'Make members of a WhatsApp group admins. Needs the chat ID and their phone numbers (or linked IDs ending in @lid). Returns one outcome per person: promoted, already_admin or failed.',
+			'Make members of a WhatsApp group admins (Periskope only: iMessage, RCS and SMS groups have no admins). Needs the chat ID and the members’ phone numbers, or linked IDs ending in @lid. Returns one outcome per person: promoted, already_admin or failed (for example not in the group).',
 	},
 	demoteAdmins: {
 		name: 'Demote Admins',
 		value: 'demoteAdmins',
 		action: 'Remove admin rights from group members',
 		description:
-			'Take admin rights from members of a WhatsApp group (they stay members). Needs the chat ID and their phone numbers (or linked IDs ending in @lid); your own line is refused. Returns one outcome per person: demoted, not_admin or failed.',
+			'Take admin rights from members of a WhatsApp group; they stay members (Periskope only). Needs the chat ID and the members’ phone numbers, or linked IDs ending in @lid. Your own line is refused before anything is sent. Returns one outcome per person: demoted, not_admin or failed.',
 	},
 	inviteLink: {
 		name: 'Invite Link',
 		value: 'inviteLink',
 		action: 'Get or reset a group invite link',
 		description:
-			'Get a WhatsApp group’s current invite link, or reset it (a new link; the old one stops working). Needs the chat ID. Returns inviteLink.',
+			'Get a WhatsApp group’s current invite link, or reset it: a new link, and the old one stops working (Periskope only). Needs the chat ID and the action, Get Current Link or Reset Link. Returns inviteLink (null when the group has none). Useful when WhatsApp sent someone an invite instead of adding them.',
 	},
 	syncMembers: {
 		name: 'Sync Members',
 		value: 'syncMembers',
 		action: 'Make a group’s members match a list',
 		description:
-			'Make a group’s members equal to a list kept elsewhere (CRM, sheet, course roster): adds who is missing and, with Allow Removals, removes who is not listed. Your own line is never removed. Needs the chat ID and the list. Returns added, removed, unchanged, failed and invited, or only the plan with Preview Only. Not available on Chert, which cannot read a group’s members.',
+			'Make a group’s members equal to a list kept elsewhere (CRM, sheet, course roster): adds who is missing and, only with Allow Removals on, removes who is not listed; admins are kept unless Keep Admins is off, and your own line is never removed. Needs the chat ID and the complete list. Returns sync: the plan (add, remove, keep with reasons) and added, invited, removed, unchanged and failed; with Preview Only on, the plan alone and nothing is changed. A second run with the same list changes nothing. Linq and Periskope only: Chert cannot read a group’s members.',
 	},
 } satisfies Record<Operation, INodePropertyOptions & { action: string }>;
 
@@ -207,7 +207,7 @@ export const participantsProperties: INodeProperties[] = [
 	{
 		...requiredParticipants,
 		description:
-			'The members’ phone numbers separated by commas or new lines, in any common format, or an expression returning a list. WhatsApp members known only by a linked ID can be given as that ID (…@lid).',
+			'The members’ phone numbers separated by commas or new lines, in any common format, or an expression returning a list. They must already be in the group. Numbers without a country code use the Default Country option; WhatsApp members known only by a linked ID can be given as that ID (…@lid).',
 		displayOptions: { show: onOperation('promoteAdmins', 'demoteAdmins') },
 	},
 	{

@@ -21,8 +21,8 @@ export const groupProperties: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		required: true,
 		default: '',
-		placeholder: 'Welcome to the group, {{ $json.name }}!',
-		description: 'The text to post into the group (up to 5,000 characters)',
+		placeholder: 'Welcome to the group! Introduce yourself to everyone.',
+		description: 'The text to post into the group, up to 5,000 characters. Links are allowed.',
 		displayOptions: { show: onOperation('sendMessage') },
 	},
 	{
@@ -47,7 +47,7 @@ export const groupProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'https://example.com/welcome',
-				description: 'An https:// link shown as a preview card under the text',
+				description: 'An https:// link shown as a preview card (iMessage rich link) under the text',
 				displayOptions: { show: { '/provider': linkPreviews } },
 			},
 			{
@@ -55,7 +55,8 @@ export const groupProperties: INodeProperties[] = [
 				name: 'replyTo',
 				type: 'string',
 				default: '',
-				description: 'The ID of the group message this one answers (from the trigger’s raw message, or a Send Message output)',
+				description:
+					'The ID of the group message this one answers, for example from the Group Chat Trigger’s raw message. On WhatsApp it must be a message ID, not the queue ID that Send Message returns.',
 				displayOptions: { show: { '/provider': replies } },
 			},
 		],
@@ -91,7 +92,8 @@ export const groupProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '+1 415 555 1234',
-				description: 'Only groups this person is in (a phone number, or an email on iMessage)',
+				description:
+					'Only groups this person is in: a phone number in any common format (Default Country applies), or an Apple ID email on iMessage',
 			},
 			{
 				displayName: 'Name Contains',
@@ -109,7 +111,7 @@ export const groupProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Get Current Link', value: 'get', description: 'Read the link without changing it' },
+			{ name: 'Get Current Link', value: 'get', description: 'Read the group’s current link without changing it' },
 			{
 				name: 'Reset Link',
 				value: 'reset',
@@ -128,7 +130,7 @@ export const groupProperties: INodeProperties[] = [
 		default: '',
 		placeholder: '+1 415 555 1234, +1 415 555 9876',
 		description:
-			'The complete list the group should have: phone numbers separated by commas or new lines, or an expression returning a list (for example from a sheet or CRM). WhatsApp members known only by a linked ID (…@lid) can be listed as such. Your own line need not be in it: it is never removed.',
+			'The complete list the group should have: phone numbers separated by commas or new lines, in any common format, or an expression returning a list (for example from a sheet or CRM). Numbers without a country code use the Default Country option. WhatsApp members known only by a linked ID (…@lid) can be listed as such. Your own line need not be in it: it is never removed.',
 		displayOptions: { show: onOperation('syncMembers') },
 	},
 	{
@@ -144,14 +146,14 @@ export const groupProperties: INodeProperties[] = [
 				name: 'allowRemovals',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to remove members who are not in the list. Off: the sync only adds.',
+				description: 'Whether to remove members who are not in the list (never your own line). Off: the sync only adds.',
 			},
 			{
 				displayName: 'Keep Admins',
 				name: 'keepAdmins',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to keep admins who are not in the list (WhatsApp)',
+				description: 'Whether to keep admins who are not in the list even when Allow Removals is on',
 				displayOptions: { show: { '/provider': withAdmins } },
 			},
 			{
@@ -159,7 +161,7 @@ export const groupProperties: INodeProperties[] = [
 				name: 'previewOnly',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to only compute and output the plan (who would be added and removed), changing nothing',
+				description: 'Whether to only compute and output the plan (who would be added, removed and kept, and why), changing nothing',
 			},
 		],
 	},

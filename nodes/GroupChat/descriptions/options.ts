@@ -90,7 +90,8 @@ export const optionsProperty: INodeProperties = {
 				},
 			],
 			default: 'error',
-			description: 'What to do when some participants could be added or removed and others not',
+			description:
+				'What to do when some participants could be added, removed, promoted or demoted and others not (Sync Members too)',
 		},
 		{
 			displayName: 'Timeout (Seconds)',
