@@ -39,7 +39,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			description:
-				'Makes a retried create or send safe: the same key and body return the original group or message. Leave empty to derive one from the workflow, node, item and content, so re-running an execution never creates a second group or sends a message twice.',
+				'Makes a retried create or send safe: the same key and body return the original group or message. Leave empty to derive one from the workflow, node, item and content, so re-running an execution never creates a second group or sends a message twice. If you set one, make it differ per item (an expression with something unique to the item): one key for two different messages is refused by the provider.',
 			displayOptions: {
 				show: { '/operation': ['create', 'sendMessage'], '/provider': providersWhere((entry) => entry.adapter.rules.idempotencyKeys) },
 			},

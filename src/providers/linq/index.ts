@@ -24,6 +24,10 @@ export const linqEntry: ProviderEntry = {
 		},
 		notices: {
 			leave: 'Linq leaves only iMessage groups with 4 or more active members.',
+			sendMessage:
+				'Linq queues adds: a welcome sent right after Add Participants can arrive before the new member has joined. To greet people once they are in, send it from a Group Chat Trigger on Participant Added.',
+			syncMembers:
+				'Linq queues adds and removals and keeps at least 3 members in a group: a sync that would leave fewer is refused before anything is sent.',
 		},
 		triggerNotice:
 			'Linq queues group changes (the Group Chat node answers "accepted"); this trigger receives the confirmation or the "Change Failed" event. Deliveries are signed and checked (Standard Webhooks signature over the raw body, 5-minute window, event ID).',

@@ -26,6 +26,9 @@ export const periskopeEntry: ProviderEntry = {
 		notices: {
 			create: WHATSAPP_ADDS,
 			addParticipants: WHATSAPP_ADDS,
+			syncMembers: WHATSAPP_ADDS,
+			sendMessage:
+				'Periskope queues every message: the output’s messageId is its queue ID (status accepted) until WhatsApp has sent it.',
 		},
 		triggerNotice:
 			'Periskope does not publish how it signs deliveries, so no Periskope signature is verified. Deliveries are accepted only on this workflow’s unguessable webhook URL with the random token this node adds to it when it creates the subscription.',
