@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { chatIdProperties, operationProperties, participantsProperties, subtitle } from './descriptions/common';
+import { NODE_DESCRIPTION, chatIdProperties, operationProperties, participantsProperties, subtitle } from './descriptions/common';
 import { createProperties } from './descriptions/create';
 import { groupProperties } from './descriptions/group';
 import { optionsProperty } from './descriptions/options';
@@ -18,8 +18,7 @@ export class GroupChat implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle,
-		description:
-			'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope): members, admins, messages, invite links and roster sync',
+		description: NODE_DESCRIPTION,
 		defaults: { name: 'Group Chat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

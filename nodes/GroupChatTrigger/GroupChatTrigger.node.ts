@@ -1,6 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { NODE_DESCRIPTION } from '../GroupChat/descriptions/common';
 import { providerCredentials, providerLabelExpression } from '../GroupChat/descriptions/providers';
 import { triggerProperties } from './description';
 import { checkExists, create, remove } from './lifecycle';
@@ -14,7 +15,7 @@ export class GroupChatTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: `={{ ${providerLabelExpression} + ": " + ($parameter["events"] || []).join(", ") }}`,
-		description: 'Starts a workflow when group chats change on Chert, Linq or Periskope (signed webhooks)',
+		description: NODE_DESCRIPTION,
 		defaults: { name: 'Group Chat Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

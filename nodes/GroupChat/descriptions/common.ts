@@ -1,4 +1,8 @@
-import type { INodeProperties, INodePropertyModeValidation, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	INodeProperties,
+	INodePropertyModeValidation,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
 import { ENTRIES } from '../../../src/providers';
 import type { ProviderEntry } from '../../../src/providers/contract';
@@ -33,7 +37,8 @@ const OPERATION_OPTIONS = {
 		name: 'Leave Group',
 		value: 'leave',
 		action: 'Leave a group chat',
-		description: 'Make your own line leave a group. Needs the chat ID. Returns the chat ID and status.',
+		description:
+			'Make your own line leave a group. Needs the chat ID. Returns the chat ID and status.',
 	},
 	removeParticipants: {
 		name: 'Remove Participants',
@@ -108,26 +113,42 @@ export const operationProperties: INodeProperties[] = (() => {
 		set.providers.push(entry.id);
 		sets.set(key, set);
 	}
-	return [...sets.values()].map(
-		({ operations, providers }): INodeProperties => ({
-			displayName: 'Operation',
-			name: 'operation',
-			type: 'options',
-			noDataExpression: true,
-			displayOptions: { show: onProvider(...providers) },
-			options: operations.map((operation) => OPERATION_OPTIONS[operation]),
-			default: 'create',
-		}),
-	);
+	// n8n's node panel lists the first Operation property's options as the node's Actions, and an
+	// action picked there sets that property's provider: the set with the most operations (every
+	// operation: Periskope's) comes first, so every action is listed and lands where it works.
+	return [...sets.values()]
+		.sort((a, b) => b.operations.length - a.operations.length)
+		.map(
+			({ operations, providers }): INodeProperties => ({
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: onProvider(...providers) },
+				options: operations.map((operation) => OPERATION_OPTIONS[operation]),
+				default: 'create',
+			}),
+		);
 })();
+
+/**
+ * The description of both nodes. n8n's node panel shows the action node and its trigger as one
+ * entry whose description it takes from the trigger, so both say what the whole node does.
+ */
+export const NODE_DESCRIPTION =
+	'Create and manage group chats on iMessage (Chert, Linq), RCS/SMS (Linq) and WhatsApp (Periskope) — members, admins, messages, invite links, roster sync — and start workflows when they change';
 
 /** The node's subtitle: "Add Participants · Linq", from the operations' and providers' names. */
 export const subtitle = `={{ (${JSON.stringify(
-	Object.fromEntries(Object.entries(OPERATION_OPTIONS).map(([value, option]) => [value, option.name])),
+	Object.fromEntries(
+		Object.entries(OPERATION_OPTIONS).map(([value, option]) => [value, option.name]),
+	),
 )})[$parameter["operation"]] + " · " + ${providerLabelExpression} }}`;
 
 /** The operations that act on an existing chat (they take the Chat field): all but those that make or list groups. */
-const CHAT_OPERATIONS: Operation[] = OPERATIONS.filter((operation) => operation !== 'create' && operation !== 'listGroups');
+const CHAT_OPERATIONS: Operation[] = OPERATIONS.filter(
+	(operation) => operation !== 'create' && operation !== 'listGroups',
+);
 
 /** The Chat list's search method of a provider that can list groups (see ../methods.ts). */
 export function searchMethodOf(entry: ProviderEntry): string {
@@ -153,7 +174,16 @@ export const chatIdProperties: INodeProperties[] = ENTRIES.map((entry): INodePro
 			required: true,
 			default: { mode: 'id', value: '' },
 			description: chat.description,
-			modes: [{ displayName: 'By ID', name: 'id', type: 'string', placeholder: chat.placeholder, hint: chat.hint, validation }],
+			modes: [
+				{
+					displayName: 'By ID',
+					name: 'id',
+					type: 'string',
+					placeholder: chat.placeholder,
+					hint: chat.hint,
+					validation,
+				},
+			],
 			displayOptions: { show },
 		};
 	}
@@ -172,7 +202,14 @@ export const chatIdProperties: INodeProperties[] = ENTRIES.map((entry): INodePro
 				placeholder: 'Select a group…',
 				typeOptions: { searchListMethod: searchMethodOf(entry), searchable: true },
 			},
-			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: chat.placeholder, hint: chat.hint, validation },
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: chat.placeholder,
+				hint: chat.hint,
+				validation,
+			},
 		],
 		displayOptions: { show },
 	};
@@ -212,17 +249,24 @@ export const participantsProperties: INodeProperties[] = [
 	},
 	{
 		...requiredParticipants,
-		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...TYPES_MEMBERS) } },
+		displayOptions: {
+			show: { ...onOperation('removeParticipants'), ...onProvider(...TYPES_MEMBERS) },
+		},
 	},
 	{
 		displayName: 'Members to Remove Names or IDs',
 		name: 'membersToRemove',
 		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getGroupMembers', loadOptionsDependsOn: ['chatId.value', 'provider'] },
+		typeOptions: {
+			loadOptionsMethod: 'getGroupMembers',
+			loadOptionsDependsOn: ['chatId.value', 'provider'],
+		},
 		default: [],
 		description:
 			'The group’s current members, read from the provider. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...READS_GROUPS) } },
+		displayOptions: {
+			show: { ...onOperation('removeParticipants'), ...onProvider(...READS_GROUPS) },
+		},
 	},
 	{
 		displayName: 'Participants',
@@ -233,6 +277,8 @@ export const participantsProperties: INodeProperties[] = [
 		placeholder: '+1 415 555 1234, (415) 555-9876',
 		description:
 			'Anyone else to remove, typed or from an expression, in addition to Members to Remove. Phone numbers separated by commas or new lines, in any common format. Numbers without a country code use the Default Country option.',
-		displayOptions: { show: { ...onOperation('removeParticipants'), ...onProvider(...READS_GROUPS) } },
+		displayOptions: {
+			show: { ...onOperation('removeParticipants'), ...onProvider(...READS_GROUPS) },
+		},
 	},
 ];
