@@ -1,8 +1,17 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { onlyForProvider, triggerProperties } from './description';
 import { checkExists, create, remove } from './lifecycle';
+import { executeOnce } from './once';
 import { receive } from './webhook';
 
 export class GroupChatTrigger implements INodeType {
@@ -23,7 +32,9 @@ export class GroupChatTrigger implements INodeType {
 			{ name: 'linqApi', required: true, displayOptions: onlyForProvider('linq') },
 			{ name: 'periskopeApi', required: true, displayOptions: onlyForProvider('periskope') },
 		],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// responseData '': n8n answers with the node's webhookResponse ({"received": true}); without it
+		// n8n's default is the literal text "firstEntryJson" (extractWebhookOnReceivedResponse).
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: triggerProperties,
 	};
 
@@ -43,5 +54,10 @@ export class GroupChatTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receive.call(this);
+	}
+
+	/** Inside the execution a delivery started (worker or main): each event goes on once (./once). */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeOnce.call(this);
 	}
 }

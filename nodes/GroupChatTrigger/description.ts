@@ -4,6 +4,7 @@ import { onlyForProvider, providerProperty as groupChatProvider } from '../Group
 import { EVENT_LABELS } from '../../src/events';
 import type { TriggerEvent } from '../../src/events';
 import { EVENT_SOURCES } from '../../src/trigger';
+import { onceOptionsProperty } from './once';
 import type { Provider } from '../../src/types';
 
 const PROVIDERS: Provider[] = ['chert', 'linq', 'periskope'];
@@ -91,4 +92,5 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'e.g. 7d4c1a20-0003-4b5e-9c6d-000000000003',
 		description: 'Only events in these groups (comma-separated chat IDs). Empty: every group.',
 	},
+	onceOptionsProperty,
 ];
