@@ -30,6 +30,56 @@ import { readTriggerWorkflow } from './trigger-example.mjs';
 
 const LINQ_TRIGGER = 'Linq: group events';
 const LINQ_NEXT = 'Linq: add confirmed?';
+
+/**
+ * The control: the same Linq trigger with its database check off (History Size 0) followed by n8n's
+ * own Remove Duplicates node ("Remove Items Processed in Previous Executions", on eventId) — n8n's
+ * deduplication store used the way n8n offers it, without the trigger's lock. The same pairs are
+ * sent to it, to see what the store alone does with them.
+ */
+export const CONTROL_WORKFLOW = Object.freeze({
+	id: 'gcQueueControl01',
+	name: 'Group chat events (control: Remove Duplicates)',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: '5d2e3f40-0000-4000-8000-000000000001',
+			name: 'Control: Linq events',
+			type: 'n8n-nodes-group-chat.groupChatTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: '5d2e3f40-aaaa-4000-8000-00000000001a',
+			parameters: { provider: 'linq', events: ['message.received'], senders: '', chatIds: '', options: { historySize: 0 } },
+			credentials: { linqApi: { id: 'gcLinqSandbox001', name: 'Linq (sandbox)' } },
+		},
+		{
+			id: '5d2e3f40-0000-4000-8000-000000000002',
+			name: 'Control: Remove Duplicates',
+			type: 'n8n-nodes-base.removeDuplicates',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: {
+				operation: 'removeItemsSeenInPreviousExecutions',
+				logic: 'removeItemsWithAlreadySeenKeyValues',
+				dedupeValue: '={{ $json.eventId }}',
+				options: {},
+			},
+		},
+		{
+			id: '5d2e3f40-0000-4000-8000-000000000003',
+			name: 'Control: next',
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [440, 0],
+			parameters: {},
+		},
+	],
+	connections: {
+		'Control: Linq events': { main: [[{ node: 'Control: Remove Duplicates', type: 'main', index: 0 }]] },
+		'Control: Remove Duplicates': { main: [[{ node: 'Control: next', type: 'main', index: 0 }]] },
+	},
+});
 const PROVIDERS = ['chert', 'linq', 'periskope'];
 const RECEIVED = '{"received":true}';
 
@@ -45,6 +95,35 @@ async function until(predicate, timeoutMs, everyMs = 200) {
 		await sleep(everyMs);
 	}
 }
+
+/** 5 pairs at a time = 10 executions: both workers' 5 slots, so both copies of a pair start at once. */
+const WAVE = 5;
+
+/** Each delivery to both URLs at the same moment (the same signed bytes), `WAVE` pairs at a time. */
+async function sendPairs(deliveries, urlA, urlB, note = () => {}) {
+	const answered = [];
+	for (let i = 0; i < deliveries.length; i += WAVE) {
+		const wave = deliveries.slice(i, i + WAVE);
+		const results = await Promise.all(
+			wave.map(async (delivery) => {
+				const headers = delivery.headers();
+				const [atMain, atWebhook] = await Promise.all([
+					postDelivery(urlA, delivery, { headers }),
+					postDelivery(urlB, delivery, { headers }),
+				]);
+				note(delivery.eventId, 'main', atMain);
+				note(delivery.eventId, 'webhook process', atWebhook);
+				return { eventId: delivery.eventId, atMain, atWebhook };
+			}),
+		);
+		answered.push(...results);
+	}
+	return answered;
+}
+
+/** Whether two runs of a step overlapped in time (both were inside it at once). */
+const overlapped = (a, b) =>
+	a?.start !== undefined && b?.start !== undefined && a.start < b.start + b.ms && b.start < a.start + a.ms;
 
 const percentile = (values, p) => {
 	if (!values.length) return 0;
@@ -166,25 +245,8 @@ export async function checkQueueTriggerPhase(ctx) {
 	// ---- 4. simultaneous pairs -------------------------------------------------------------
 	step(`trigger: ${pairs} pairs, the same signed bytes to main and to the webhook process at the same moment`);
 	const pairEvents = Array.from({ length: pairs }, (_, i) => make(`evt-${tag}-pair-${String(i).padStart(3, '0')}`));
-	const WAVE = 6;
-	const pairAnswers = [];
 	t = Date.now();
-	for (let i = 0; i < pairEvents.length; i += WAVE) {
-		const wave = pairEvents.slice(i, i + WAVE);
-		const results = await Promise.all(
-			wave.map(async (delivery) => {
-				const headers = delivery.headers();
-				const [atMain, atWebhook] = await Promise.all([
-					postDelivery(urlOf(cluster.main), delivery, { headers }),
-					postDelivery(urlOf(webhookProc), delivery, { headers }),
-				]);
-				note(delivery.eventId, 'main', atMain);
-				note(delivery.eventId, 'webhook process', atWebhook);
-				return { eventId: delivery.eventId, atMain, atWebhook };
-			}),
-		);
-		pairAnswers.push(...results);
-	}
+	const pairAnswers = await sendPairs(pairEvents, urlOf(cluster.main), urlOf(webhookProc), note);
 	const pairMs = pairAnswers.flatMap((p) => [p.atMain.ms, p.atWebhook.ms]);
 	info(
 		`${pairs * 2} deliveries answered in ${secs(Date.now() - t)} (waves of ${WAVE} pairs); answer time median ${percentile(pairMs, 50)} ms, p95 ${percentile(pairMs, 95)} ms, max ${Math.max(...pairMs)} ms`,
@@ -311,6 +373,12 @@ export async function checkQueueTriggerPhase(ctx) {
 		if (list.length === 2 && ranOn.get(String(list[0].id)) !== ranOn.get(String(list[1].id))) crossWorker++;
 	}
 	const pairsOk = pairIds.filter((eventId) => perEvent.get(eventId)?.continued === 1).length;
+	// Pairs whose two executions were in the trigger's step at the same time: without the lock,
+	// n8n's store would have read the same row for both.
+	const concurrent = pairIds.filter((eventId) => {
+		const [a, b] = (perEvent.get(eventId)?.executions ?? []).map((e) => ({ start: e.triggerStart, ms: e.triggerMs }));
+		return overlapped(a, b);
+	}).length;
 	const gaps = pairIds
 		.map((eventId) => perEvent.get(eventId)?.executions ?? [])
 		.filter((list) => list.length === 2)
@@ -319,15 +387,15 @@ export async function checkQueueTriggerPhase(ctx) {
 	const firsts = executions.filter((e) => e.once === 'first');
 	const duration = (list) => list.map((e) => new Date(e.stoppedAt) - new Date(e.startedAt));
 	info(
-		`pairs: ${pairsOk} of ${pairs} continued exactly once; executions per pair ${JSON.stringify(distribution)}; ${crossWorker} pairs ran on the two different workers; start times of a pair's two executions ${percentile(gaps, 50)} ms apart (median), max ${Math.max(0, ...gaps)} ms`,
+		`pairs: ${pairsOk} of ${pairs} continued exactly once; executions per pair ${JSON.stringify(distribution)}; ${crossWorker} pairs ran on the two different workers; in ${concurrent} pairs both executions were inside the trigger's step at the same time; start times of a pair's two executions ${percentile(gaps, 50)} ms apart (median), ${gaps.filter((g) => g <= 50).length} pairs within 50 ms`,
 	);
 	info(
 		`execution time: first ${percentile(duration(firsts), 50)} ms median (p95 ${percentile(duration(firsts), 95)}), duplicate ${percentile(duration(duplicates), 50)} ms median (p95 ${percentile(duration(duplicates), 95)})`,
 	);
-	ctx.measured.pairs = { pairs, pairsOk, distribution, crossWorker, gapMedianMs: percentile(gaps, 50) };
+	ctx.measured.pairs = { pairs, pairsOk, distribution, crossWorker, concurrent, gapMedianMs: percentile(gaps, 50) };
 	check(
-		`${pairs} simultaneous pairs: ${pairsOk} continued exactly once (${JSON.stringify(distribution)} executions per pair, ${crossWorker} pairs split across both workers)`,
-		pairsOk === pairs && crossWorker > 0,
+		`${pairs} simultaneous pairs: ${pairsOk} continued exactly once (${JSON.stringify(distribution)} executions per pair, ${crossWorker} pairs split across both workers, ${concurrent} pairs inside the trigger's step at the same time)`,
+		pairsOk === pairs && crossWorker > 0 && concurrent > 0,
 	);
 	const restartEvent = perEvent.get(beforeRestart.eventId);
 	check(
@@ -339,5 +407,63 @@ export async function checkQueueTriggerPhase(ctx) {
 	check(
 		`the sandbox's event, replayed and retried on main and copied to the webhook process, continued once (${firstEvent?.executions.length ?? 0} executions for ${firstStarted} deliveries answered ${RECEIVED})`,
 		firstEvent?.continued === 1 && firstEvent.executions.length === firstStarted,
+	);
+
+	// ---- 7. the control: n8n's Remove Duplicates instead of the trigger's check ----------------
+	step(`trigger: control — the same ${pairs} pairs to a workflow deduplicating with n8n's Remove Duplicates (no lock)`);
+	try {
+		const { versionId } = await ctx.api(`/rest/workflows/${CONTROL_WORKFLOW.id}`);
+		await ctx.api(`/rest/workflows/${CONTROL_WORKFLOW.id}/activate`, { versionId });
+	} catch (error) {
+		check(`"${CONTROL_WORKFLOW.name}" activated`, false, error.message);
+		return;
+	}
+	const controlNode = CONTROL_WORKFLOW.nodes[0];
+	const controlPath = `${controlNode.webhookId}/webhook`;
+	const controlSub = await until(() => sandbox.subscriptions('linq').find((sub) => sub.url.endsWith(`/webhook/${controlPath}`)), 30_000);
+	const bothRouted = await until(
+		async () =>
+			(await routeStatus(cluster.main.baseUrl, controlPath)) === 204 && (await routeStatus(webhookProc.baseUrl, controlPath)) === 204,
+		30_000,
+		100,
+	);
+	if (!check('the control workflow is active and routed on main and the webhook process', Boolean(controlSub && bothRouted))) return;
+	const makeControl = linqDeliveries(controlSub.secret, firstDelivery.body);
+	const controlEvents = Array.from({ length: pairs }, (_, i) => makeControl(`evt-${tag}-control-${String(i).padStart(3, '0')}`));
+	const controlAnswers = await sendPairs(
+		controlEvents,
+		`${cluster.main.baseUrl}/webhook/${controlPath}`,
+		`${webhookProc.baseUrl}/webhook/${controlPath}`,
+	);
+	const controlStarted = controlAnswers.flatMap((p) => [p.atMain, p.atWebhook]).filter((a) => a.text === RECEIVED).length;
+	let controlRows = [];
+	await until(
+		() => {
+			controlRows = ctx.sql(
+				`SELECT e.id, e.status, d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = '${CONTROL_WORKFLOW.id}'`,
+			);
+			return controlRows.length >= controlStarted && controlRows.every((row) => !['new', 'running', 'waiting'].includes(row.status));
+		},
+		180_000,
+		500,
+	);
+	const controlRuns = controlRows.map((row) => {
+		const data = ctx.unflatten(row.data);
+		const read = readTriggerExecution(data, { trigger: 'Control: Remove Duplicates', next: 'Control: next' });
+		return { ...row, ...read, error: read.error };
+	});
+	const controlContinued = new Map();
+	for (const run of controlRuns) for (const eventId of run.continued) controlContinued.set(eventId, (controlContinued.get(eventId) ?? 0) + 1);
+	const twice = controlEvents.filter((d) => (controlContinued.get(d.eventId) ?? 0) > 1).length;
+	const never = controlEvents.filter((d) => !controlContinued.get(d.eventId)).length;
+	const controlFailed = controlRuns.filter((run) => run.status !== 'success');
+	ctx.measured.control = { pairs, twice, never, failed: controlFailed.length, executions: controlRows.length };
+	info(
+		`control (Remove Duplicates, n8n's store without a lock): ${controlRows.length} executions for ${controlStarted} deliveries; ${twice} of ${pairs} events ran the workflow twice, ${never} never (${controlFailed.length} executions failed${controlFailed.length ? `: ${[...new Set(controlFailed.map((run) => String(run.error).slice(0, 80)))].join('; ')}` : ''})`,
+	);
+	check(
+		`control measured: with n8n's Remove Duplicates alone, ${twice} of ${pairs} simultaneous pairs ran the workflow twice (the trigger's check: 0)`,
+		controlRows.length === controlStarted,
+		`${controlRows.length} executions for ${controlStarted} deliveries`,
 	);
 }

@@ -59,7 +59,7 @@ import {
 	step,
 } from './harness.mjs';
 import { loadSandboxModule, readExampleWorkflow, sandboxCredentials } from './n8n-example.mjs';
-import { checkQueueTriggerPhase } from './test-queue-trigger.mjs';
+import { CONTROL_WORKFLOW, checkQueueTriggerPhase } from './test-queue-trigger.mjs';
 import { readTriggerWorkflow } from './trigger-example.mjs';
 import {
 	DEMO_OWNER,
@@ -829,6 +829,7 @@ async function main() {
 				{ ...LIFECYCLE_WF, active: true },
 				{ ...BULK_WF, active: true },
 				{ ...readTriggerWorkflow(), active: false },
+				CONTROL_WORKFLOW,
 			]),
 		);
 		try {
@@ -842,7 +843,7 @@ async function main() {
 			]);
 			writeFileSync(join(scratch, 'import-workflow.log'), `${imported.stdout}\n${imported.stderr}`);
 			info(`import:workflow ${secs(Date.now() - t)}`);
-			check('credentials and 4 workflows imported into PostgreSQL', true);
+			check('credentials and 5 workflows imported into PostgreSQL', true);
 		} catch (error) {
 			check('credentials and workflows imported', false, error.message);
 			return;

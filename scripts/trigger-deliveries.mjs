@@ -201,7 +201,11 @@ export function readTriggerExecution(data, { trigger, next, customData }) {
 	const items = (node, output) => (runData[node]?.[0]?.data?.main?.[output] ?? []).map((entry) => entry?.json ?? {});
 	const nextOutputs = runData[next]?.[0]?.data?.main ?? [];
 	const continued = nextOutputs.flatMap((_, output) => items(next, output).map((json) => String(json.eventId)));
+	const run = runData[trigger]?.[0];
 	return {
+		/** When the trigger's step ran in this execution (ms since epoch) and for how long. */
+		triggerStart: run?.startTime,
+		triggerMs: run?.executionTime,
 		recorded: typeof metadata.groupChatEvent === 'string' ? metadata.groupChatEvent.replace(/^[a-z]+:/, '') : undefined,
 		once: metadata.groupChatOnce,
 		passed: items(trigger, 0).map((json) => String(json.eventId)),
