@@ -225,7 +225,10 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		const continued = about.reduce((sum, e) => sum + e.continued.filter((id) => id === event.eventId).length, 0);
 		check(
 			`the event continued past the trigger exactly once across the restart (${about.length} execution(s): ${about.map((e) => e.once).join(', ')}; the redelivery was ${redelivery.json?.duplicate ? 'answered duplicate from the saved static data' : 'stopped at the trigger by n8n’s database'})`,
-			continued === 1 && about.length === (redelivery.json?.duplicate ? 1 : 2),
+			continued === 1 &&
+				about.length === (redelivery.json?.duplicate ? 1 : 2) &&
+				about.filter((e) => e.once === 'first').length === 1 &&
+				about.filter((e) => e.once === 'duplicate').length === about.length - 1,
 			JSON.stringify(about),
 		);
 

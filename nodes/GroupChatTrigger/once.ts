@@ -1,5 +1,5 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, IWorkflowExecutionCustomData } from 'n8n-workflow';
 
 import { DEFAULT_HISTORY, MAX_HISTORY, onceKey, recordOnce } from '../../src/dedup';
 import type { OnceStore } from '../../src/dedup';
@@ -147,12 +147,31 @@ export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecuti
 		const key = keys[index];
 		if (key === undefined || fresh.has(key)) kept.push({ ...item, pairedItem: { item: index } });
 	});
+	const customData = customDataOf(this);
 	try {
-		this.customData.set('groupChatEvent', recordable[0].slice(0, 255));
-		this.customData.set('groupChatOnce', kept.length === items.length ? 'first' : kept.length === 0 ? 'duplicate' : 'partly duplicate');
+		customData?.set('groupChatEvent', recordable[0].slice(0, 255));
+		customData?.set('groupChatOnce', kept.length === items.length ? 'first' : kept.length === 0 ? 'duplicate' : 'partly duplicate');
 	} catch {
 		// custom data is a convenience for the Executions list; never a reason to fail
 	}
 	return [kept];
+}
+
+/**
+ * The execution's custom data: `this.customData` (n8n 2.x), else `$execution.customData` (n8n 1.x
+ * offers it to expressions only); undefined when neither is there.
+ */
+function customDataOf(context: IExecuteFunctions): IWorkflowExecutionCustomData | undefined {
+	try {
+		if (context.customData) return context.customData;
+	} catch {
+		// 2.x throws when the execution has no run data
+	}
+	try {
+		const execution = context.getWorkflowDataProxy(0).$execution as { customData?: IWorkflowExecutionCustomData } | undefined;
+		return execution?.customData;
+	} catch {
+		return undefined;
+	}
 }
 
