@@ -7,12 +7,17 @@
 //     event, with the normalized item (event, chatId, participant);
 //  4. a forged delivery to the production webhook URL (wrong signature, no token) gets 401 and
 //     starts nothing; a replay of a real delivery gets 200 and starts nothing;
-//  5. deactivating (REST) deletes every subscription; activating again creates each once.
+//  5. one execution per event across a restart (issue 18): a new event is answered
+//     {"received":true} and runs; n8n restarts (watched every 25 ms: how long its webhook route
+//     answers 404 after it reports ready), creating no subscription; a redelivery of that event
+//     is answered 200 and the event still continued past the trigger only once;
+//  6. deactivating (REST) deletes every subscription; activating again creates each once.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { info, restApi as rest, runFromEditor, sleep, startN8n, step, waitForExecution } from './harness.mjs';
 import { signIn, waitForN8n } from './n8n-runtime.mjs';
+import { linqDeliveries, postDelivery, probeDelivery, readTriggerExecution, restartWindow, watchRestart } from './trigger-deliveries.mjs';
 import { importTriggerExample, readTriggerWorkflow, triggerWebhookUrl } from './trigger-example.mjs';
 
 const PROVIDERS = ['chert', 'linq', 'periskope'];
@@ -54,10 +59,10 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 
 	step(`Group Chat Trigger: n8n start (port ${port}) activates it`);
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const n8n = startN8n(runtime, env);
+	let n8n = startN8n(runtime, env);
 	try {
 		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
-		const { cookie } = await signIn(baseUrl);
+		let { cookie } = await signIn(baseUrl);
 		// Activation runs during start-up and may still be under way: wait for all three triggers.
 		for (let i = 0; i < 100 && !allSubscribed(sandbox); i++) await sleep(100);
 		const subs = Object.fromEntries(PROVIDERS.map((provider) => [provider, sandbox.subscriptions(provider)]));
@@ -171,6 +176,70 @@ export async function checkTriggerPhase({ runtime, env, port, sandbox, DEMO, lif
 		await sleep(1500);
 		const after = await rest(baseUrl, cookie, `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: trigger.id }))}&limit=100`);
 		check('the forged, token-less and replayed deliveries started no execution', (after?.results ?? []).length === before, `${before} → ${(after?.results ?? []).length}`);
+
+		step('Group Chat Trigger: one execution per event across a restart (regular mode)');
+		const linqNode = trigger.nodes.find((node) => node.name === 'Linq: group events');
+		const path = `${linqNode.webhookId}/webhook`;
+		const linqUrl = `${baseUrl}/webhook/${path}`;
+		const template = byProvider('linq').find((d) => d.eventType === 'participant.added');
+		const make = linqDeliveries(sandbox.subscriptions('linq')[0]?.secret ?? '', template?.body ?? '{}');
+		const event = make(`evt-restart-${Date.now().toString(36)}`);
+		const workflowExecutions = async () =>
+			(await rest(baseUrl, cookie, `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: trigger.id }))}&limit=250`))?.results ?? [];
+		const countBefore = (await workflowExecutions()).length;
+		const firstAnswer = await postDelivery(linqUrl, event);
+		check(
+			`a new Linq event is answered 200 with exactly {"received":true} (${firstAnswer.ms} ms)`,
+			firstAnswer.status === 200 && firstAnswer.text === '{"received":true}',
+			`HTTP ${firstAnswer.status} ${firstAnswer.text.slice(0, 200)}`,
+		);
+		for (let i = 0; i < 60 && (await workflowExecutions()).filter((e) => e.status === 'success').length < countBefore + 1; i++) await sleep(250);
+		const subscriptionCreates = () => sandbox.requests.filter((r) => r.method === 'POST' && /\/(webhook-subscriptions|webhooks)$/.test(r.path)).length;
+		const createsBefore = subscriptionCreates();
+		const watcher = watchRestart(baseUrl, path, { everyMs: 25 });
+		await sleep(200);
+		await n8n.stop();
+		n8n = startN8n(runtime, env);
+		await waitForN8n(baseUrl, { child: n8n.child, timeoutMs: 180_000 });
+		for (let i = 0; i < 2400 && (await probeDelivery(baseUrl, path)).status !== 401; i++) await sleep(25);
+		await sleep(300);
+		const window = restartWindow(await watcher.stop());
+		const spanText = (span) => (span ? `+${span.from}…+${span.to} ms (${span.samples} probes)` : 'none');
+		info(`restart, what a delivery got (ms after n8n stopped routing it):\n      ${window.timeline.join('\n      ')}`);
+		info(`answers a provider does not retry (404, or n8n's 200 "starting up"): ${spanText(window.lost)}; after readiness: ${spanText(window.afterReady)}`);
+		check(
+			`n8n restarted: ready at +${window.readyAt} ms, the trigger routed again at +${window.routedAt} ms; unretried answers ${spanText(window.lost)}`,
+			window.readyAt !== undefined && window.routedAt !== undefined,
+			JSON.stringify(window),
+		);
+		({ cookie } = await signIn(baseUrl));
+		check('the restart created no subscription (activation found the stored ones)', subscriptionCreates() === createsBefore, `${subscriptionCreates() - createsBefore} created`);
+		const redelivery = await postDelivery(linqUrl, event, { headers: event.headers(3) });
+		info(`redelivery of ${event.eventId} after the restart → ${redelivery.status} ${redelivery.text}`);
+		check('the redelivery after the restart is answered 200', redelivery.status === 200, redelivery.text);
+		await sleep(1500);
+		let about = [];
+		for (let i = 0; i < 40; i++) {
+			const list = await workflowExecutions();
+			about = [];
+			for (const summary of list.filter((e) => Number(e.id) > 0 && e.status !== 'running' && e.status !== 'new')) {
+				const full = await rest(baseUrl, cookie, `/rest/executions/${summary.id}`);
+				const data = typeof full.data === 'string' ? flatted.parse(full.data) : full.data;
+				const read = readTriggerExecution(data, { trigger: 'Linq: group events', next: 'Linq: add confirmed?', customData: full.customData });
+				if (read.recorded === event.eventId || read.continued.includes(event.eventId)) about.push({ id: summary.id, ...read });
+			}
+			if (about.length >= (redelivery.json?.duplicate ? 1 : 2)) break;
+			await sleep(500);
+		}
+		const continued = about.reduce((sum, e) => sum + e.continued.filter((id) => id === event.eventId).length, 0);
+		check(
+			`the event continued past the trigger exactly once across the restart (${about.length} execution(s): ${about.map((e) => e.once).join(', ')}; the redelivery was ${redelivery.json?.duplicate ? 'answered duplicate from the saved static data' : 'stopped at the trigger by n8n’s database'})`,
+			continued === 1 &&
+				about.length === (redelivery.json?.duplicate ? 1 : 2) &&
+				about.filter((e) => e.once === 'first').length === 1 &&
+				about.filter((e) => e.once === 'duplicate').length === about.length - 1,
+			JSON.stringify(about),
+		);
 
 		step('Group Chat Trigger: deactivate, then activate again (REST)');
 		const all = () => PROVIDERS.flatMap((provider) => sandbox.subscriptions(provider));

@@ -17,11 +17,17 @@
 //     `n8n.queue.job.dequeued` and its log line "Worker started execution"), none by main,
 //     all succeeded (REST /rest/executions), the bulk was split across both workers, and the
 //     sandbox's final state: rosters, names, our line gone, each bulk group created once and
-//     renamed once.
+//     renamed once;
+//  7. the trigger phase (scripts/test-queue-trigger.mjs, issue 18): the Group Chat Trigger
+//     example activated through main, an `n8n webhook` process next to main, replays and retries
+//     within a process, many pairs of simultaneous copies to main and the webhook process, a main
+//     restart (its 404 window measured) and a redelivery after it; executions per event id counted
+//     from PostgreSQL: each event continued past the trigger exactly once.
 // Everything started here is stopped at the end, also on failure and on SIGINT/SIGTERM.
 // Last line: `queue: N passed, M failed`; exit code 1 on any failure.
 //
-// Flags: --no-build, --bulk=N (default 12); --sync-examples copies the manual lifecycle example's
+// Flags: --no-build, --bulk=N (default 12), --pairs=N (trigger phase, default 60), --skip-trigger;
+// --sync-examples copies the manual lifecycle example's
 // Group Chat nodes into examples/group-chat-queue-lifecycle.workflow.json and exits.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +59,8 @@ import {
 	step,
 } from './harness.mjs';
 import { loadSandboxModule, readExampleWorkflow, sandboxCredentials } from './n8n-example.mjs';
+import { CONTROL_WORKFLOW, checkQueueTriggerPhase } from './test-queue-trigger.mjs';
+import { readTriggerWorkflow } from './trigger-example.mjs';
 import {
 	DEMO_OWNER,
 	ROOT,
@@ -67,6 +75,7 @@ import {
 
 const args = process.argv.slice(2);
 const BULK = Number(args.find((a) => a.startsWith('--bulk='))?.split('=')[1] ?? 12);
+const PAIRS = Number(args.find((a) => a.startsWith('--pairs='))?.split('=')[1] ?? 60);
 const QUEUE_DIR = join(ROOT, '.queue-runtime');
 const RUN_DIR = join(QUEUE_DIR, 'run');
 const LOCK_FILE = join(QUEUE_DIR, 'lock.pid');
@@ -418,7 +427,7 @@ function queueEnv(base, { userFolder, port, brokerPort, healthPort, owner }) {
 	return env;
 }
 
-async function startMain(runtime, base) {
+async function startMain(runtime, base, logName = 'main') {
 	const userFolder = join(RUN_DIR, 'main');
 	const env = queueEnv(base, {
 		userFolder,
@@ -426,12 +435,56 @@ async function startMain(runtime, base) {
 		brokerPort: await freePort(),
 		owner: DEMO_OWNER,
 	});
-	const proc = startProcess('main', runtime.nodeBin, [runtime.n8nBin, 'start'], {
+	const proc = startProcess(logName, runtime.nodeBin, [runtime.n8nBin, 'start'], {
 		env,
 		cwd: userFolder,
-		logFile: join(RUN_DIR, 'main.log'),
+		logFile: join(RUN_DIR, `${logName}.log`),
 	});
 	return { ...proc, userFolder, baseUrl: `http://127.0.0.1:${base.mainPort}` };
+}
+
+/** `n8n webhook`: production webhooks only, on its own port and user folder, with the package. */
+async function startWebhookProcess(runtime, base) {
+	const userFolder = join(RUN_DIR, 'webhook');
+	mkdirSync(userFolder, { recursive: true });
+	installPackageInto(userFolder);
+	const port = await freePort();
+	const env = queueEnv(base, { userFolder, port, brokerPort: await freePort(), owner: false });
+	const proc = startProcess('webhook', runtime.nodeBin, [runtime.n8nBin, 'webhook'], {
+		env,
+		cwd: userFolder,
+		logFile: join(RUN_DIR, 'webhook.log'),
+	});
+	return { ...proc, userFolder, port, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Runs `query` in n8n's PostgreSQL database as n8n's role; returns its rows as objects. */
+function sqlRows(base, pgBin, query) {
+	const result = spawnSync(
+		join(pgBin, 'psql'),
+		[
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(base.pgPort),
+			'-U',
+			base.db.user,
+			'-d',
+			base.db.database,
+			'-At',
+			'-v',
+			'ON_ERROR_STOP=1',
+			'-c',
+			`SELECT coalesce(json_agg(t), '[]'::json) FROM (${query}) t`,
+		],
+		{
+			encoding: 'utf8',
+			env: { ...process.env, PGPASSWORD: base.db.password },
+			maxBuffer: 512 * 1024 * 1024,
+		},
+	);
+	if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+	return JSON.parse(result.stdout);
 }
 
 async function startWorker(runtime, base, name, { withPackage }) {
@@ -771,7 +824,13 @@ async function main() {
 		const workflowsFile = join(scratch, 'workflows.json');
 		writeFileSync(
 			workflowsFile,
-			JSON.stringify([MANUAL_WF, { ...LIFECYCLE_WF, active: true }, { ...BULK_WF, active: true }]),
+			JSON.stringify([
+				MANUAL_WF,
+				{ ...LIFECYCLE_WF, active: true },
+				{ ...BULK_WF, active: true },
+				{ ...readTriggerWorkflow(), active: false },
+				CONTROL_WORKFLOW,
+			]),
 		);
 		try {
 			t = Date.now();
@@ -784,7 +843,7 @@ async function main() {
 			]);
 			writeFileSync(join(scratch, 'import-workflow.log'), `${imported.stdout}\n${imported.stderr}`);
 			info(`import:workflow ${secs(Date.now() - t)}`);
-			check('credentials and 3 workflows imported into PostgreSQL', true);
+			check('credentials and 5 workflows imported into PostgreSQL', true);
 		} catch (error) {
 			check('credentials and workflows imported', false, error.message);
 			return;
@@ -1087,6 +1146,48 @@ async function main() {
 			rejected.length === 0,
 			rejected.map((r) => `${r.method} ${r.url} → ${r.status}`).join('\n'),
 		);
+
+		// ---- the trigger phase (issue 18) -------------------------------------------------
+		if (!args.includes('--skip-trigger')) {
+			let restarts = 0;
+			const cluster = {
+				main: mainProc,
+				cookie,
+				webhook: undefined,
+				workers,
+				async startWebhook() {
+					cluster.webhook = await startWebhookProcess(runtime, base);
+					await waitForN8n(cluster.webhook.baseUrl, { child: cluster.webhook.child, timeoutMs: 180_000 });
+				},
+				async restartMain() {
+					await stopChild(cluster.main);
+					cluster.main = await startMain(runtime, base, `main-restart-${++restarts}`);
+					await waitForN8n(cluster.main.baseUrl, { child: cluster.main.child, timeoutMs: 180_000 });
+					cluster.cookie = await login(cluster.main.baseUrl);
+				},
+			};
+			const measured = {};
+			await checkQueueTriggerPhase({
+				check,
+				sandbox,
+				DEMO,
+				pairs: PAIRS,
+				cluster,
+				measured,
+				api: (path, body) => api(cluster.main.baseUrl, cluster.cookie, path, body),
+				sql: (query) => sqlRows(base, pgBin, query),
+				unflatten,
+				// The event logs are written by a writer thread: give them a moment to catch up.
+				async ranOn(ids) {
+					let seen = [];
+					for (const deadline = Date.now() + 10_000; ; await sleep(250)) {
+						seen = workers.map((w) => ({ name: w.name, ...dequeuedBy(w) }));
+						if (ids.every((id) => seen.some((s) => s.fromEvents.has(id))) || Date.now() > deadline) break;
+					}
+					return new Map(ids.map((id) => [id, seen.find((s) => s.fromEvents.has(id))?.name]));
+				},
+			});
+		}
 	} finally {
 		await sandbox.stop();
 	}

@@ -1,10 +1,19 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { NODE_DESCRIPTION } from '../GroupChat/descriptions/common';
 import { providerCredentials, providerLabelExpression } from '../GroupChat/descriptions/providers';
 import { triggerProperties } from './description';
 import { checkExists, create, remove } from './lifecycle';
+import { executeOnce } from './once';
 import { receive } from './webhook';
 
 export class GroupChatTrigger implements INodeType {
@@ -20,7 +29,9 @@ export class GroupChatTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: providerCredentials,
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// responseData '': n8n answers with the node's webhookResponse ({"received": true}); without it
+		// n8n's default is the literal text "firstEntryJson" (extractWebhookOnReceivedResponse).
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: triggerProperties,
 	};
 
@@ -40,5 +51,10 @@ export class GroupChatTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receive.call(this);
+	}
+
+	/** Inside the execution a delivery started (worker or main): each event goes on once (./once). */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeOnce.call(this);
 	}
 }

@@ -5,6 +5,7 @@ import type { TriggerEvent } from '../../src/events';
 import { ENTRIES } from '../../src/providers';
 import type { ProviderEntry } from '../../src/providers/contract';
 import { providerProperty as groupChatProvider } from '../GroupChat/descriptions/providers';
+import { onceOptionsProperty } from './once';
 
 /** The action node's Provider choice; the trigger starts on Linq, which delivers every event. */
 export const providerProperty: INodeProperties = { ...groupChatProvider, default: 'linq' };
@@ -60,4 +61,5 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'e.g. 7d4c1a20-0003-4b5e-9c6d-000000000003',
 		description: 'Only events in these groups (comma-separated chat IDs). Empty: every group.',
 	},
+	onceOptionsProperty,
 ];

@@ -46,8 +46,12 @@ function saveWindow(key: string, data: IDataObject, window: string[]): void {
 	while (RECENT.size > MAX_NODES) RECENT.delete(RECENT.keys().next().value as string);
 }
 
-/** The output item: exactly the documented shape, `actor` only when the provider says who. */
-function toItem(event: NormalizedEvent): IDataObject {
+/**
+ * The output item: exactly the documented shape, `actor` only when the provider says who.
+ * `eventId` is never empty: an event whose payload names no id carries the delivery's dedup key
+ * (what the trigger and its database check record it under).
+ */
+function toItem(event: NormalizedEvent, dedupKey: string): IDataObject {
 	const item: IDataObject = {
 		provider: event.provider,
 		event: event.event,
@@ -57,7 +61,7 @@ function toItem(event: NormalizedEvent): IDataObject {
 	};
 	if (event.actor !== undefined && event.actor !== null) item.actor = event.actor;
 	item.occurredAt = event.occurredAt;
-	item.eventId = event.eventId;
+	item.eventId = event.eventId || dedupKey;
 	// Already a bounded copy of the part of the payload about this event (src/events boundedRaw).
 	item.raw = event.raw as IDataObject;
 	return item;
@@ -130,10 +134,11 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 			saveWindow(memoryKey, data, recorded);
 			return { webhookResponse: { received: true, ignored: true } };
 		}
-		const items = this.helpers.returnJsonArray(outcome.events.map(toItem));
+		const items = this.helpers.returnJsonArray(outcome.events.map((event) => toItem(event, outcome.dedupKey)));
 		// Recorded only now that its items exist: a failure before this line leaves it unrecorded.
 		saveWindow(memoryKey, data, recorded);
-		return { workflowData: [items] };
+		// n8n answers with webhookResponse once the execution exists (the description's responseData '').
+		return { workflowData: [items], webhookResponse: { received: true } };
 	} catch (error) {
 		log(`a delivery failed while being processed (${describeFailure(error, stored)}); answered 500 and not recorded, so the provider's retry is processed`);
 		return answer(response, 500, {

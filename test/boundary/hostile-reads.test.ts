@@ -354,8 +354,9 @@ describe('3. a read is bounded in size and time', () => {
 		const started = Date.now();
 		const outcome = await withPickerLimits({ timeoutMs: 1000, maxAttempts: 1 }, () => target.run({ timeoutSeconds: 1 }));
 		const took = Date.now() - started;
-		// Get Group has Max Attempts 2 here: two 1 s deadlines and a short backoff.
-		expect(took).toBeLessThan(target.name.endsWith('Get Group') ? 4500 : 2500);
+		// Get Group has Max Attempts 2 here: two 1 s deadlines and a short backoff. The drip alone
+		// would take tens of seconds; the bounds leave room for a machine busy with other work.
+		expect(took).toBeLessThan(target.name.endsWith('Get Group') ? 8000 : 5000);
 		expectReadWords(target, outcome.message);
 		expect(outcome.message).toMatch(/no complete answer within the 1 s timeout/);
 	});

@@ -5,7 +5,7 @@
  * (one per received request), the real GroupChatTrigger node and credential classes, and a
  * loopback HTTP receiver that plays n8n's webhook endpoint: it reads the raw body (as n8n's
  * rawBodyReader does), hands the request to the node, and answers as n8n's webhook helpers do
- * (the node's own 401, a 200 without execution, or "Workflow was started" with the items).
+ * (the node's own 401, a 200 without execution, or n8n's "onReceived" answer with the items).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -289,7 +289,17 @@ export class TriggerHarness {
 				record.items = items;
 				this.executions.push(items);
 			}
-			reply(200, { message: 'Workflow was started' });
+			// n8n's answer for responseMode "onReceived" (extractWebhookOnReceivedResponse): the
+			// description's responseData (n8n's default: the literal text "firstEntryJson"), else the
+			// node's webhookResponse, else {message: "Workflow was started"}.
+			const described = this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE).description.webhooks![0].responseData;
+			const responseData = described === undefined ? 'firstEntryJson' : described;
+			reply(
+				200,
+				responseData === 'noData'
+					? undefined
+					: responseData || (result.webhookResponse ?? { message: 'Workflow was started' }),
+			);
 		} catch (error) {
 			reply(500, { message: (error as Error).message });
 		}

@@ -480,9 +480,22 @@ describe('Linq verification', () => {
 		if (status === 401) expect(JSON.stringify(received.body)).not.toMatch(/whsec_|signature does not match/);
 	});
 
+	test('a body without event_id: the item carries the signed webhook-id it was deduplicated by, never an empty eventId', async () => {
+		const body = JSON.stringify({ ...JSON.parse(linqBody('x')), event_id: undefined });
+		const received = await trigger.post(body, linqHeaders(secretOf(trigger), 'msg_no_event_id', now(), body));
+		expect(received).toMatchObject({ status: 200, body: { received: true } });
+		expect(received.items).toEqual([expect.objectContaining({ event: 'participant.added', eventId: 'msg_no_event_id' })]);
+	});
+
 	test('a redelivery (same signed event_id, even under a new webhook-id and timestamp) → 200, no execution', async () => {
 		const body = linqBody('evt_dup_1');
-		expect((await trigger.post(body, linqHeaders(secretOf(trigger), 'msg_a', now(), body))).status).toBe(200);
+		// The first delivery starts the execution and gets a body a provider can read, never n8n's
+		// placeholder "firstEntryJson" (the webhook description's responseData is '').
+		expect(await trigger.post(body, linqHeaders(secretOf(trigger), 'msg_a', now(), body))).toEqual({
+			status: 200,
+			body: { received: true },
+			items: [expect.objectContaining({ eventId: 'evt_dup_1' })],
+		});
 		const again = await trigger.post(body, linqHeaders(secretOf(trigger), 'msg_b', now() + 5, body));
 		expect(again).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
 		expect(trigger.executions).toHaveLength(1);
