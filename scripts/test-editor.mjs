@@ -8,7 +8,11 @@
 //   sign in → open the example (its sticky note names the running sandbox) → open
 //   "Linq: Create Group" → pick a Sender from the list (filled by the sandbox) → Execute step →
 //   read the output panel → open "Linq: Rename Group" → Chat "From list" → pick the group just
-//   created → Execute step → read the output → add a Group Chat node from the node panel,
+//   created → Execute step → read the output → the node panel's "Group Chat" entry: the action
+//   node's description, an Actions list with every operation of the action node (as n8n serves
+//   it), the trigger's events under Triggers; "Get or reset a group invite link" adds a node on
+//   a provider that offers it (the node is deleted again) → add a Group Chat node from the node
+//   panel ("Create a group chat": a Create Group node on a provider that creates groups),
 //   Provider Periskope, its credential, Operation "List Groups" → Execute step → one item per
 //   group the sandbox has → Operation "Sync Members", Chat from the list, Members typed, Sync
 //   Options Preview Only + Allow Removals → Execute step → the plan, and the sandbox's group
@@ -88,6 +92,18 @@ async function readmeShot(page, testIds) {
 	info(`screenshot ${relative(ROOT, file)} (for the README)`);
 }
 
+/** The node panel alone (.artifacts/editor/node-panel-actions.png), for the README. */
+async function panelShot(page) {
+	const file = join(ARTIFACTS, 'node-panel-actions.png');
+	try {
+		await page.getByTestId('node-creator').screenshot({ path: file });
+		screenshots.push(file);
+		info(`screenshot ${relative(ROOT, file)} (for the README)`);
+	} catch (error) {
+		info(`screenshot node-panel-actions failed: ${error.message.split('\n')[0]}`);
+	}
+}
+
 /** Runs one step; on an exception the step fails with a screenshot and the run stops. */
 async function step(page, name, fn) {
 	heading(name);
@@ -103,11 +119,17 @@ async function step(page, name, fn) {
 }
 class StepFailed extends Error {}
 
-/** The node's fields as n8n serves them: do the Sender list and the Chat "From list" exist? */
-async function pickerFields(baseUrl) {
+/**
+ * The two nodes as n8n serves them to the editor (/types/nodes.json): do the Sender list and the
+ * Chat "From list" exist, and what should the node panel show — the action node's description,
+ * every operation it has (the `action` of each option of every Operation property, whatever
+ * provider it shows on), which providers offer each, and the trigger's events.
+ */
+async function nodeTypes(baseUrl) {
 	const cookie = await login(baseUrl, DEMO_OWNER);
 	const nodes = await (await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie } })).json();
 	const node = nodes.find((n) => n.name === NODE_TYPE);
+	const trigger = nodes.find((n) => n.name === `${NODE_TYPE}Trigger`);
 	const props = node?.properties ?? [];
 	const sender = props.find((p) => p.name === 'sender' && p.typeOptions?.loadOptionsMethod);
 	const chatList = props.find(
@@ -117,7 +139,35 @@ async function pickerFields(baseUrl) {
 			p.displayOptions?.show?.provider?.includes('linq') &&
 			p.modes?.some((m) => m.name === 'list'),
 	);
-	return { sender: Boolean(sender), chatList: Boolean(chatList) };
+	const operations = new Map(); // value → { name, action, providers }
+	for (const property of props.filter((p) => p.name === 'operation')) {
+		for (const option of property.options ?? []) {
+			const entry = operations.get(option.value) ?? {
+				name: option.name,
+				action: option.action,
+				providers: [],
+			};
+			entry.providers.push(...(property.displayOptions?.show?.provider ?? []));
+			operations.set(option.value, entry);
+		}
+	}
+	const providerNames = Object.fromEntries(
+		(props.find((p) => p.name === 'provider')?.options ?? []).map((o) => [o.value, o.name]),
+	);
+	const events = new Set(
+		(trigger?.properties ?? [])
+			.filter((p) => p.name === 'events')
+			.flatMap((p) => (p.options ?? []).map((o) => o.name.toLowerCase())),
+	);
+	return {
+		sender: Boolean(sender),
+		chatList: Boolean(chatList),
+		description: node?.description,
+		triggerDescription: trigger?.description,
+		operations,
+		providerNames,
+		events,
+	};
 }
 
 /**
@@ -149,13 +199,18 @@ async function closeNode(page) {
 	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
 }
 
+/** Closes n8n's toasts ("Node executed successfully" …). */
+async function closeToasts(page) {
+	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) {
+		await close.click().catch(() => {});
+	}
+}
+
 /** Clicks "Execute step" and returns the output panel's JSON view text once data is there. */
 async function executeStepAndReadOutput(page) {
 	// Earlier toasts closed first: the run is over when n8n's own toast says how it went (the
 	// output panel may still show an earlier run's data until then).
-	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) {
-		await close.click().catch(() => {});
-	}
+	await closeToasts(page);
 	await page.getByTestId('node-execute-button').first().click();
 	await page
 		.locator('.el-notification')
@@ -235,6 +290,49 @@ async function searchNodePanel(page, term) {
 	return item;
 }
 
+/**
+ * The names of the actions in one category ("Actions", "Triggers") of a node's details in the node
+ * panel, once all of them are rendered (its header counts them: "Actions (12)"); a collapsed
+ * category is opened first, as a person would.
+ */
+async function nodePanelCategory(page, label) {
+	const category = page
+		.locator('[data-category-collapsed]')
+		.filter({
+			has: page
+				.getByTestId('node-creator-category-item')
+				.filter({ hasText: new RegExp(`^\\s*${label}\\b`) }),
+		})
+		.first();
+	await category.waitFor({ timeout: 15_000 });
+	const header = category.getByTestId('node-creator-category-item');
+	if ((await category.getAttribute('data-category-collapsed')) === 'true') await header.click();
+	const count = Number(/\((\d+)\)/.exec(await header.innerText())?.[1] ?? 0);
+	const items = category.locator(
+		'[data-test-id="item-iterator-item"][data-keyboard-nav-type="action"]',
+	);
+	for (let i = 0; i < 30 && (await items.count()) < count; i++) await page.waitForTimeout(250);
+	const names = (await items.getByTestId('node-creator-item-name').allTextContents()).map((name) =>
+		name.trim(),
+	);
+	return { names, count, items, header };
+}
+
+/** The text an options parameter shows (the chosen option's name), from the node's parameters. */
+async function shownValue(page, name) {
+	return (
+		await page.getByTestId(`parameter-input-${name}`).locator('input').first().inputValue()
+	).trim();
+}
+
+/** Deletes a node from the canvas (n8n saves the workflow as it is edited). */
+async function deleteNode(page, name) {
+	const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+	await node.click();
+	await page.keyboard.press('Delete');
+	await node.waitFor({ state: 'detached', timeout: 15_000 });
+}
+
 async function run(baseUrl, sandboxUrl) {
 	const { chromium, selectors } = await import('playwright-core');
 	selectors.setTestIdAttribute('data-test-id');
@@ -253,7 +351,7 @@ async function run(baseUrl, sandboxUrl) {
 		page.setDefaultTimeout(STEP_TIMEOUT);
 		page.on('pageerror', (error) => pageErrors.push(error.message));
 		const workflow = readExampleWorkflow();
-		const pickers = await pickerFields(baseUrl.replace('localhost', '127.0.0.1'));
+		const types = await nodeTypes(baseUrl.replace('localhost', '127.0.0.1'));
 
 		await step(page, 'Sign in', async () => {
 			await page.goto(`${baseUrl}/signin`);
@@ -298,7 +396,7 @@ async function run(baseUrl, sandboxUrl) {
 			async () => {
 				await openNode(page, 'Linq: Create Group');
 				await screenshot(page, 'create-group-node');
-				if (!check('the node has a Sender list (loadOptions) field', pickers.sender)) return;
+				if (!check('the node has a Sender list (loadOptions) field', types.sender)) return;
 				const sender = page.getByTestId('parameter-input-sender');
 				const options = page.locator('.el-select-dropdown__item:visible');
 				await openDropdown(page, sender.locator('input'), options);
@@ -340,7 +438,7 @@ async function run(baseUrl, sandboxUrl) {
 			'Open "Linq: Rename Group", pick the Chat from the list, Execute step',
 			async () => {
 				await openNode(page, 'Linq: Rename Group');
-				if (!check('the node has a Chat field with a "From list" mode', pickers.chatList)) return;
+				if (!check('the node has a Chat field with a "From list" mode', types.chatList)) return;
 				const chat = page.getByTestId('parameter-input-chatId');
 				// The example takes the chat ID from an expression: switch the field to a fixed value.
 				const fixed = page
@@ -401,25 +499,176 @@ async function run(baseUrl, sandboxUrl) {
 			page
 				.locator(`[data-test-id="canvas-node"][data-node-type="${NODE_TYPE}"]`)
 				.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-node-name')));
+		// A click on empty canvas (right of the short Chert branch) clears the selection, so a new
+		// node stands alone instead of being attached after the node edited last.
+		const clearSelection = async () => {
+			const last = await page
+				.locator(`[data-test-id="canvas-node"][data-node-name="Chert: Leave Group"]`)
+				.boundingBox();
+			if (last) await page.mouse.click(last.x + last.width + 150, last.y + last.height / 2);
+		};
+		const operations = [...types.operations.values()];
+		const providersOf = (operation) =>
+			(types.operations.get(operation)?.providers ?? []).map((id) => types.providerNames[id] ?? id);
+
+		// The node panel's entry for the package, its Actions and Triggers, and an action picked there.
+		const nodePanelChecks = async () => {
+			await closeToasts(page);
+			await clearSelection();
+			await page.getByTestId('node-creator-plus-button').click();
+			const item = await searchNodePanel(page, 'group chat');
+			const description = (
+				(await item
+					.first()
+					.getByTestId('node-creator-item-description')
+					.textContent()
+					.catch(() => '')) ?? ''
+			).trim();
+			check(
+				`the entry shows the action node’s description ("${types.description}")`,
+				Boolean(types.description) &&
+					description === types.description &&
+					!/Starts a workflow when group chats change/.test(description),
+				`shown: "${description}"; the action node’s: "${types.description}"; the trigger’s: "${types.triggerDescription}"`,
+			);
+			await screenshot(page, 'node-panel-entry');
+			await item.first().click();
+			// Its details open with the description again, above the actions.
+			const details = page
+				.getByTestId('node-creator')
+				.getByText(types.description ?? '', { exact: true })
+				.filter({ visible: true });
+			await details
+				.first()
+				.waitFor({ timeout: 10_000 })
+				.catch(() => {});
+			check(
+				'its details show the action node’s description too',
+				Boolean(types.description) && (await details.count()) > 0,
+				(
+					await page
+						.getByTestId('node-creator')
+						.innerText()
+						.catch(() => '')
+				).slice(0, 400),
+			);
+
+			// Every operation of the action node, on whichever provider it is offered.
+			const actions = await nodePanelCategory(page, 'Actions');
+			const expected = operations.map((operation) => operation.action);
+			const missing = expected.filter((action) => !actions.names.includes(action));
+			const extra = actions.names.filter((action) => !expected.includes(action));
+			info(`Actions (${actions.count}): ${actions.names.join(' · ')}`);
+			check(
+				`its Actions list holds every operation of the action node (${expected.length}, as n8n serves the node)`,
+				expected.length > 0 &&
+					missing.length === 0 &&
+					extra.length === 0 &&
+					actions.names.length === expected.length &&
+					actions.count === expected.length,
+				`missing ${JSON.stringify(missing)}; not operations ${JSON.stringify(extra)}; header says ${actions.count}`,
+			);
+			const named = ['Get Group', 'Send Message', 'List Groups', 'Sync Members', 'Invite Link'];
+			const listed = (name) =>
+				operations.some(
+					(operation) => operation.name === name && actions.names.includes(operation.action),
+				);
+			check(
+				`…among them ${named.join(', ')}`,
+				named.every(listed),
+				`not listed: ${named.filter((name) => !listed(name)).join(', ')}`,
+			);
+
+			// The trigger's events stay listed under Triggers ("On message received in a group").
+			const triggers = await nodePanelCategory(page, 'Triggers');
+			info(`Triggers (${triggers.count}): ${triggers.names.join(' · ')}`);
+			const notEvents = triggers.names.filter(
+				(name) => !types.events.has(name.replace(/^On\s+/i, '').toLowerCase()),
+			);
+			check(
+				'the trigger’s events are still listed under Triggers',
+				triggers.names.length > 0 && notEvents.length === 0,
+				`listed ${JSON.stringify(triggers.names)}; not trigger events ${JSON.stringify(notEvents)}`,
+			);
+
+			await page.waitForTimeout(500); // the details panel slides in
+			await screenshot(page, 'node-panel-actions');
+			await panelShot(page);
+
+			// An action only some providers offer lands on one that offers it.
+			const inviteLink = types.operations.get('inviteLink');
+			if (!check('the node has an Invite Link operation', Boolean(inviteLink?.action))) return;
+			if (!actions.names.includes(inviteLink.action)) {
+				check(
+					`"${inviteLink.action}" adds a Group Chat node`,
+					false,
+					'the action is not in the Actions list',
+				);
+				await page.keyboard.press('Escape');
+				return;
+			}
+			const before = new Set(await groupChatNodes());
+			await actions.items.filter({ hasText: inviteLink.action }).first().click();
+			await page.getByTestId('ndv').waitFor();
+			await page.getByTestId('node-parameters').waitFor();
+			const node = (await groupChatNodes()).find((name) => !before.has(name));
+			const provider = await shownValue(page, 'provider');
+			const operation = await shownValue(page, 'operation');
+			check(
+				`"${inviteLink.action}" adds a Group Chat node ("${node}") on a provider that offers it (${providersOf('inviteLink').join(', ')}), Operation "${inviteLink.name}"`,
+				Boolean(node) &&
+					providersOf('inviteLink').includes(provider) &&
+					operation === inviteLink.name,
+				`Provider "${provider}", Operation "${operation}"`,
+			);
+			await screenshot(page, 'invite-link-node');
+			await closeNode(page);
+			if (node) await deleteNode(page, node);
+		};
+
+		await step(
+			page,
+			'Node panel: "Group Chat" shows the action node’s description and every operation as an action',
+			async () => {
+				// A taller window for this step, so that one picture shows the whole panel (a resize
+				// closes the node panel: it is set before the panel opens, and back once it is closed).
+				const viewport = page.viewportSize();
+				await page.setViewportSize({ width: viewport.width, height: 1300 });
+				try {
+					await nodePanelChecks();
+				} finally {
+					await page.setViewportSize(viewport);
+				}
+			},
+		);
+
 		let added;
 		await step(
 			page,
 			'Add a Group Chat node: Periskope, Operation "List Groups", Execute step',
 			async () => {
-				// A click on empty canvas (right of the short Chert branch) clears the selection, so the
-				// new node stands alone instead of being attached after the node edited last.
-				const last = await page
-					.locator(`[data-test-id="canvas-node"][data-node-name="Chert: Leave Group"]`)
-					.boundingBox();
-				if (last) await page.mouse.click(last.x + last.width + 150, last.y + last.height / 2);
+				await clearSelection();
 				const before = new Set(await groupChatNodes());
 				await page.getByTestId('node-creator-plus-button').click();
 				const item = await searchNodePanel(page, 'group chat');
 				await item.first().click();
-				await page.getByText('Create a group chat', { exact: true }).first().click();
+				const create = types.operations.get('create');
+				await page.getByText(create.action, { exact: true }).first().click();
 				await page.getByTestId('ndv').waitFor();
 				await page.getByTestId('node-parameters').waitFor();
 				added = (await groupChatNodes()).find((name) => !before.has(name));
+				const provider = await shownValue(page, 'provider');
+				const operation = await shownValue(page, 'operation');
+				const participants = await page
+					.getByTestId('node-parameters')
+					.getByTestId('parameter-input-participants')
+					.isVisible();
+				check(
+					`"${create.action}" gives a Create Group node: a provider that creates groups (${provider}), Operation "${create.name}", its Participants field`,
+					providersOf('create').includes(provider) && operation === create.name && participants,
+					`Provider "${provider}", Operation "${operation}", Participants shown: ${participants}`,
+				);
+				await screenshot(page, 'create-group-from-panel');
 				const inputPanel = page.getByTestId('ndv-input-panel');
 				await inputPanel.getByText('No input connected').waitFor({ timeout: 10_000 }).catch(() => {});
 				const input = await inputPanel.innerText().catch(() => '');
@@ -528,13 +777,7 @@ async function run(baseUrl, sandboxUrl) {
 				await screenshot(page, 'sync-members-preview-output');
 				await closeNode(page);
 				// Leave the example as it was (n8n saves the workflow as it is edited).
-				if (added) {
-					await page.locator(`[data-test-id="canvas-node"][data-node-name="${added}"]`).click();
-					await page.keyboard.press('Delete');
-					await page
-						.locator(`[data-test-id="canvas-node"][data-node-name="${added}"]`)
-						.waitFor({ state: 'detached', timeout: 15_000 });
-				}
+				if (added) await deleteNode(page, added);
 			},
 		);
 
