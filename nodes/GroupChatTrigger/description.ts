@@ -30,8 +30,9 @@ export const triggerProperties: INodeProperties[] = [
 			displayOptions: { show: { provider: [entry.id] } },
 		}),
 	),
-	// Trigger On, once per provider: only the events it can deliver.
-	...ENTRIES.map(
+	// Trigger On, once per provider: only the events it can deliver. n8n's node panel lists the
+	// first Trigger On's options as the node's triggers: the provider with the most events first.
+	...[...ENTRIES].sort((a, b) => b.events.supported.length - a.events.supported.length).map(
 		(entry): INodeProperties => ({
 			displayName: 'Trigger On',
 			name: 'events',
