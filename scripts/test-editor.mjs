@@ -69,8 +69,8 @@ async function screenshot(page, name) {
 }
 
 /**
- * The README's picture of the pickers (.artifacts/editor/pickers.png): the node's parameters with
- * the open Chat list, cropped from the page. Copy it to docs/editor-pickers.png to update the README.
+ * The docs' picture of the pickers (.artifacts/editor/pickers.png): the node's parameters with
+ * the open Chat list, cropped from the page. Copy it to docs/editor-pickers.png to update docs/node.md.
  */
 async function readmeShot(page, testIds) {
 	const boxes = [];
@@ -89,16 +89,16 @@ async function readmeShot(page, testIds) {
 	const file = join(ARTIFACTS, 'pickers.png');
 	await page.screenshot({ path: file, clip: { x, y, width: right - x, height: bottom - y } });
 	screenshots.push(file);
-	info(`screenshot ${relative(ROOT, file)} (for the README)`);
+	info(`screenshot ${relative(ROOT, file)} (for the docs)`);
 }
 
-/** The node panel alone (.artifacts/editor/node-panel-actions.png), for the README. */
+/** The node panel alone (.artifacts/editor/node-panel-actions.png), for the docs. */
 async function panelShot(page) {
 	const file = join(ARTIFACTS, 'node-panel-actions.png');
 	try {
 		await page.getByTestId('node-creator').screenshot({ path: file });
 		screenshots.push(file);
-		info(`screenshot ${relative(ROOT, file)} (for the README)`);
+		info(`screenshot ${relative(ROOT, file)} (for the docs)`);
 	} catch (error) {
 		info(`screenshot node-panel-actions failed: ${error.message.split('\n')[0]}`);
 	}
