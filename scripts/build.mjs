@@ -12,7 +12,6 @@ const started = Date.now();
 rmSync(dist, { recursive: true, force: true });
 
 const entryPoints = {
-	index: 'index.ts',
 	'nodes/GroupChat/GroupChat.node': 'nodes/GroupChat/GroupChat.node.ts',
 	'nodes/GroupChatTrigger/GroupChatTrigger.node': 'nodes/GroupChatTrigger/GroupChatTrigger.node.ts',
 };
@@ -38,6 +37,25 @@ const result = await build({
 	metafile: true,
 	logLevel: 'warning',
 });
+
+// package.json's "main": the same classes as index.ts, loaded on first use from the bundles
+// above (n8n itself loads the files named in package.json's "n8n" section). Bundling index.ts
+// instead would ship every node and credential a second time (about 480 KiB).
+const exportsOf = Object.keys(entryPoints)
+	.sort()
+	.map((entry) => [entry.split('/').pop().replace(/\.(node|credentials)$/, ''), entry]);
+writeFileSync(
+	join(dist, 'index.js'),
+	[
+		'"use strict";',
+		'// The package\'s classes for code that requires it; n8n loads the files named in package.json\'s "n8n" section.',
+		...exportsOf.map(
+			([name, entry]) =>
+				`Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => require(${JSON.stringify(`./${entry}.js`)}).${name} });`,
+		),
+		'',
+	].join('\n'),
+);
 
 mkdirSync(join(dist, 'icons'), { recursive: true });
 cpSync(join(root, 'icons'), join(dist, 'icons'), { recursive: true });
