@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHookFunctions } from
 
 import { normalizeAddressList } from '../../src/addresses';
 import type { StoredSubscription, TriggerEvent } from '../../src/events';
-import { TRIGGER_EVENTS, withoutQuery } from '../../src/events';
+import { EVENT_LABELS, TRIGGER_EVENTS, withoutQuery } from '../../src/events';
 import { entryFor } from '../../src/providers';
 import { PROVIDERS } from '../../src/types';
 import type { Provider } from '../../src/types';
@@ -22,6 +22,19 @@ export function readEvents(context: { getNodeParameter(name: string, fallback?: 
 	return (Array.isArray(raw) ? raw : []).filter(
 		(event): event is TriggerEvent => TRIGGER_EVENTS.includes(event as TriggerEvent) && supported.includes(event as TriggerEvent),
 	);
+}
+
+/**
+ * Why activation has no event to subscribe to: none chosen, or only events this provider does
+ * not deliver (a workflow saved with another provider's events, then switched), named.
+ */
+function noEventsMessage(raw: unknown, provider: Provider, label: string): string {
+	const named = (Array.isArray(raw) ? raw : []).map((event) =>
+		typeof event === 'string' && event in EVENT_LABELS ? EVENT_LABELS[event as TriggerEvent].name : JSON.stringify(event),
+	);
+	const offered = entryFor(provider).events.supported.map((event) => EVENT_LABELS[event].name).join(', ');
+	if (named.length === 0) return `Choose at least one event in "Trigger On" (${label} delivers: ${offered})`;
+	return `${label} does not deliver the events chosen in "Trigger On" (${named.join(', ')}): choose from ${offered}`;
 }
 
 export function readLines(context: { getNodeParameter(name: string, fallback?: unknown): unknown }, provider: Provider): string[] {
@@ -166,7 +179,7 @@ export async function create(this: Context): Promise<boolean> {
 	const label = labelOf(provider);
 	const events = readEvents(this, provider);
 	if (events.length === 0) {
-		throw new NodeOperationError(this.getNode(), 'Choose at least one event in "Trigger On"');
+		throw new NodeOperationError(this.getNode(), noEventsMessage(this.getNodeParameter('events', []), provider, label));
 	}
 	let lines: string[];
 	try {

@@ -213,7 +213,12 @@ describe('promotions, demotions and invite-link resets: Periskope only', () => {
 		await trigger.deactivate();
 
 		const only = await harness('linq', { events: NEW_EVENTS });
-		await expect(only.activate()).rejects.toThrow(/Choose at least one event/);
+		await expect(only.activate()).rejects.toThrow(
+			'Linq does not deliver the events chosen in "Trigger On" (Participant Made Admin, Participant No Longer Admin, Invite Link Reset): choose from ',
+		);
+		const none = await harness('linq', { events: [] });
+		await expect(none.activate()).rejects.toThrow(/^Choose at least one event in "Trigger On" \(Linq delivers: Participant Added, /);
 		expect(sandbox.subscriptions('linq')).toEqual([]);
+		expect(subscriptionRequests('linq', 'POST')).toHaveLength(1);
 	});
 });
