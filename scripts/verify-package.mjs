@@ -9,6 +9,8 @@
 //  5. n8n's scanner (@n8n/scan-community-package, pinned): its own analyzePackage() with the
 //     rules of its two lint legs, on the source tree (SOURCE_FILE_PATTERNS) and on the unpacked
 //     tarball (**/*.js and package.json), as `npx @n8n/scan-community-package` runs them;
+//  5b. the same file, size and scanner checks on three broken copies of the tarball (a file
+//     dropped, a bundle past its budget, a node spawning a process): each must fail with its reason;
 //  6. installs the tarball as the README says (`npm install --omit=peer <tgz>` in a fresh
 //     <user folder>/.n8n/nodes), then `n8n start` (2.40.5) on that folder: the editor's node and
 //     credential types include ours (icons served), and each credential's Test button passes
@@ -19,7 +21,9 @@
 // Flags: --no-build, --keep (keep the temp folder with the tarball and the user folder).
 import { spawnSync } from 'node:child_process';
 import {
+	appendFileSync,
 	chmodSync,
+	cpSync,
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
@@ -182,6 +186,88 @@ async function loadScanner(scratch) {
 	}
 }
 
+/** Why a tarball's file list is wrong, in one line ('' when it is exactly EXPECTED_FILES). */
+function filesProblem(shipped) {
+	const missing = EXPECTED_FILES.filter((file) => !shipped.includes(file));
+	const extra = shipped.filter((file) => !EXPECTED_FILES.includes(file));
+	if (missing.length === 0 && extra.length === 0) return '';
+	return (
+		[missing.length ? `missing: ${missing.join(', ')}` : '', extra.length ? `unexpected: ${extra.join(', ')}` : '']
+			.filter(Boolean)
+			.join('; ') + ' (EXPECTED_FILES in scripts/verify-package.mjs lists what ships)'
+	);
+}
+
+/** [name, bytes, budget] for the packed and unpacked sizes and every .js file; files no budget covers. */
+function sizeFigures(dir, shipped, packedBytes, unpackedBytes) {
+	const rows = [
+		['packed (.tgz)', packedBytes, BUDGETS.packed],
+		['unpacked', unpackedBytes, BUDGETS.unpacked],
+	];
+	const unbudgeted = [];
+	for (const file of shipped.filter((name) => name.endsWith('.js'))) {
+		const budget = BUDGETS.bundles.find(([pattern]) => pattern.test(file))?.[1];
+		if (budget === undefined) unbudgeted.push(file);
+		else rows.push([file, statSync(join(dir, file)).size, budget]);
+	}
+	return { rows, unbudgeted };
+}
+
+/** Why sizes fail their budgets, in one line ('' when all fit). */
+function sizeProblem({ rows, unbudgeted }) {
+	return [
+		...rows
+			.filter(([, size, budget]) => size > budget)
+			.map(([name, size, budget]) => `${name} is ${kib(size)}, over its ${kib(budget)} budget`),
+		...unbudgeted.map((file) => `${file} has no budget (add one to BUDGETS.bundles)`),
+	].join('; ');
+}
+
+/**
+ * The guards above, proven able to fail: three copies of the unpacked tarball, each broken one
+ * way (a file dropped, a bundle grown past its budget, a node that spawns a process), go through
+ * the same file, size and scanner checks; each must fail, and its one-line reason is printed.
+ */
+async function brokenCopiesFail({ unpacked, work, packedBytes, scanner }) {
+	const brokenCopy = (name, breakIt) => {
+		const dir = join(work, `broken-${name}`);
+		cpSync(unpacked, dir, { recursive: true });
+		breakIt(dir);
+		return dir;
+	};
+	const bundle = 'dist/nodes/GroupChat/GroupChat.node.js';
+
+	const dropped = brokenCopy('file', (dir) => rmSync(join(dir, 'dist/icons/linq.svg')));
+	const filesWhy = filesProblem(filesUnder(dropped).sort());
+	info(`without dist/icons/linq.svg → ${filesWhy || 'passed'}`);
+	check('a tarball missing a file fails the file check, naming the file', /^missing: dist\/icons\/linq\.svg /.test(filesWhy), filesWhy || 'it passed');
+
+	const budget = BUDGETS.bundles.find(([pattern]) => pattern.test(bundle))[1];
+	const grown = brokenCopy('size', (dir) => appendFileSync(join(dir, bundle), `\n/*${'x'.repeat(budget)}*/\n`));
+	const grownFiles = filesUnder(grown);
+	const grownBytes = grownFiles.reduce((sum, file) => sum + statSync(join(grown, file)).size, 0);
+	const sizesWhy = sizeProblem(sizeFigures(grown, grownFiles, packedBytes, grownBytes));
+	info(`${bundle} grown by ${kib(budget)} → ${sizesWhy || 'passed'}`);
+	check(
+		'a bundle grown past its budget fails the size check, naming the bundle and its budget',
+		sizesWhy.includes(`${bundle} is `) && sizesWhy.includes(`over its ${kib(budget)} budget`),
+		sizesWhy || 'it passed',
+	);
+
+	const spawning = brokenCopy('scanner', (dir) =>
+		appendFileSync(join(dir, bundle), '\nrequire("child_process").execSync("id");\n'),
+	);
+	const result = await scanner.analyzePackage(spawning, ['**/*.js', 'package.json']);
+	const scannerWhy = result.passed ? '' : scannerReason(result, spawning).split('\n')[0];
+	info(`${bundle} spawning a process → ${scannerWhy || 'passed'}`);
+	check(
+		"a node that spawns a process fails the scanner's tarball leg, naming file, line and rule",
+		result.passed === false && scannerWhy.startsWith(`${bundle}:`) && /no-restricted-imports|no-dangerous-functions/.test(scannerWhy),
+		scannerWhy || 'the scanner passed it',
+	);
+	for (const name of ['file', 'size', 'scanner']) rmSync(join(work, `broken-${name}`), { recursive: true, force: true });
+}
+
 async function main() {
 	if (!args.has('--no-build') && !checkBuild(check)) return;
 	const work = mkdtempSync(join(tmpdir(), 'verify-package-'));
@@ -202,17 +288,11 @@ async function main() {
 
 		step('files shipped');
 		const shipped = filesUnder(unpacked).sort();
-		const missing = EXPECTED_FILES.filter((file) => !shipped.includes(file));
-		const extra = shipped.filter((file) => !EXPECTED_FILES.includes(file));
+		const filesWhy = filesProblem(shipped);
 		check(
 			`the tarball holds exactly the ${EXPECTED_FILES.length} expected files (dist/, README.md, LICENSE, package.json)`,
-			missing.length === 0 && extra.length === 0,
-			[
-				missing.length ? `missing: ${missing.join(', ')}` : '',
-				extra.length ? `unexpected: ${extra.join(', ')}` : '',
-			]
-				.filter(Boolean)
-				.join('; ') + ' (EXPECTED_FILES in scripts/verify-package.mjs lists what ships)',
+			filesWhy === '',
+			filesWhy,
 		);
 		const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
 		const entryFiles = [
@@ -283,32 +363,14 @@ async function main() {
 		);
 
 		step('size budgets (packed, unpacked, each bundle)');
-		const rows = [
-			['packed (.tgz)', report.size, BUDGETS.packed],
-			['unpacked', report.unpackedSize, BUDGETS.unpacked],
-		];
-		const unbudgeted = [];
-		for (const file of shipped.filter((name) => name.endsWith('.js'))) {
-			const budget = BUDGETS.bundles.find(([pattern]) => pattern.test(file))?.[1];
-			if (budget === undefined) unbudgeted.push(file);
-			else rows.push([file, statSync(join(unpacked, file)).size, budget]);
-		}
-		const width = Math.max(...rows.map(([name]) => name.length));
-		for (const [name, size, budget] of rows)
+		const sizes = sizeFigures(unpacked, shipped, report.size, report.unpackedSize);
+		const width = Math.max(...sizes.rows.map(([name]) => name.length));
+		for (const [name, size, budget] of sizes.rows)
 			info(
 				`${name.padEnd(width)}  ${kib(size).padStart(11)}  of ${kib(budget).padStart(11)}  ${((100 * size) / budget).toFixed(0).padStart(3)} %`,
 			);
-		const over = rows.filter(([, size, budget]) => size > budget);
-		check(
-			`sizes within budget (${rows.length} figures)`,
-			over.length === 0 && unbudgeted.length === 0,
-			[
-				...over.map(
-					([name, size, budget]) => `${name} is ${kib(size)}, over its ${kib(budget)} budget`,
-				),
-				...unbudgeted.map((file) => `${file} has no budget (add one to BUDGETS.bundles)`),
-			].join('; '),
-		);
+		const sizesWhy = sizeProblem(sizes);
+		check(`sizes within budget (${sizes.rows.length} figures)`, sizesWhy === '', sizesWhy);
 
 		step('n8n scanner (@n8n/scan-community-package analyzePackage)');
 		const scratch = join(work, 'scanner-tmp');
@@ -329,6 +391,9 @@ async function main() {
 			scannerReason(packed, unpacked),
 		);
 		info(`both legs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+		step('the same checks on broken copies of the tarball: each must fail, with its reason');
+		await brokenCopiesFail({ unpacked, work, packedBytes: report.size, scanner });
 
 		step(
 			'install the tarball as the README says: npm install --omit=peer <tgz> in <user folder>/.n8n/nodes',
