@@ -7,7 +7,11 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { CHERT_BASE_URL, CHERT_CREDENTIAL_TYPE, CHERT_TEST_PATH } from '../src/providers/chert/constants';
+import {
+	CHERT_BASE_URL,
+	CHERT_CREDENTIAL_TYPE,
+	CHERT_TEST_PATH,
+} from '../src/providers/chert/constants';
 import { chertSignatureHeader } from '../src/signing';
 
 export class ChertApi implements ICredentialType {
@@ -27,7 +31,8 @@ export class ChertApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Your tenant’s signing secret (32 hex characters), shown once in the Chert console',
+			description:
+				'Your tenant’s signing secret (32 hex characters), shown once in the Chert console',
 		},
 		{
 			displayName: 'Tenant Slug',
@@ -73,7 +78,9 @@ export class ChertApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		const secret = String(credentials.signingSecret ?? '');
 		const tenant = String(credentials.tenantSlug ?? '').trim();
-		const headers: Record<string, string> = { ...(requestOptions.headers as Record<string, string>) };
+		const headers: Record<string, string> = {
+			...(requestOptions.headers as Record<string, string>),
+		};
 		if (credentials.authMode === 'bearer') {
 			headers.Authorization = `Bearer ${secret}`;
 			if (tenant) headers['x-chert-tenant'] = tenant;

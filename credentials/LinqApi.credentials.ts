@@ -7,7 +7,11 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { LINQ_BASE_URL, LINQ_CREDENTIAL_TYPE, LINQ_TEST_PATH } from '../src/providers/linq/constants';
+import {
+	LINQ_BASE_URL,
+	LINQ_CREDENTIAL_TYPE,
+	LINQ_TEST_PATH,
+} from '../src/providers/linq/constants';
 
 export class LinqApi implements ICredentialType {
 	name = LINQ_CREDENTIAL_TYPE;
@@ -43,7 +47,10 @@ export class LinqApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		return {
 			...requestOptions,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiToken ?? '')}` },
+			headers: {
+				...requestOptions.headers,
+				Authorization: `Bearer ${String(credentials.apiToken ?? '')}`,
+			},
 		};
 	}
 

@@ -7,7 +7,11 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { PERISKOPE_BASE_URL, PERISKOPE_CREDENTIAL_TYPE, PERISKOPE_TEST_PATH } from '../src/providers/periskope/constants';
+import {
+	PERISKOPE_BASE_URL,
+	PERISKOPE_CREDENTIAL_TYPE,
+	PERISKOPE_TEST_PATH,
+} from '../src/providers/periskope/constants';
 
 export class PeriskopeApi implements ICredentialType {
 	name = PERISKOPE_CREDENTIAL_TYPE;

@@ -16,7 +16,8 @@ const entryPoints = {
 	'nodes/GroupChatTrigger/GroupChatTrigger.node': 'nodes/GroupChatTrigger/GroupChatTrigger.node.ts',
 };
 for (const file of readdirSync(join(root, 'credentials'))) {
-	if (file.endsWith('.credentials.ts')) entryPoints[`credentials/${file.replace(/\.ts$/, '')}`] = `credentials/${file}`;
+	if (file.endsWith('.credentials.ts'))
+		entryPoints[`credentials/${file.replace(/\.ts$/, '')}`] = `credentials/${file}`;
 }
 
 const result = await build({
@@ -43,7 +44,13 @@ const result = await build({
 // instead would ship every node and credential a second time (about 480 KiB).
 const exportsOf = Object.keys(entryPoints)
 	.sort()
-	.map((entry) => [entry.split('/').pop().replace(/\.(node|credentials)$/, ''), entry]);
+	.map((entry) => [
+		entry
+			.split('/')
+			.pop()
+			.replace(/\.(node|credentials)$/, ''),
+		entry,
+	]);
 writeFileSync(
 	join(dist, 'index.js'),
 	[
@@ -61,7 +68,8 @@ mkdirSync(join(dist, 'icons'), { recursive: true });
 cpSync(join(root, 'icons'), join(dist, 'icons'), { recursive: true });
 for (const folder of ['nodes/GroupChat', 'nodes/GroupChatTrigger']) {
 	for (const file of readdirSync(join(root, folder))) {
-		if (file.endsWith('.json') || file.endsWith('.svg')) cpSync(join(root, folder, file), join(dist, folder, file));
+		if (file.endsWith('.json') || file.endsWith('.svg'))
+			cpSync(join(root, folder, file), join(dist, folder, file));
 	}
 }
 // The bundled packages' licenses travel with the bundle.

@@ -125,7 +125,13 @@ export function startN8n(runtime, env) {
  * One call to n8n's REST API as the editor makes it (session cookie, browser-id): GET without a
  * body, POST with one. Returns the answer's `data`; throws on an HTTP error.
  */
-export async function restApi(baseUrl, cookie, path, body, { browserId = 'test-n8n', timeoutMs } = {}) {
+export async function restApi(
+	baseUrl,
+	cookie,
+	path,
+	body,
+	{ browserId = 'test-n8n', timeoutMs } = {},
+) {
 	const res = await fetch(`${baseUrl}${path}`, {
 		method: body === undefined ? 'GET' : 'POST',
 		headers: { cookie, 'content-type': 'application/json', 'browser-id': browserId },
@@ -149,7 +155,9 @@ export async function runFromEditor(baseUrl, cookie, runtime, workflowId, trigge
 	}
 	const result = await restApi(baseUrl, cookie, `/rest/workflows/${workflowId}/run`, body);
 	if (!result?.executionId)
-		throw new Error(`/rest/workflows/${workflowId}/run answered without an execution id: ${JSON.stringify(result)}`);
+		throw new Error(
+			`/rest/workflows/${workflowId}/run answered without an execution id: ${JSON.stringify(result)}`,
+		);
 	return result.executionId;
 }
 
@@ -159,7 +167,10 @@ export async function waitForExecution(baseUrl, cookie, executionId, { timeoutMs
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		execution = await restApi(baseUrl, cookie, `/rest/executions/${executionId}`);
-		if (execution?.finished || ['success', 'error', 'crashed', 'canceled'].includes(execution?.status))
+		if (
+			execution?.finished ||
+			['success', 'error', 'crashed', 'canceled'].includes(execution?.status)
+		)
 			break;
 		await sleep(300);
 	}

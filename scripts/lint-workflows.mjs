@@ -37,8 +37,10 @@ function findingsFor(text, name) {
 		}
 	});
 	if (/^name:\s*Release\s*$/m.test(text)) {
-		if (!/^\s*id-token:\s*write\b/m.test(text)) found.push(`${name}: no "id-token: write" (npm provenance needs it)`);
-		if (!/bash \.ci\/run/.test(text)) found.push(`${name}: does not run the CI (bash .ci/run) before publishing`);
+		if (!/^\s*id-token:\s*write\b/m.test(text))
+			found.push(`${name}: no "id-token: write" (npm provenance needs it)`);
+		if (!/bash \.ci\/run/.test(text))
+			found.push(`${name}: does not run the CI (bash .ci/run) before publishing`);
 		if (!/npm publish --provenance --access public/.test(text)) {
 			found.push(`${name}: does not publish with "npm publish --provenance --access public"`);
 		}
@@ -46,7 +48,8 @@ function findingsFor(text, name) {
 	return found;
 }
 
-for (const file of files) findings.push(...findingsFor(readFileSync(file, 'utf8'), relative(root, file)));
+for (const file of files)
+	findings.push(...findingsFor(readFileSync(file, 'utf8'), relative(root, file)));
 
 // The checks, proven able to fail: a copy of the release workflow broken four ways must give a
 // finding for each (an unknown context property, a tag-pinned action, no id-token, no provenance).
@@ -70,7 +73,9 @@ else {
 		`a broken copy of ${relative(root, release)}: ${caught.length} finding(s), ${expected.length - missed.length} of the ${expected.length} expected`,
 	);
 	if (missed.length) {
-		findings.push(`the checks missed, in a broken copy of ${relative(root, release)}: ${missed.map(String).join(', ')}`);
+		findings.push(
+			`the checks missed, in a broken copy of ${relative(root, release)}: ${missed.map(String).join(', ')}`,
+		);
 	}
 }
 

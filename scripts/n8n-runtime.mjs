@@ -83,7 +83,9 @@ export const N8N_VERSIONS = Object.freeze(Object.keys(N8N_RUNTIMES));
 export function runtimeSpec(version = N8N_VERSION) {
 	const spec = N8N_RUNTIMES[version];
 	if (!spec)
-		throw new Error(`n8n ${version} is not one of the supported versions (${N8N_VERSIONS.join(', ')})`);
+		throw new Error(
+			`n8n ${version} is not one of the supported versions (${N8N_VERSIONS.join(', ')})`,
+		);
 	return spec;
 }
 
@@ -325,7 +327,9 @@ async function installN8nPackage(version, log) {
 async function rebuildSqlite(version, node, log) {
 	const { dir, n8nDir } = layout(version);
 	const started = Date.now();
-	log(`building the sqlite3 native addon of n8n ${version} for Node 24 (npm rebuild sqlite3, about 1-2 min) …`);
+	log(
+		`building the sqlite3 native addon of n8n ${version} for Node 24 (npm rebuild sqlite3, about 1-2 min) …`,
+	);
 	// npm's own shebang is `#!/usr/bin/env node`: with Node 24 first on PATH, npm and node-gyp
 	// run under Node 24. --nodedir points node-gyp at Node 24's bundled headers: no download.
 	const env = {
@@ -425,7 +429,15 @@ function adoptSingleVersionCache(log) {
 	if (existsSync(target) || installedN8nVersion(join(old, 'n8n')) !== N8N_VERSION) return;
 	log(`moving the n8n ${N8N_VERSION} cache in ${old} into ${target}`);
 	mkdirSync(target, { recursive: true });
-	for (const entry of ['node24', 'n8n', 'home', 'logs', 'install-node.log', 'install-n8n.log', 'rebuild-sqlite3.log']) {
+	for (const entry of [
+		'node24',
+		'n8n',
+		'home',
+		'logs',
+		'install-node.log',
+		'install-n8n.log',
+		'rebuild-sqlite3.log',
+	]) {
 		if (existsSync(join(old, entry))) renameSync(join(old, entry), join(target, entry));
 	}
 	rmSync(join(old, 'stamp.json'), { force: true });
@@ -682,11 +694,15 @@ function sessionCookie(res) {
 export async function restSettings(baseUrl, timeoutMs = 60_000) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const res = await fetch(`${baseUrl}/rest/settings`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+		const res = await fetch(`${baseUrl}/rest/settings`, {
+			signal: AbortSignal.timeout(5000),
+		}).catch(() => undefined);
 		if (res?.ok && /json/.test(res.headers.get('content-type') ?? '')) return await res.json();
 		await res?.body?.cancel().catch(() => {});
 		if (Date.now() > deadline)
-			throw new Error(`${baseUrl}/rest/settings did not answer JSON within ${timeoutMs / 1000} s (last: HTTP ${res?.status ?? 'no answer'})`);
+			throw new Error(
+				`${baseUrl}/rest/settings did not answer JSON within ${timeoutMs / 1000} s (last: HTTP ${res?.status ?? 'no answer'})`,
+			);
 		await new Promise((r) => setTimeout(r, 250));
 	}
 }
@@ -711,7 +727,9 @@ export async function signIn(baseUrl, owner = DEMO_OWNER, { timeoutMs = 60_000 }
 			}),
 		});
 		if (!res.ok)
-			throw new Error(`owner setup as ${owner.email} failed: HTTP ${res.status} ${await res.text()}`);
+			throw new Error(
+				`owner setup as ${owner.email} failed: HTTP ${res.status} ${await res.text()}`,
+			);
 		setUp = true;
 	}
 	return { cookie: await login(baseUrl, owner), setUp };

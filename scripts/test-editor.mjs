@@ -253,13 +253,20 @@ async function pickOption(page, field, text) {
 	const options = page.locator('.el-select-dropdown__item:visible');
 	await openDropdown(page, field, options);
 	await options.filter({ hasText: text }).first().click();
-	await page.locator('.el-select-dropdown:visible').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+	await page
+		.locator('.el-select-dropdown:visible')
+		.first()
+		.waitFor({ state: 'hidden', timeout: 5_000 })
+		.catch(() => {});
 }
 
 /** The Periskope sandbox's groups, read through its API (as the node reads them). */
 async function periskopeGroups(sandboxUrl, DEMO) {
 	const response = await fetch(`${sandboxUrl}/periskope/v1/chats?chat_type=group&limit=2000`, {
-		headers: { authorization: `Bearer ${DEMO.periskope.apiKey}`, 'x-phone': DEMO.periskope.orgPhone },
+		headers: {
+			authorization: `Bearer ${DEMO.periskope.apiKey}`,
+			'x-phone': DEMO.periskope.orgPhone,
+		},
 	});
 	if (!response.ok) throw new Error(`sandbox GET /chats: HTTP ${response.status}`);
 	return (await response.json()).chats ?? [];
@@ -670,7 +677,10 @@ async function run(baseUrl, sandboxUrl) {
 				);
 				await screenshot(page, 'create-group-from-panel');
 				const inputPanel = page.getByTestId('ndv-input-panel');
-				await inputPanel.getByText('No input connected').waitFor({ timeout: 10_000 }).catch(() => {});
+				await inputPanel
+					.getByText('No input connected')
+					.waitFor({ timeout: 10_000 })
+					.catch(() => {});
 				const input = await inputPanel.innerText().catch(() => '');
 				check(
 					`the node panel added a Group Chat node ("${added}") on its own (no input connected)`,
@@ -683,13 +693,18 @@ async function run(baseUrl, sandboxUrl) {
 				const shown = await page.getByTestId('node-parameters').innerText();
 				check(
 					'List Groups shows Return All, Limit and Filters (and no Chat field)',
-					/Return All/.test(shown) && /Limit/.test(shown) && /Filters/.test(shown) && !/\bChat\b/.test(shown),
+					/Return All/.test(shown) &&
+						/Limit/.test(shown) &&
+						/Filters/.test(shown) &&
+						!/\bChat\b/.test(shown),
 					shown.slice(0, 400),
 				);
 				await screenshot(page, 'list-groups-node');
 				await executeStepAndReadOutput(page);
 				const output = page.getByTestId('output-panel');
-				const count = Number(/(\d+)\s+items?/.exec(await output.getByTestId('ndv-items-count').innerText())?.[1]);
+				const count = Number(
+					/(\d+)\s+items?/.exec(await output.getByTestId('ndv-items-count').innerText())?.[1],
+				);
 				await output.getByTestId('radio-button-table').click();
 				const table = await output.getByTestId('ndv-data-container').innerText();
 				if (sandboxUrl) {
@@ -702,7 +717,11 @@ async function run(baseUrl, sandboxUrl) {
 						`items ${count}; sandbox groups ${JSON.stringify(groups)}; in the table ${JSON.stringify(shown)}`,
 					);
 				} else {
-					check('Execute step: the output panel lists groups', count > 0 && /@g\.us/.test(table), `items ${count}`);
+					check(
+						'Execute step: the output panel lists groups',
+						count > 0 && /@g\.us/.test(table),
+						`items ${count}`,
+					);
 				}
 				await screenshot(page, 'list-groups-output');
 			},
@@ -715,7 +734,10 @@ async function run(baseUrl, sandboxUrl) {
 				const chatId = DEMO.groups.periskope.five;
 				const roster = async () =>
 					sandboxUrl
-						? ((await periskopeGroups(sandboxUrl, DEMO)).find((group) => group.chat_id === chatId)?.participants ?? [])
+						? (
+								(await periskopeGroups(sandboxUrl, DEMO)).find((group) => group.chat_id === chatId)
+									?.participants ?? []
+							)
 								.slice()
 								.sort()
 						: [];
@@ -727,14 +749,25 @@ async function run(baseUrl, sandboxUrl) {
 				await openDropdown(page, chat.getByTestId('rlc-input'), items);
 				await (await inputOf(page.getByTestId('rlc-search'))).fill('Demo five');
 				await page
-					.waitForFunction(() => document.querySelectorAll('[data-test-id="rlc-item"]').length === 1, null, {
-						timeout: 30_000,
-					})
+					.waitForFunction(
+						() => document.querySelectorAll('[data-test-id="rlc-item"]').length === 1,
+						null,
+						{
+							timeout: 30_000,
+						},
+					)
 					.catch(() => {});
-				check('the Chat list finds "Demo five"', (await items.count()) === 1, JSON.stringify(await items.allInnerTexts()));
+				check(
+					'the Chat list finds "Demo five"',
+					(await items.count()) === 1,
+					JSON.stringify(await items.allInnerTexts()),
+				);
 				await items.first().click();
 				// The list the group should have: two members stay, one joins, two are not listed.
-				await page.getByTestId('parameter-input-participants').locator('textarea').fill('+1 415 555 0183, +1 415 555 0184\n(415) 555-0189');
+				await page
+					.getByTestId('parameter-input-participants')
+					.locator('textarea')
+					.fill('+1 415 555 0183, +1 415 555 0184\n(415) 555-0189');
 				for (const [name, label] of [
 					['previewOnly', 'Preview Only'],
 					['allowRemovals', 'Allow Removals'],
@@ -743,7 +776,10 @@ async function run(baseUrl, sandboxUrl) {
 					await pickOption(page, page.getByTestId('collection-parameter-add').first(), label);
 					const toggle = page.getByTestId(`parameter-input-${name}`).locator('.el-switch');
 					await toggle.click();
-					check(`Sync Options → ${label} on`, /is-checked/.test((await toggle.getAttribute('class')) ?? ''));
+					check(
+						`Sync Options → ${label} on`,
+						/is-checked/.test((await toggle.getAttribute('class')) ?? ''),
+					);
 				}
 				await screenshot(page, 'sync-members-node');
 				let text = await executeStepAndReadOutput(page);
@@ -761,7 +797,9 @@ async function run(baseUrl, sandboxUrl) {
 						/"preview"\s*:\s*true/.test(text) &&
 						list('add') === '["14155550189"]' &&
 						list('remove') === '["14155550185","14155550186"]' &&
-						new RegExp(`"keep"\\s*:\\s*\\[\\s*\\{\\s*"address"\\s*:\\s*"${DEMO.periskope.orgPhone}"`).test(text) &&
+						new RegExp(
+							`"keep"\\s*:\\s*\\[\\s*\\{\\s*"address"\\s*:\\s*"${DEMO.periskope.orgPhone}"`,
+						).test(text) &&
 						list('unchanged') === '["14155550183","14155550184"]' &&
 						['added', 'removed', 'invited', 'failed'].every((key) => list(key) === '[]'),
 					text.slice(0, 1500),

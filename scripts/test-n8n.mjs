@@ -61,7 +61,12 @@ import {
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
-const versions = (argv.find((arg) => arg.startsWith('--n8n='))?.slice(6).split(',') ?? N8N_VERSIONS).filter(Boolean);
+const versions = (
+	argv
+		.find((arg) => arg.startsWith('--n8n='))
+		?.slice(6)
+		.split(',') ?? N8N_VERSIONS
+).filter(Boolean);
 const checks = createChecks();
 /** Per version: checks passed and failed. */
 const tally = new Map();
@@ -80,7 +85,14 @@ const PROVIDERS = {
 		chatId: /^(ch_|[0-9a-f]{8}-)/,
 		created: ['+14155550141', '+14155550142', '+14155550143'],
 		final: ['+14155550142', '+14155550143', '+14155550144'],
-		status: { create: 'done', add: 'done', send: 'done', rename: 'done', remove: 'done', leave: 'done' },
+		status: {
+			create: 'done',
+			add: 'done',
+			send: 'done',
+			rename: 'done',
+			remove: 'done',
+			leave: 'done',
+		},
 		outcome: { create: 'added', add: 'added', remove: 'removed' },
 	},
 	linq: {
@@ -116,7 +128,11 @@ const PROVIDERS = {
 			leave: 'done',
 		},
 		outcome: { create: 'added', add: 'added', promote: 'promoted', remove: 'removed' },
-		sync: { add: [], remove: ['14155550184'], unchanged: ['14155550185', '14155550186', '14155550187'] },
+		sync: {
+			add: [],
+			remove: ['14155550184'],
+			unchanged: ['14155550185', '14155550186', '14155550187'],
+		},
 	},
 };
 /** Each step's node name after "<Provider>: "; a provider without `steps` runs DEFAULT_STEPS. */
@@ -149,11 +165,16 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 			);
 		}
 		let cookie = '';
-		const how = runtime.ownerFromEnv ? 'the env-provisioned owner' : 'the owner set up through REST /rest/owner/setup';
+		const how = runtime.ownerFromEnv
+			? 'the env-provisioned owner'
+			: 'the owner set up through REST /rest/owner/setup';
 		try {
 			const session = await signIn(baseUrl);
 			cookie = session.cookie;
-			check(`sign-in with ${how} works`, Boolean(cookie) && session.setUp === !runtime.ownerFromEnv);
+			check(
+				`sign-in with ${how} works`,
+				Boolean(cookie) && session.setUp === !runtime.ownerFromEnv,
+			);
 		} catch (error) {
 			check(`sign-in with ${how} works`, false, error.message);
 		}
@@ -180,11 +201,7 @@ async function checkServerListsNode(runtime, env, port, workflow) {
 		);
 		if (workflow) await checkEditorActions(baseUrl, cookie, workflow, runtime);
 	} catch (error) {
-		check(
-			'n8n start boots with the package installed',
-			false,
-			`${error.message}\n${n8n.tail(30)}`,
-		);
+		check('n8n start boots with the package installed', false, `${error.message}\n${n8n.tail(30)}`);
 	} finally {
 		await n8n.stop();
 	}
@@ -224,7 +241,8 @@ async function checkEditorActions(baseUrl, cookie, workflow, runtime) {
 	// (the derived idempotency key is scoped to the execution, so the second click is not a replay).
 	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger').name;
 	const providers = ['chert', 'linq', 'periskope'];
-	const groupCount = () => Object.fromEntries(providers.map((p) => [p, activeSandbox?.listChats(p).length ?? 0]));
+	const groupCount = () =>
+		Object.fromEntries(providers.map((p) => [p, activeSandbox?.listChats(p).length ?? 0]));
 	let previous = groupCount();
 	for (const click of ['first', 'second']) {
 		try {
@@ -270,7 +288,9 @@ async function main() {
 	current = '';
 	console.log('');
 	for (const [version, counts] of tally)
-		console.log(`n8n ${version}: ${counts.passed} passed, ${counts.failed} failed (${secs(counts.ms)})`);
+		console.log(
+			`n8n ${version}: ${counts.passed} passed, ${counts.failed} failed (${secs(counts.ms)})`,
+		);
 }
 
 /** Steps 2-8 against one n8n version, with a sandbox of its own. */
@@ -408,7 +428,8 @@ async function runVersion(version, { startSandbox, DEMO }) {
 			);
 			// The welcome message after Add: in the sandbox's message log of this chat, sent by our
 			// line, with the node's text, under the id the node output (Periskope: its queue id).
-			const welcome = workflow.nodes.find((n) => n.name === `${spec.label}: Send Message`).parameters.message;
+			const welcome = workflow.nodes.find((n) => n.name === `${spec.label}: Send Message`)
+				.parameters.message;
 			const sent = sandbox.messages(provider, chatId).filter((m) => m.direction === 'outbound');
 			const sentId = outputs.send?.messageId;
 			check(
@@ -428,9 +449,12 @@ async function runVersion(version, { startSandbox, DEMO }) {
 						same(sync.plan?.add ?? [], spec.sync.add) &&
 						same(sync.plan?.remove ?? [], spec.sync.remove) &&
 						same(sorted(sync.unchanged ?? []), sorted(spec.sync.unchanged)) &&
-						[sync.added, sync.removed, sync.invited, sync.failed].every((list) => list?.length === 0) &&
+						[sync.added, sync.removed, sync.invited, sync.failed].every(
+							(list) => list?.length === 0,
+						) &&
 						sandbox.requests.filter(
-							(r) => r.provider === provider && r.method === 'POST' && /\/(add|remove)$/.test(r.path),
+							(r) =>
+								r.provider === provider && r.method === 'POST' && /\/(add|remove)$/.test(r.path),
 						).length === 2, // Add Participants' and Remove Participants' own requests only
 					JSON.stringify(sync),
 				);

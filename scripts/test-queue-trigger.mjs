@@ -50,7 +50,13 @@ export const CONTROL_WORKFLOW = Object.freeze({
 			typeVersion: 1,
 			position: [0, 0],
 			webhookId: '5d2e3f40-aaaa-4000-8000-00000000001a',
-			parameters: { provider: 'linq', events: ['message.received'], senders: '', chatIds: '', options: { historySize: 0 } },
+			parameters: {
+				provider: 'linq',
+				events: ['message.received'],
+				senders: '',
+				chatIds: '',
+				options: { historySize: 0 },
+			},
 			credentials: { linqApi: { id: 'gcLinqSandbox001', name: 'Linq (sandbox)' } },
 		},
 		{
@@ -76,7 +82,9 @@ export const CONTROL_WORKFLOW = Object.freeze({
 		},
 	],
 	connections: {
-		'Control: Linq events': { main: [[{ node: 'Control: Remove Duplicates', type: 'main', index: 0 }]] },
+		'Control: Linq events': {
+			main: [[{ node: 'Control: Remove Duplicates', type: 'main', index: 0 }]],
+		},
 		'Control: Remove Duplicates': { main: [[{ node: 'Control: next', type: 'main', index: 0 }]] },
 	},
 });
@@ -123,7 +131,10 @@ async function sendPairs(deliveries, urlA, urlB, note = () => {}) {
 
 /** Whether two runs of a step overlapped in time (both were inside it at once). */
 const overlapped = (a, b) =>
-	a?.start !== undefined && b?.start !== undefined && a.start < b.start + b.ms && b.start < a.start + a.ms;
+	a?.start !== undefined &&
+	b?.start !== undefined &&
+	a.start < b.start + b.ms &&
+	b.start < a.start + a.ms;
 
 const percentile = (values, p) => {
 	if (!values.length) return 0;
@@ -168,12 +179,16 @@ export async function checkQueueTriggerPhase(ctx) {
 	const linqSubs = sandbox.subscriptions('linq');
 	check(
 		'activation made one create request per trigger (3) and the providers list one subscription per trigger (Chert 1, Linq 1, Periskope 3, one per event type) for main’s webhook URL',
-		Boolean(subscribed()) && creates() - createsBefore === 3 && linqSubs[0]?.url.endsWith(`/webhook/${path}`),
+		Boolean(subscribed()) &&
+			creates() - createsBefore === 3 &&
+			linqSubs[0]?.url.endsWith(`/webhook/${path}`),
 		`${creates() - createsBefore} created: ${sandbox.requests
 			.filter(isSubscriptionCreate)
 			.slice(createsBefore)
 			.map((r) => `${r.provider} ${r.method} ${r.path} → ${r.status}`)
-			.join(', ')}; listed ${JSON.stringify(Object.fromEntries(PROVIDERS.map((p) => [p, sandbox.subscriptions(p).map((s) => s.url)])))}`,
+			.join(
+				', ',
+			)}; listed ${JSON.stringify(Object.fromEntries(PROVIDERS.map((p) => [p, sandbox.subscriptions(p).map((s) => s.url)])))}`,
 	);
 	const createsAfterActivation = creates();
 
@@ -187,12 +202,20 @@ export async function checkQueueTriggerPhase(ctx) {
 		return;
 	}
 	const webhookProc = cluster.webhook;
-	const routed = await until(async () => (await routeStatus(webhookProc.baseUrl, path)) === 204, 30_000, 100);
+	const routed = await until(
+		async () => (await routeStatus(webhookProc.baseUrl, path)) === 204,
+		30_000,
+		100,
+	);
 	check(
 		`the webhook process (:${webhookProc.port}) is ready and routes the trigger's URL (${secs(Date.now() - t)})`,
 		routed,
 	);
-	check('starting the webhook process created no subscription', creates() === createsAfterActivation, `${creates() - createsAfterActivation} created`);
+	check(
+		'starting the webhook process created no subscription',
+		creates() === createsAfterActivation,
+		`${creates() - createsAfterActivation} created`,
+	);
 
 	// ---- 2. the answer ---------------------------------------------------------------------
 	step('trigger: a delivery that starts an execution is answered {"received":true}');
@@ -204,10 +227,18 @@ export async function checkQueueTriggerPhase(ctx) {
 	check(
 		`the sandbox's own Linq delivery (message.received ${first.eventId}) was answered 200 by main`,
 		firstDelivery?.status === 200,
-		JSON.stringify(firstDelivery && { status: firstDelivery.status, attempt: firstDelivery.attempt }),
+		JSON.stringify(
+			firstDelivery && { status: firstDelivery.status, attempt: firstDelivery.attempt },
+		),
 	);
 	if (!firstDelivery) return;
-	answers.push({ eventId: first.eventId, where: 'main', status: firstDelivery.status, text: RECEIVED, ms: 0 });
+	answers.push({
+		eventId: first.eventId,
+		where: 'main',
+		status: firstDelivery.status,
+		text: RECEIVED,
+		ms: 0,
+	});
 	const make = linqDeliveries(linqSubs[0].secret, firstDelivery.body);
 	for (const [where, proc] of [
 		['main', cluster.main],
@@ -224,13 +255,37 @@ export async function checkQueueTriggerPhase(ctx) {
 
 	// ---- 3. replays and retries within a process ---------------------------------------------
 	step('trigger: replays and retries within a process, and a copy to the other process');
-	const replay = note(first.eventId, 'main', await postDelivery(urlOf(cluster.main), { body: firstDelivery.body }, { headers: firstDelivery.headers }));
-	check('main: the exact bytes replayed → 200 {"received":true,"duplicate":true}', replay.status === 200 && replay.json?.duplicate === true, replay.text);
+	const replay = note(
+		first.eventId,
+		'main',
+		await postDelivery(
+			urlOf(cluster.main),
+			{ body: firstDelivery.body },
+			{ headers: firstDelivery.headers },
+		),
+	);
+	check(
+		'main: the exact bytes replayed → 200 {"received":true,"duplicate":true}',
+		replay.status === 200 && replay.json?.duplicate === true,
+		replay.text,
+	);
 	// A retry carries the provider's original bytes, signed again.
 	const firstAgain = make(first.eventId, firstDelivery.body);
-	const retry = note(first.eventId, 'main', await postDelivery(urlOf(cluster.main), firstAgain, { headers: firstAgain.headers(5) }));
-	check('main: a provider retry (same event and webhook-id, new timestamp and signature) → duplicate', retry.status === 200 && retry.json?.duplicate === true, retry.text);
-	const copy = note(first.eventId, 'webhook process', await postDelivery(urlOf(webhookProc), firstAgain));
+	const retry = note(
+		first.eventId,
+		'main',
+		await postDelivery(urlOf(cluster.main), firstAgain, { headers: firstAgain.headers(5) }),
+	);
+	check(
+		'main: a provider retry (same event and webhook-id, new timestamp and signature) → duplicate',
+		retry.status === 200 && retry.json?.duplicate === true,
+		retry.text,
+	);
+	const copy = note(
+		first.eventId,
+		'webhook process',
+		await postDelivery(urlOf(webhookProc), firstAgain),
+	);
 	// The webhook process never saw it; main saved the seen ids into the workflow's static data
 	// when it answered the duplicates, and the webhook process reads static data per request.
 	info(`a copy to the webhook process, which never saw it in memory → ${copy.status} ${copy.text}`);
@@ -239,12 +294,24 @@ export async function checkQueueTriggerPhase(ctx) {
 		copy.status === 200 && (copy.text === RECEIVED || copy.json?.duplicate === true),
 		copy.text,
 	);
-	const copyAgain = note(first.eventId, 'webhook process', await postDelivery(urlOf(webhookProc), firstAgain, { headers: firstAgain.headers(10) }));
-	check('the webhook process: its own retry of that copy → duplicate', copyAgain.status === 200 && copyAgain.json?.duplicate === true, copyAgain.text);
+	const copyAgain = note(
+		first.eventId,
+		'webhook process',
+		await postDelivery(urlOf(webhookProc), firstAgain, { headers: firstAgain.headers(10) }),
+	);
+	check(
+		'the webhook process: its own retry of that copy → duplicate',
+		copyAgain.status === 200 && copyAgain.json?.duplicate === true,
+		copyAgain.text,
+	);
 
 	// ---- 4. simultaneous pairs -------------------------------------------------------------
-	step(`trigger: ${pairs} pairs, the same signed bytes to main and to the webhook process at the same moment`);
-	const pairEvents = Array.from({ length: pairs }, (_, i) => make(`evt-${tag}-pair-${String(i).padStart(3, '0')}`));
+	step(
+		`trigger: ${pairs} pairs, the same signed bytes to main and to the webhook process at the same moment`,
+	);
+	const pairEvents = Array.from({ length: pairs }, (_, i) =>
+		make(`evt-${tag}-pair-${String(i).padStart(3, '0')}`),
+	);
 	t = Date.now();
 	const pairAnswers = await sendPairs(pairEvents, urlOf(cluster.main), urlOf(webhookProc), note);
 	const pairMs = pairAnswers.flatMap((p) => [p.atMain.ms, p.atWebhook.ms]);
@@ -252,21 +319,43 @@ export async function checkQueueTriggerPhase(ctx) {
 		`${pairs * 2} deliveries answered in ${secs(Date.now() - t)} (waves of ${WAVE} pairs); answer time median ${percentile(pairMs, 50)} ms, p95 ${percentile(pairMs, 95)} ms, max ${Math.max(...pairMs)} ms`,
 	);
 	const badPairs = pairAnswers.filter((p) => p.atMain.status !== 200 || p.atWebhook.status !== 200);
-	check(`all ${pairs * 2} copies answered 200`, badPairs.length === 0, badPairs.slice(0, 5).map((p) => `${p.eventId}: ${p.atMain.status} ${p.atWebhook.status}`).join('\n'));
+	check(
+		`all ${pairs * 2} copies answered 200`,
+		badPairs.length === 0,
+		badPairs
+			.slice(0, 5)
+			.map((p) => `${p.eventId}: ${p.atMain.status} ${p.atWebhook.status}`)
+			.join('\n'),
+	);
 
 	// ---- 5. main restarts --------------------------------------------------------------------
 	step('trigger: main restarts (watched every 25 ms); a redelivery of an event that ran before it');
 	const beforeRestart = make(`evt-${tag}-before-restart`);
-	const ranBefore = note(beforeRestart.eventId, 'main', await postDelivery(urlOf(cluster.main), beforeRestart));
-	check('an event delivered to main before the restart starts an execution', ranBefore.text === RECEIVED, ranBefore.text);
+	const ranBefore = note(
+		beforeRestart.eventId,
+		'main',
+		await postDelivery(urlOf(cluster.main), beforeRestart),
+	);
+	check(
+		'an event delivered to main before the restart starts an execution',
+		ranBefore.text === RECEIVED,
+		ranBefore.text,
+	);
 	await sleep(1500); // let its execution finish before main goes down
-	const watcher = watchRestart(cluster.main.baseUrl, path, { everyMs: 25, others: [webhookProc.baseUrl] });
+	const watcher = watchRestart(cluster.main.baseUrl, path, {
+		everyMs: 25,
+		others: [webhookProc.baseUrl],
+	});
 	await sleep(200);
 	t = Date.now();
 	let restarted = true;
 	try {
 		await cluster.restartMain();
-		await until(async () => (await probeDelivery(cluster.main.baseUrl, path)).status === 401, 60_000, 25);
+		await until(
+			async () => (await probeDelivery(cluster.main.baseUrl, path)).status === 401,
+			60_000,
+			25,
+		);
 	} catch (error) {
 		restarted = false;
 		check('main restarts', false, error.message);
@@ -274,8 +363,11 @@ export async function checkQueueTriggerPhase(ctx) {
 	await sleep(300);
 	const window = restartWindow(await watcher.stop());
 	if (!restarted) return;
-	const spanText = (span) => (span ? `+${span.from}…+${span.to} ms (${span.samples} probes)` : 'none');
-	info(`main restart, what a delivery to main got (ms after main stopped routing it):\n      ${window.timeline.join('\n      ')}`);
+	const spanText = (span) =>
+		span ? `+${span.from}…+${span.to} ms (${span.samples} probes)` : 'none';
+	info(
+		`main restart, what a delivery to main got (ms after main stopped routing it):\n      ${window.timeline.join('\n      ')}`,
+	);
 	info(
 		`answers a provider does not retry (404, or n8n's 200 "starting up"): ${spanText(window.lost)}; after readiness: ${spanText(window.afterReady)}; the webhook process answered ${JSON.stringify(window.others)} meanwhile`,
 	);
@@ -290,13 +382,33 @@ export async function checkQueueTriggerPhase(ctx) {
 		window.others.length === 1 && window.others[0] === '401',
 		JSON.stringify(window.others),
 	);
-	check('restarting main created no subscription', creates() === createsAfterActivation, `${creates() - createsAfterActivation} created`);
-	const redelivered = note(beforeRestart.eventId, 'main', await postDelivery(urlOf(cluster.main), beforeRestart, { headers: beforeRestart.headers(3) }));
+	check(
+		'restarting main created no subscription',
+		creates() === createsAfterActivation,
+		`${creates() - createsAfterActivation} created`,
+	);
+	const redelivered = note(
+		beforeRestart.eventId,
+		'main',
+		await postDelivery(urlOf(cluster.main), beforeRestart, { headers: beforeRestart.headers(3) }),
+	);
 	info(`redelivery after the restart → ${redelivered.status} ${redelivered.text}`);
-	check('main after the restart: the redelivery is answered 200', redelivered.status === 200, redelivered.text);
+	check(
+		'main after the restart: the redelivery is answered 200',
+		redelivered.status === 200,
+		redelivered.text,
+	);
 	const afterRestart = make(`evt-${tag}-after-restart`);
-	const ranAfter = note(afterRestart.eventId, 'main', await postDelivery(urlOf(cluster.main), afterRestart));
-	check('main after the restart: a new event starts an execution', ranAfter.text === RECEIVED, ranAfter.text);
+	const ranAfter = note(
+		afterRestart.eventId,
+		'main',
+		await postDelivery(urlOf(cluster.main), afterRestart),
+	);
+	check(
+		'main after the restart: a new event starts an execution',
+		ranAfter.text === RECEIVED,
+		ranAfter.text,
+	);
 
 	// ---- 6. counts from PostgreSQL ------------------------------------------------------------
 	step('trigger: executions per event id, from PostgreSQL (execution_entity + execution_data)');
@@ -306,7 +418,10 @@ export async function checkQueueTriggerPhase(ctx) {
 	await until(
 		() => {
 			rows = ctx.sql(query);
-			return rows.length >= started && rows.every((row) => !['new', 'running', 'waiting'].includes(row.status));
+			return (
+				rows.length >= started &&
+				rows.every((row) => !['new', 'running', 'waiting'].includes(row.status))
+			);
 		},
 		180_000,
 		500,
@@ -320,19 +435,33 @@ export async function checkQueueTriggerPhase(ctx) {
 	}
 	const executions = rows.map((row) => ({
 		...row,
-		...readTriggerExecution(ctx.unflatten(row.data), { trigger: LINQ_TRIGGER, next: LINQ_NEXT, customData: customData.get(String(row.id)) }),
+		...readTriggerExecution(ctx.unflatten(row.data), {
+			trigger: LINQ_TRIGGER,
+			next: LINQ_NEXT,
+			customData: customData.get(String(row.id)),
+		}),
 	}));
-	info(`${rows.length} executions of "${workflow.name}" in execution_entity; ${started} deliveries were answered ${RECEIVED} (each starts one); execution_metadata rows: ${metadataRows.length}`);
+	info(
+		`${rows.length} executions of "${workflow.name}" in execution_entity; ${started} deliveries were answered ${RECEIVED} (each starts one); execution_metadata rows: ${metadataRows.length}`,
+	);
 	check(
 		`execution_entity holds exactly one execution per delivery answered ${RECEIVED} (${started})`,
 		rows.length === started,
 		`${rows.length} executions`,
 	);
 	const failed = executions.filter((e) => e.status !== 'success');
-	check('every one of them succeeded', failed.length === 0, failed.map((e) => `${e.id} ${e.status} ${e.error ?? ''}`).join('\n'));
+	check(
+		'every one of them succeeded',
+		failed.length === 0,
+		failed.map((e) => `${e.id} ${e.status} ${e.error ?? ''}`).join('\n'),
+	);
 	const ranOn = await ctx.ranOn(executions.map((e) => String(e.id)));
 	const notOnWorker = executions.filter((e) => !ranOn.get(String(e.id)));
-	check('every one ran on a worker (none on main or the webhook process)', notOnWorker.length === 0, notOnWorker.map((e) => e.id).join(', '));
+	check(
+		'every one ran on a worker (none on main or the webhook process)',
+		notOnWorker.length === 0,
+		notOnWorker.map((e) => e.id).join(', '),
+	);
 
 	const perEvent = new Map();
 	const entry = (eventId) => {
@@ -348,21 +477,37 @@ export async function checkQueueTriggerPhase(ctx) {
 	check(
 		`each of the ${sent.length} events continued past the trigger exactly once (the next node received it once)`,
 		wrong.length === 0,
-		wrong.slice(0, 10).map((eventId) => `${eventId}: continued ${perEvent.get(eventId)?.continued ?? 0}×, ${perEvent.get(eventId)?.executions.length ?? 0} executions`).join('\n'),
+		wrong
+			.slice(0, 10)
+			.map(
+				(eventId) =>
+					`${eventId}: continued ${perEvent.get(eventId)?.continued ?? 0}×, ${perEvent.get(eventId)?.executions.length ?? 0} executions`,
+			)
+			.join('\n'),
 	);
 	const unknown = [...perEvent.keys()].filter((eventId) => !sent.includes(eventId));
-	check('no execution is about an event this phase did not send', unknown.length === 0, unknown.join(', '));
+	check(
+		'no execution is about an event this phase did not send',
+		unknown.length === 0,
+		unknown.join(', '),
+	);
 	const inconsistent = executions.filter(
 		(e) =>
 			!e.recorded ||
-			(e.once === 'first') !== (e.continued.length > 0) ||
+			(e.once === 'first') !== e.continued.length > 0 ||
 			(e.once === 'duplicate' && e.passed.length > 0) ||
 			!['first', 'duplicate'].includes(e.once),
 	);
 	check(
 		'each execution says what it did: "first" ones passed their item on, "duplicate" ones ended at the trigger with no items',
 		inconsistent.length === 0,
-		inconsistent.slice(0, 5).map((e) => `${e.id}: ${JSON.stringify({ recorded: e.recorded, once: e.once, passed: e.passed, continued: e.continued })}`).join('\n'),
+		inconsistent
+			.slice(0, 5)
+			.map(
+				(e) =>
+					`${e.id}: ${JSON.stringify({ recorded: e.recorded, once: e.once, passed: e.passed, continued: e.continued })}`,
+			)
+			.join('\n'),
 	);
 	const pairIds = pairEvents.map((d) => d.eventId);
 	const distribution = {};
@@ -370,13 +515,17 @@ export async function checkQueueTriggerPhase(ctx) {
 	for (const eventId of pairIds) {
 		const list = perEvent.get(eventId)?.executions ?? [];
 		distribution[list.length] = (distribution[list.length] ?? 0) + 1;
-		if (list.length === 2 && ranOn.get(String(list[0].id)) !== ranOn.get(String(list[1].id))) crossWorker++;
+		if (list.length === 2 && ranOn.get(String(list[0].id)) !== ranOn.get(String(list[1].id)))
+			crossWorker++;
 	}
 	const pairsOk = pairIds.filter((eventId) => perEvent.get(eventId)?.continued === 1).length;
 	// Pairs whose two executions were in the trigger's step at the same time: without the lock,
 	// n8n's store would have read the same row for both.
 	const concurrent = pairIds.filter((eventId) => {
-		const [a, b] = (perEvent.get(eventId)?.executions ?? []).map((e) => ({ start: e.triggerStart, ms: e.triggerMs }));
+		const [a, b] = (perEvent.get(eventId)?.executions ?? []).map((e) => ({
+			start: e.triggerStart,
+			ms: e.triggerMs,
+		}));
 		return overlapped(a, b);
 	}).length;
 	const gaps = pairIds
@@ -392,7 +541,14 @@ export async function checkQueueTriggerPhase(ctx) {
 	info(
 		`execution time: first ${percentile(duration(firsts), 50)} ms median (p95 ${percentile(duration(firsts), 95)}), duplicate ${percentile(duration(duplicates), 50)} ms median (p95 ${percentile(duration(duplicates), 95)})`,
 	);
-	ctx.measured.pairs = { pairs, pairsOk, distribution, crossWorker, concurrent, gapMedianMs: percentile(gaps, 50) };
+	ctx.measured.pairs = {
+		pairs,
+		pairsOk,
+		distribution,
+		crossWorker,
+		concurrent,
+		gapMedianMs: percentile(gaps, 50),
+	};
 	check(
 		`${pairs} simultaneous pairs: ${pairsOk} continued exactly once (${JSON.stringify(distribution)} executions per pair, ${crossWorker} pairs split across both workers, ${concurrent} pairs inside the trigger's step at the same time)`,
 		pairsOk === pairs && crossWorker > 0 && concurrent > 0,
@@ -403,14 +559,18 @@ export async function checkQueueTriggerPhase(ctx) {
 		restartEvent?.continued === 1,
 	);
 	const firstEvent = perEvent.get(first.eventId);
-	const firstStarted = answers.filter((a) => a.eventId === first.eventId && a.text === RECEIVED).length;
+	const firstStarted = answers.filter(
+		(a) => a.eventId === first.eventId && a.text === RECEIVED,
+	).length;
 	check(
 		`the sandbox's event, replayed and retried on main and copied to the webhook process, continued once (${firstEvent?.executions.length ?? 0} executions for ${firstStarted} deliveries answered ${RECEIVED})`,
 		firstEvent?.continued === 1 && firstEvent.executions.length === firstStarted,
 	);
 
 	// ---- 7. the control: n8n's Remove Duplicates instead of the trigger's check ----------------
-	step(`trigger: control — the same ${pairs} pairs to a workflow deduplicating with n8n's Remove Duplicates (no lock)`);
+	step(
+		`trigger: control — the same ${pairs} pairs to a workflow deduplicating with n8n's Remove Duplicates (no lock)`,
+	);
 	try {
 		const { versionId } = await ctx.api(`/rest/workflows/${CONTROL_WORKFLOW.id}`);
 		await ctx.api(`/rest/workflows/${CONTROL_WORKFLOW.id}/activate`, { versionId });
@@ -420,44 +580,72 @@ export async function checkQueueTriggerPhase(ctx) {
 	}
 	const controlNode = CONTROL_WORKFLOW.nodes[0];
 	const controlPath = `${controlNode.webhookId}/webhook`;
-	const controlSub = await until(() => sandbox.subscriptions('linq').find((sub) => sub.url.endsWith(`/webhook/${controlPath}`)), 30_000);
+	const controlSub = await until(
+		() => sandbox.subscriptions('linq').find((sub) => sub.url.endsWith(`/webhook/${controlPath}`)),
+		30_000,
+	);
 	const bothRouted = await until(
 		async () =>
-			(await routeStatus(cluster.main.baseUrl, controlPath)) === 204 && (await routeStatus(webhookProc.baseUrl, controlPath)) === 204,
+			(await routeStatus(cluster.main.baseUrl, controlPath)) === 204 &&
+			(await routeStatus(webhookProc.baseUrl, controlPath)) === 204,
 		30_000,
 		100,
 	);
-	if (!check('the control workflow is active and routed on main and the webhook process', Boolean(controlSub && bothRouted))) return;
+	if (
+		!check(
+			'the control workflow is active and routed on main and the webhook process',
+			Boolean(controlSub && bothRouted),
+		)
+	)
+		return;
 	const makeControl = linqDeliveries(controlSub.secret, firstDelivery.body);
-	const controlEvents = Array.from({ length: pairs }, (_, i) => makeControl(`evt-${tag}-control-${String(i).padStart(3, '0')}`));
+	const controlEvents = Array.from({ length: pairs }, (_, i) =>
+		makeControl(`evt-${tag}-control-${String(i).padStart(3, '0')}`),
+	);
 	const controlAnswers = await sendPairs(
 		controlEvents,
 		`${cluster.main.baseUrl}/webhook/${controlPath}`,
 		`${webhookProc.baseUrl}/webhook/${controlPath}`,
 	);
-	const controlStarted = controlAnswers.flatMap((p) => [p.atMain, p.atWebhook]).filter((a) => a.text === RECEIVED).length;
+	const controlStarted = controlAnswers
+		.flatMap((p) => [p.atMain, p.atWebhook])
+		.filter((a) => a.text === RECEIVED).length;
 	let controlRows = [];
 	await until(
 		() => {
 			controlRows = ctx.sql(
 				`SELECT e.id, e.status, d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = '${CONTROL_WORKFLOW.id}'`,
 			);
-			return controlRows.length >= controlStarted && controlRows.every((row) => !['new', 'running', 'waiting'].includes(row.status));
+			return (
+				controlRows.length >= controlStarted &&
+				controlRows.every((row) => !['new', 'running', 'waiting'].includes(row.status))
+			);
 		},
 		180_000,
 		500,
 	);
 	const controlRuns = controlRows.map((row) => {
 		const data = ctx.unflatten(row.data);
-		const read = readTriggerExecution(data, { trigger: 'Control: Remove Duplicates', next: 'Control: next' });
+		const read = readTriggerExecution(data, {
+			trigger: 'Control: Remove Duplicates',
+			next: 'Control: next',
+		});
 		return { ...row, ...read, error: read.error };
 	});
 	const controlContinued = new Map();
-	for (const run of controlRuns) for (const eventId of run.continued) controlContinued.set(eventId, (controlContinued.get(eventId) ?? 0) + 1);
+	for (const run of controlRuns)
+		for (const eventId of run.continued)
+			controlContinued.set(eventId, (controlContinued.get(eventId) ?? 0) + 1);
 	const twice = controlEvents.filter((d) => (controlContinued.get(d.eventId) ?? 0) > 1).length;
 	const never = controlEvents.filter((d) => !controlContinued.get(d.eventId)).length;
 	const controlFailed = controlRuns.filter((run) => run.status !== 'success');
-	ctx.measured.control = { pairs, twice, never, failed: controlFailed.length, executions: controlRows.length };
+	ctx.measured.control = {
+		pairs,
+		twice,
+		never,
+		failed: controlFailed.length,
+		executions: controlRows.length,
+	};
 	info(
 		`control (Remove Duplicates, n8n's store without a lock): ${controlRows.length} executions for ${controlStarted} deliveries; ${twice} of ${pairs} events ran the workflow twice, ${never} never (${controlFailed.length} executions failed${controlFailed.length ? `: ${[...new Set(controlFailed.map((run) => String(run.error).slice(0, 80)))].join('; ')}` : ''})`,
 	);

@@ -985,15 +985,23 @@ async function main() {
 		const executions = await finishedExecutions(mainProc.baseUrl, cookie, lastPhase1Id, expected);
 		const lostCalls = [...lifecycle, ...bulk].filter((call) => call.lost).length;
 		if (lostCalls) {
-			const ofWorkflow = (id) => executions.filter((e) => e.workflowId === id && e.status === 'success');
+			const ofWorkflow = (id) =>
+				executions.filter((e) => e.workflowId === id && e.status === 'success');
 			const recovered =
-				(await recoverLostAnswers(mainProc.baseUrl, cookie, lifecycle, ofWorkflow(LIFECYCLE_WF.id), 'provider')) +
+				(await recoverLostAnswers(
+					mainProc.baseUrl,
+					cookie,
+					lifecycle,
+					ofWorkflow(LIFECYCLE_WF.id),
+					'provider',
+				)) +
 				(await recoverLostAnswers(mainProc.baseUrl, cookie, bulk, ofWorkflow(BULK_WF.id), 'team'));
 			info(
 				`n8n main sent no HTTP answer to ${lostCalls} webhook call(s) within 60 s; ${recovered} of them match a successful execution, whose last node's output is checked instead`,
 			);
 		}
-		const answeredOrRecovered = (call) => call.status === 200 || Boolean(call.lost && call.recoveredFrom);
+		const answeredOrRecovered = (call) =>
+			call.status === 200 || Boolean(call.lost && call.recoveredFrom);
 		const lostNote = (calls) => {
 			const lost = calls.filter((call) => call.lost && call.recoveredFrom);
 			return lost.length
@@ -1157,7 +1165,10 @@ async function main() {
 				workers,
 				async startWebhook() {
 					cluster.webhook = await startWebhookProcess(runtime, base);
-					await waitForN8n(cluster.webhook.baseUrl, { child: cluster.webhook.child, timeoutMs: 180_000 });
+					await waitForN8n(cluster.webhook.baseUrl, {
+						child: cluster.webhook.child,
+						timeoutMs: 180_000,
+					});
 				},
 				async restartMain() {
 					await stopChild(cluster.main);
@@ -1182,7 +1193,8 @@ async function main() {
 					let seen = [];
 					for (const deadline = Date.now() + 10_000; ; await sleep(250)) {
 						seen = workers.map((w) => ({ name: w.name, ...dequeuedBy(w) }));
-						if (ids.every((id) => seen.some((s) => s.fromEvents.has(id))) || Date.now() > deadline) break;
+						if (ids.every((id) => seen.some((s) => s.fromEvents.has(id))) || Date.now() > deadline)
+							break;
 					}
 					return new Map(ids.map((id) => [id, seen.find((s) => s.fromEvents.has(id))?.name]));
 				},
@@ -1208,5 +1220,6 @@ await checks.run(main);
 const t = Date.now();
 await cleanup();
 console.log(`\n  stopped n8n, Redis and PostgreSQL (${secs(Date.now() - t)}); logs in ${RUN_DIR}`);
-if (checks.failed === 0) rmSync(join(RUN_DIR, 'postgres', 'data'), { recursive: true, force: true });
+if (checks.failed === 0)
+	rmSync(join(RUN_DIR, 'postgres', 'data'), { recursive: true, force: true });
 checks.finish('queue');

@@ -22,7 +22,8 @@ export function linqDeliveries(secret, template) {
 			const payload = structuredClone(base);
 			payload.event_id = eventId;
 			payload.created_at = new Date().toISOString();
-			if (payload.data && typeof payload.data === 'object' && 'id' in payload.data) payload.data.id = `msg-${eventId}`;
+			if (payload.data && typeof payload.data === 'object' && 'id' in payload.data)
+				payload.data.id = `msg-${eventId}`;
 			body = JSON.stringify(payload);
 		}
 		return {
@@ -30,7 +31,9 @@ export function linqDeliveries(secret, template) {
 			body,
 			headers(tsOffsetSeconds = 0) {
 				const ts = Math.floor(Date.now() / 1000) + tsOffsetSeconds;
-				const signature = createHmac('sha256', key).update(`${eventId}.${ts}.${body}`).digest('base64');
+				const signature = createHmac('sha256', key)
+					.update(`${eventId}.${ts}.${body}`)
+					.digest('base64');
 				return {
 					'content-type': 'application/json',
 					'webhook-id': eventId,
@@ -168,16 +171,23 @@ export function restartWindow(samples) {
 	for (const sample of samples.slice(downIndex)) {
 		const route = label(sample.route);
 		if (route !== lastRoute) timeline.push(`+${sample.t - downAt} ms delivery → ${route}`);
-		if (sample.ready !== lastReady) timeline.push(`+${sample.t - downAt} ms readiness → ${sample.ready}`);
+		if (sample.ready !== lastReady)
+			timeline.push(`+${sample.t - downAt} ms readiness → ${sample.ready}`);
 		lastRoute = route;
 		lastReady = sample.ready;
 	}
 	let routedIndex = -1;
-	for (let i = samples.length - 1; i > downIndex && samples[i].route.status === 401; i--) routedIndex = i;
+	for (let i = samples.length - 1; i > downIndex && samples[i].route.status === 401; i--)
+		routedIndex = i;
 	const readyIndex = samples.findIndex((s, i) => i > downIndex && s.ready === 200);
-	const unretried = samples.filter((s, i) => i >= downIndex && (s.route.status === 404 || /starting up/i.test(label(s.route))));
+	const unretried = samples.filter(
+		(s, i) => i >= downIndex && (s.route.status === 404 || /starting up/i.test(label(s.route))),
+	);
 	const afterReady = unretried.filter((s) => readyIndex !== -1 && s.t >= samples[readyIndex].t);
-	const span = (list) => (list.length ? { from: offset(list[0]), to: offset(list.at(-1)), samples: list.length } : undefined);
+	const span = (list) =>
+		list.length
+			? { from: offset(list[0]), to: offset(list.at(-1)), samples: list.length }
+			: undefined;
 	return {
 		samples: samples.length,
 		timeline,
@@ -198,15 +208,21 @@ export function readTriggerExecution(data, { trigger, next, customData }) {
 	const runData = data?.resultData?.runData ?? {};
 	// n8n 2.x keeps customData in the execution data too; 1.x only in execution_metadata (REST: customData).
 	const metadata = { ...(customData ?? {}), ...(data?.resultData?.metadata ?? {}) };
-	const items = (node, output) => (runData[node]?.[0]?.data?.main?.[output] ?? []).map((entry) => entry?.json ?? {});
+	const items = (node, output) =>
+		(runData[node]?.[0]?.data?.main?.[output] ?? []).map((entry) => entry?.json ?? {});
 	const nextOutputs = runData[next]?.[0]?.data?.main ?? [];
-	const continued = nextOutputs.flatMap((_, output) => items(next, output).map((json) => String(json.eventId)));
+	const continued = nextOutputs.flatMap((_, output) =>
+		items(next, output).map((json) => String(json.eventId)),
+	);
 	const run = runData[trigger]?.[0];
 	return {
 		/** When the trigger's step ran in this execution (ms since epoch) and for how long. */
 		triggerStart: run?.startTime,
 		triggerMs: run?.executionTime,
-		recorded: typeof metadata.groupChatEvent === 'string' ? metadata.groupChatEvent.replace(/^[a-z]+:/, '') : undefined,
+		recorded:
+			typeof metadata.groupChatEvent === 'string'
+				? metadata.groupChatEvent.replace(/^[a-z]+:/, '')
+				: undefined,
 		once: metadata.groupChatOnce,
 		passed: items(trigger, 0).map((json) => String(json.eventId)),
 		continued,

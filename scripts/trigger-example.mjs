@@ -25,8 +25,13 @@ export function triggerWebhookUrl(baseUrl, nodeName) {
  * `update:workflow --active=true`): n8n activates such workflows when it starts.
  */
 export async function importTriggerExample(runtime, env, { log = () => {} } = {}) {
-	const imported = await runN8nChecked(runtime, env, ['import:workflow', `--input=${TRIGGER_WORKFLOW}`]);
+	const imported = await runN8nChecked(runtime, env, [
+		'import:workflow',
+		`--input=${TRIGGER_WORKFLOW}`,
+	]);
 	const { id, name } = readTriggerWorkflow();
 	const activated = await runN8nChecked(runtime, env, runtime.activateCommand(id));
-	log(`imported and activated workflow "${name}" (${((imported.ms + activated.ms) / 1000).toFixed(1)} s)`);
+	log(
+		`imported and activated workflow "${name}" (${((imported.ms + activated.ms) / 1000).toFixed(1)} s)`,
+	);
 }

@@ -192,7 +192,10 @@ function filesProblem(shipped) {
 	const extra = shipped.filter((file) => !EXPECTED_FILES.includes(file));
 	if (missing.length === 0 && extra.length === 0) return '';
 	return (
-		[missing.length ? `missing: ${missing.join(', ')}` : '', extra.length ? `unexpected: ${extra.join(', ')}` : '']
+		[
+			missing.length ? `missing: ${missing.join(', ')}` : '',
+			extra.length ? `unexpected: ${extra.join(', ')}` : '',
+		]
 			.filter(Boolean)
 			.join('; ') + ' (EXPECTED_FILES in scripts/verify-package.mjs lists what ships)'
 	);
@@ -240,10 +243,16 @@ async function brokenCopiesFail({ unpacked, work, packedBytes, scanner }) {
 	const dropped = brokenCopy('file', (dir) => rmSync(join(dir, 'dist/icons/linq.svg')));
 	const filesWhy = filesProblem(filesUnder(dropped).sort());
 	info(`without dist/icons/linq.svg → ${filesWhy || 'passed'}`);
-	check('a tarball missing a file fails the file check, naming the file', /^missing: dist\/icons\/linq\.svg /.test(filesWhy), filesWhy || 'it passed');
+	check(
+		'a tarball missing a file fails the file check, naming the file',
+		/^missing: dist\/icons\/linq\.svg /.test(filesWhy),
+		filesWhy || 'it passed',
+	);
 
 	const budget = BUDGETS.bundles.find(([pattern]) => pattern.test(bundle))[1];
-	const grown = brokenCopy('size', (dir) => appendFileSync(join(dir, bundle), `\n/*${'x'.repeat(budget)}*/\n`));
+	const grown = brokenCopy('size', (dir) =>
+		appendFileSync(join(dir, bundle), `\n/*${'x'.repeat(budget)}*/\n`),
+	);
 	const grownFiles = filesUnder(grown);
 	const grownBytes = grownFiles.reduce((sum, file) => sum + statSync(join(grown, file)).size, 0);
 	const sizesWhy = sizeProblem(sizeFigures(grown, grownFiles, packedBytes, grownBytes));
@@ -262,10 +271,13 @@ async function brokenCopiesFail({ unpacked, work, packedBytes, scanner }) {
 	info(`${bundle} spawning a process → ${scannerWhy || 'passed'}`);
 	check(
 		"a node that spawns a process fails the scanner's tarball leg, naming file, line and rule",
-		result.passed === false && scannerWhy.startsWith(`${bundle}:`) && /no-restricted-imports|no-dangerous-functions/.test(scannerWhy),
+		result.passed === false &&
+			scannerWhy.startsWith(`${bundle}:`) &&
+			/no-restricted-imports|no-dangerous-functions/.test(scannerWhy),
 		scannerWhy || 'the scanner passed it',
 	);
-	for (const name of ['file', 'size', 'scanner']) rmSync(join(work, `broken-${name}`), { recursive: true, force: true });
+	for (const name of ['file', 'size', 'scanner'])
+		rmSync(join(work, `broken-${name}`), { recursive: true, force: true });
 }
 
 async function main() {
@@ -311,15 +323,29 @@ async function main() {
 		try {
 			const require = createRequire(join(ROOT, 'package.json'));
 			const main = require(join(ROOT, pkg.main));
-			const names = [...readFileSync(join(ROOT, 'index.ts'), 'utf8').matchAll(/export \{ (\w+) \} from '\.\/(.+)'/g)];
+			const names = [
+				...readFileSync(join(ROOT, 'index.ts'), 'utf8').matchAll(
+					/export \{ (\w+) \} from '\.\/(.+)'/g,
+				),
+			];
 			const wrong = names
-				.filter(([, name, from]) => main[name] === undefined || main[name] !== require(join(ROOT, 'dist', `${from}.js`))[name])
+				.filter(
+					([, name, from]) =>
+						main[name] === undefined ||
+						main[name] !== require(join(ROOT, 'dist', `${from}.js`))[name],
+				)
 				.map(([, name]) => name);
-			const extra = Object.keys(main).filter((name) => !names.some(([, exported]) => exported === name));
+			const extra = Object.keys(main).filter(
+				(name) => !names.some(([, exported]) => exported === name),
+			);
 			check(
 				`package.json's main exports index.ts's ${names.length} classes, each the one n8n loads from its own file`,
 				names.length === 5 && wrong.length === 0 && extra.length === 0,
-				wrong.length ? `missing or different: ${wrong.join(', ')}` : extra.length ? `not in index.ts: ${extra.join(', ')}` : `index.ts names ${names.length}`,
+				wrong.length
+					? `missing or different: ${wrong.join(', ')}`
+					: extra.length
+						? `not in index.ts: ${extra.join(', ')}`
+						: `index.ts names ${names.length}`,
 			);
 		} catch (error) {
 			check(`package.json's main (${pkg.main}) loads`, false, error.message);

@@ -2,7 +2,11 @@
  * Participant addresses as people type them ("(415) 555-1234", "+44 20 7123 4567",
  * "ana@example.com") turned into the exact form a provider expects.
  */
-import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+	getCountries,
+	getCountryCallingCode,
+	parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 
@@ -145,7 +149,9 @@ export function parsePhone(
 		if (number && (number.isValid() || (number.isPossible() && fitsNumberingPlan(number)))) {
 			return { e164: number.number };
 		}
-		return { problem: 'is not a possible phone number (check the country code and the number of digits)' };
+		return {
+			problem: 'is not a possible phone number (check the country code and the number of digits)',
+		};
 	}
 	const where = defaultCountry ? countryName(defaultCountry) : undefined;
 	const bare = /^\d+$/.test(value);
@@ -180,14 +186,19 @@ export function parsePhone(
  * plan (the national-number pattern of a country with that calling code): +1 555 555 0100
  * passes, +1 000 000 0000 does not.
  */
-function fitsNumberingPlan(number: { countryCallingCode: string; nationalNumber: string }): boolean {
+function fitsNumberingPlan(number: {
+	countryCallingCode: string;
+	nationalNumber: string;
+}): boolean {
 	const data = metadata as unknown as {
 		country_calling_codes: Record<string, string[]>;
 		countries: Record<string, unknown[]>;
 	};
 	return (data.country_calling_codes[number.countryCallingCode] ?? []).some((country) => {
 		const pattern = data.countries[country]?.[2];
-		return typeof pattern === 'string' && new RegExp(`^(?:${pattern})$`).test(number.nationalNumber);
+		return (
+			typeof pattern === 'string' && new RegExp(`^(?:${pattern})$`).test(number.nationalNumber)
+		);
 	});
 }
 
@@ -216,7 +227,10 @@ export function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') return value.length > 80 ? `"${value.slice(0, 80)}…" (${value.length.toLocaleString('en-US')} characters)` : `"${value}"`;
+	if (typeof value === 'string')
+		return value.length > 80
+			? `"${value.slice(0, 80)}…" (${value.length.toLocaleString('en-US')} characters)`
+			: `"${value}"`;
 	return `${typeof value} ${String(value)}`;
 }
 

@@ -88,7 +88,9 @@ export async function readCapped(
 		});
 		stream.on('end', () => finish({ text: decode(chunks), oversize: false, bytes }));
 		stream.on('close', () => finish({ text: decode(chunks), oversize: false, bytes }));
-		stream.on('error', (error) => finish(error instanceof Error ? error : new Error(String(error))));
+		stream.on('error', (error) =>
+			finish(error instanceof Error ? error : new Error(String(error))),
+		);
 	});
 }
 
@@ -156,7 +158,11 @@ export function isDotSegment(value: string): boolean {
  */
 export function segment(value: string, field = 'chatId'): string {
 	if (value.length === 0 || isDotSegment(value)) {
-		throw new InputError(`"${value}" cannot be used as an ID (it would change the request’s route)`, field, value);
+		throw new InputError(
+			`"${value}" cannot be used as an ID (it would change the request’s route)`,
+			field,
+			value,
+		);
 	}
 	return encodeURIComponent(value);
 }
@@ -170,7 +176,8 @@ export function checkBaseUrl(value: unknown, label: string): { root: string; ori
 	} catch {
 		url = undefined;
 	}
-	if (!url) throw new InputError(`${label} credential: Base URL "${text}" is not a URL`, 'baseUrl', text);
+	if (!url)
+		throw new InputError(`${label} credential: Base URL "${text}" is not a URL`, 'baseUrl', text);
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new InputError(`${label} credential: Base URL must start with https://`, 'baseUrl', text);
 	}

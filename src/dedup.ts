@@ -51,7 +51,10 @@ export interface OnceStore {
 	 * Records `keys`, keeping the last `historySize`; returns those that were not there before,
 	 * or the conflict that stops recording (the row holds data of another mode).
 	 */
-	record(keys: string[], historySize: number): Promise<{ fresh: Set<string> } | { conflict: string }>;
+	record(
+		keys: string[],
+		historySize: number,
+	): Promise<{ fresh: Set<string> } | { conflict: string }>;
 }
 
 export type OnceResult =
@@ -75,7 +78,12 @@ export interface OnceTiming {
 	maxBackoffMs: number;
 }
 
-export const ONCE_TIMING: OnceTiming = { deadlineMs: 120_000, staleAfterMs: 30_000, backoffMs: 5, maxBackoffMs: 100 };
+export const ONCE_TIMING: OnceTiming = {
+	deadlineMs: 120_000,
+	staleAfterMs: 30_000,
+	backoffMs: 5,
+	maxBackoffMs: 100,
+};
 
 /** Events remembered per trigger node in n8n's database, by default (Remove Duplicates' default too). */
 export const DEFAULT_HISTORY = 10_000;
@@ -144,7 +152,11 @@ export async function recordOnce(
 }
 
 /** Releases the lock; a failure is told, not thrown (the next event takes a stale lock over). */
-async function unlockQuietly(store: OnceStore, env: OnceEnvironment, timing: OnceTiming): Promise<void> {
+async function unlockQuietly(
+	store: OnceStore,
+	env: OnceEnvironment,
+	timing: OnceTiming,
+): Promise<void> {
 	try {
 		await store.unlock();
 	} catch (error) {

@@ -22,7 +22,10 @@ export const TRIGGER_EVENTS = [
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 export const EVENT_LABELS: Record<TriggerEvent, { name: string; description: string }> = {
-	'participant.added': { name: 'Participant Added', description: 'Someone joined the group or was added' },
+	'participant.added': {
+		name: 'Participant Added',
+		description: 'Someone joined the group or was added',
+	},
 	'participant.removed': {
 		name: 'Participant Removed',
 		description: 'Someone was removed or left the group, including your own line leaving',
@@ -34,9 +37,18 @@ export const EVENT_LABELS: Record<TriggerEvent, { name: string; description: str
 		name: 'Change Failed',
 		description: 'A queued rename or icon change was refused by the network (Linq)',
 	},
-	'message.received': { name: 'Message Received in a Group', description: 'A message arrived in a group' },
-	'participant.promoted': { name: 'Participant Made Admin', description: 'A member became an admin of the group (WhatsApp)' },
-	'participant.demoted': { name: 'Participant No Longer Admin', description: 'A member lost admin rights in the group (WhatsApp)' },
+	'message.received': {
+		name: 'Message Received in a Group',
+		description: 'A message arrived in a group',
+	},
+	'participant.promoted': {
+		name: 'Participant Made Admin',
+		description: 'A member became an admin of the group (WhatsApp)',
+	},
+	'participant.demoted': {
+		name: 'Participant No Longer Admin',
+		description: 'A member lost admin rights in the group (WhatsApp)',
+	},
 	'group.invite_link_reset': {
 		name: 'Invite Link Reset',
 		description: 'The group’s invite link was reset: the old link stopped working (WhatsApp)',
@@ -155,7 +167,10 @@ export function matchesFilters(
 	filters: TriggerFilters,
 ): boolean {
 	if (!filters.events.includes(event.event)) return false;
-	if (filters.chatIds.length && !filters.chatIds.some((id) => id.toLowerCase() === (event.chatId ?? '').toLowerCase())) {
+	if (
+		filters.chatIds.length &&
+		!filters.chatIds.some((id) => id.toLowerCase() === (event.chatId ?? '').toLowerCase())
+	) {
 		return false;
 	}
 	// A line filter can only be checked when the payload names the line; otherwise the

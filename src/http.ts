@@ -41,9 +41,13 @@ export function isRead(request: ProviderRequest): boolean {
 
 /** The request's path with its query string (empty values left out). */
 export function pathWithQuery(request: Pick<ProviderRequest, 'path' | 'query'>): string {
-	const query = Object.entries(request.query ?? {}).filter(([, value]) => value !== undefined && value !== '');
+	const query = Object.entries(request.query ?? {}).filter(
+		([, value]) => value !== undefined && value !== '',
+	);
 	if (query.length === 0) return request.path;
-	const text = new URLSearchParams(query.map(([key, value]): [string, string] => [key, String(value)])).toString();
+	const text = new URLSearchParams(
+		query.map(([key, value]): [string, string] => [key, String(value)]),
+	).toString();
 	return `${request.path}?${text}`;
 }
 
@@ -59,7 +63,13 @@ export interface HttpAnswer {
 /** The final outcome of one request, after retries. */
 export type Answer =
 	| { request: ProviderRequest; ok: true; response: HttpAnswer; attempts: number; retried: boolean }
-	| { request: ProviderRequest; ok: false; error: ProviderError; attempts: number; retried: boolean };
+	| {
+			request: ProviderRequest;
+			ok: false;
+			error: ProviderError;
+			attempts: number;
+			retried: boolean;
+	  };
 
 /** Reads a header case-insensitively as one string. */
 export function header(answer: HttpAnswer, name: string): string | undefined {

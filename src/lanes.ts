@@ -40,7 +40,8 @@ export class RateBudget {
 
 	/** Nobody sends for the next `ms` (the longest pause asked for wins). */
 	pause(ms: number): void {
-		if (Number.isFinite(ms) && ms > 0) this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+		if (Number.isFinite(ms) && ms > 0)
+			this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
 	}
 
 	/** A 429: starts the rate-limit clock unless it runs already. */
@@ -192,7 +193,9 @@ export class LaneScheduler<T> {
 	private space(pacing: LanePacing): void {
 		this.spacing = true;
 		const gap =
-			this.recent.length >= this.concurrency ? (START_SPACING * Math.min(...this.recent)) / this.concurrency : 0;
+			this.recent.length >= this.concurrency
+				? (START_SPACING * Math.min(...this.recent)) / this.concurrency
+				: 0;
 		void pacing.pause(gap).then(
 			() => {
 				this.spacing = false;

@@ -19,7 +19,11 @@ export const LIST_MAX_PAGES = 500;
 
 /** Does a group match the filters: a name containing the text (any case), a member. */
 function matches(group: GroupView, input: ListGroupsInput): boolean {
-	if (input.nameFilter && !(group.name ?? '').toLowerCase().includes(input.nameFilter.toLowerCase())) return false;
+	if (
+		input.nameFilter &&
+		!(group.name ?? '').toLowerCase().includes(input.nameFilter.toLowerCase())
+	)
+		return false;
 	if (input.member && !group.roster.includes(input.member)) return false;
 	return true;
 }
@@ -44,8 +48,19 @@ export async function listGroups(
 				)} chats read, ${results.length.toLocaleString('en-US')} matching): narrow the list with Filters, or turn off Return All and set a Limit`,
 			);
 		}
-		const page: ChatPageRequest = { cursor, pageSize: LIST_PAGE_SIZE, member: chats.filtersByMember ? input.member : undefined };
-		const answer = await sendWithRetry(adapter, input.operation, chats.call(page), options.send, retry, options.hooks);
+		const page: ChatPageRequest = {
+			cursor,
+			pageSize: LIST_PAGE_SIZE,
+			member: chats.filtersByMember ? input.member : undefined,
+		};
+		const answer = await sendWithRetry(
+			adapter,
+			input.operation,
+			chats.call(page),
+			options.send,
+			retry,
+			options.hooks,
+		);
 		if (!answer.ok) throw answer.error;
 		const read = chats.read(answer.response.json, page);
 		const fresh = new Set(read.ids.filter((id) => !seen.has(id)));
@@ -57,7 +72,14 @@ export async function listGroups(
 			const { raw, ...view } = group;
 			results.push(
 				orderResult(
-					{ provider: adapter.id, operation: input.operation, status: 'done', ...view, participants: [], raw: [capRaw(raw)] },
+					{
+						provider: adapter.id,
+						operation: input.operation,
+						status: 'done',
+						...view,
+						participants: [],
+						raw: [capRaw(raw)],
+					},
 					options.includeRaw ?? true,
 				),
 			);

@@ -6,7 +6,12 @@
  */
 import { normalizeAddress } from './addresses';
 import type { ProviderRequest } from './http';
-import type { ChatPageRequest, ChatSummary, GroupView, ProviderAdapter } from './providers/contract';
+import type {
+	ChatPageRequest,
+	ChatSummary,
+	GroupView,
+	ProviderAdapter,
+} from './providers/contract';
 
 export type Fetch = (call: ProviderRequest) => Promise<unknown>;
 
@@ -59,7 +64,12 @@ const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
  * never split) with an ellipsis. Only names and descriptions are cleaned; values stay exact.
  */
 export function cleanLabel(text: string, max: number): string {
-	const clean = text.replace(ANSI_SEQUENCE, ' ').replace(CONTROL, ' ').replace(BIDI, '').replace(/\s+/g, ' ').trim();
+	const clean = text
+		.replace(ANSI_SEQUENCE, ' ')
+		.replace(CONTROL, ' ')
+		.replace(BIDI, '')
+		.replace(/\s+/g, ' ')
+		.trim();
 	if (clean.length <= max) return clean;
 	const graphemes: string[] = [];
 	for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(clean)) {
@@ -67,7 +77,10 @@ export function cleanLabel(text: string, max: number): string {
 		if (graphemes.length > max) break;
 	}
 	if (graphemes.length <= max) return clean;
-	return `${graphemes.slice(0, max - 1).join('').trimEnd()}…`;
+	return `${graphemes
+		.slice(0, max - 1)
+		.join('')
+		.trimEnd()}…`;
 }
 
 /** An option with its name and description cleaned (see cleanLabel); the value is kept exactly. */
@@ -76,16 +89,23 @@ function option(name: string, value: string, description?: string, suffix = ''):
 	return {
 		name: `${shown || cleanLabel(value, MAX_NAME_CHARS - suffix.length)}${suffix}`,
 		value,
-		description: description === undefined ? undefined : cleanLabel(description, MAX_DESCRIPTION_CHARS) || undefined,
+		description:
+			description === undefined
+				? undefined
+				: cleanLabel(description, MAX_DESCRIPTION_CHARS) || undefined,
 	};
 }
 
 /** The account's sending lines, as Sender's options: number first, then what the provider says. */
-export async function senderOptions(adapter: ProviderAdapter, fetch: Fetch): Promise<PickerOption[]> {
+export async function senderOptions(
+	adapter: ProviderAdapter,
+	fetch: Fetch,
+): Promise<PickerOption[]> {
 	const call = adapter.lookups.senders.call();
 	const lines = adapter.lookups.senders.read(await fetch(call)).slice(0, MAX_OPTIONS);
 	return lines.map((line) => {
-		const label = line.label === undefined ? undefined : cleanLabel(line.label, MAX_DESCRIPTION_CHARS);
+		const label =
+			line.label === undefined ? undefined : cleanLabel(line.label, MAX_DESCRIPTION_CHARS);
 		return option(label ? `${line.address} · ${label}` : line.address, line.address, label);
 	});
 }
@@ -108,21 +128,31 @@ function memberFilter(adapter: ProviderAdapter, filter: string): string | undefi
 export function chatMatches(chat: ChatSummary, filter: string): boolean {
 	const text = filter.trim().toLowerCase();
 	if (!text) return true;
-	if ((chat.name ?? '').toLowerCase().includes(text) || chat.id.toLowerCase().includes(text)) return true;
+	if ((chat.name ?? '').toLowerCase().includes(text) || chat.id.toLowerCase().includes(text))
+		return true;
 	const wanted = digits(text);
 	return chat.members.some(
-		(member) => member.toLowerCase().includes(text) || (wanted.length >= 4 && digits(member).includes(wanted)),
+		(member) =>
+			member.toLowerCase().includes(text) ||
+			(wanted.length >= 4 && digits(member).includes(wanted)),
 	);
 }
 
 /** What the Chat list shows of a group. */
 function summaryOf(group: GroupView): ChatSummary {
-	return { id: group.chatId, name: group.name, members: group.roster, youAreMember: group.details.youAreMember };
+	return {
+		id: group.chatId,
+		name: group.name,
+		members: group.roster,
+		youAreMember: group.details.youAreMember,
+	};
 }
 
 function chatOption(chat: ChatSummary): PickerOption {
 	const count = chat.members.length;
-	const shown = chat.members.slice(0, 4).join(', ') + (count > 4 ? ` and ${(count - 4).toLocaleString('en-US')} more` : '');
+	const shown =
+		chat.members.slice(0, 4).join(', ') +
+		(count > 4 ? ` and ${(count - 4).toLocaleString('en-US')} more` : '');
 	const name = cleanLabel(chat.name ?? '', MAX_NAME_CHARS) || shown;
 	return option(
 		name,
@@ -168,15 +198,27 @@ function readToken(token: string | undefined): ListState {
 	const fresh: ListState = { pages: 0, cursors: [], prints: [] };
 	if (!token) return fresh;
 	if (!token.startsWith(TOKEN_PREFIX)) {
-		return token.length <= MAX_CURSOR_CHARS ? { ...fresh, cursor: token, cursors: [fingerprint(token)] } : fresh;
+		return token.length <= MAX_CURSOR_CHARS
+			? { ...fresh, cursor: token, cursors: [fingerprint(token)] }
+			: fresh;
 	}
 	try {
 		const saved = JSON.parse(token.slice(TOKEN_PREFIX.length)) as Record<string, unknown>;
 		const list = (value: unknown) =>
-			Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string').slice(0, MAX_PAGES_PER_LIST) : [];
-		const cursor = typeof saved.c === 'string' && saved.c.length <= MAX_CURSOR_CHARS ? saved.c : undefined;
-		const pages = typeof saved.p === 'number' && Number.isSafeInteger(saved.p) && saved.p >= 0 ? saved.p : MAX_PAGES_PER_LIST;
-		return cursor === undefined ? { ...fresh, pages: MAX_PAGES_PER_LIST } : { cursor, pages, cursors: list(saved.k), prints: list(saved.s) };
+			Array.isArray(value)
+				? value
+						.filter((entry): entry is string => typeof entry === 'string')
+						.slice(0, MAX_PAGES_PER_LIST)
+				: [];
+		const cursor =
+			typeof saved.c === 'string' && saved.c.length <= MAX_CURSOR_CHARS ? saved.c : undefined;
+		const pages =
+			typeof saved.p === 'number' && Number.isSafeInteger(saved.p) && saved.p >= 0
+				? saved.p
+				: MAX_PAGES_PER_LIST;
+		return cursor === undefined
+			? { ...fresh, pages: MAX_PAGES_PER_LIST }
+			: { cursor, pages, cursors: list(saved.k), prints: list(saved.s) };
 	} catch {
 		return { ...fresh, pages: MAX_PAGES_PER_LIST };
 	}
@@ -226,7 +268,12 @@ export async function searchChats(
 		results.push(...matching.slice(0, MAX_CHATS_PER_CALL - results.length).map(chatOption));
 		// Follow the next cursor only when it moves somewhere new.
 		const next = answer.next;
-		if (next === undefined || next.length > MAX_CURSOR_CHARS || state.cursors.includes(fingerprint(next))) break;
+		if (
+			next === undefined ||
+			next.length > MAX_CURSOR_CHARS ||
+			state.cursors.includes(fingerprint(next))
+		)
+			break;
 		state.cursors.push(fingerprint(next));
 		cursor = next;
 		if (!filteringHere || results.length >= ENOUGH_MATCHES) break;
@@ -238,7 +285,9 @@ export async function searchChats(
 /** The chat ID a picker was given: a resource locator's value or a plain string; expressions cannot be read here. */
 export function pickedChatId(value: unknown): { id: string } | Problem {
 	const raw =
-		value !== null && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value;
+		value !== null && typeof value === 'object' && 'value' in value
+			? (value as { value: unknown }).value
+			: value;
 	const text = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
 	if (text.startsWith('=')) {
 		return {
@@ -266,7 +315,8 @@ export async function memberOptions(
 	if ('problem' in normalized) return normalized;
 	const call = group.call(normalized.id);
 	const view = group.read(await fetch(call));
-	if (!view) return { problem: `${adapter.label}: could not ${call.purpose}: the answer has no chat` };
+	if (!view)
+		return { problem: `${adapter.label}: could not ${call.purpose}: the answer has no chat` };
 	return view.members
 		.filter((member) => member.status === 'active' && !member.isYou)
 		.slice(0, MAX_OPTIONS)

@@ -198,7 +198,10 @@ export function visibleLength(text: string): number {
 /** Only format characters, spaces, fillers and variation selectors: nothing a person can see. */
 export function isInvisible(text: string): boolean {
 	return (
-		text.replace(/\p{Cf}|\p{Cc}|\p{Z}|\s|\u115F|\u1160|\u3164|\uFFA0|\u2800|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/gu, '') === ''
+		text.replace(
+			/\p{Cf}|\p{Cc}|\p{Z}|\s|\u115F|\u1160|\u3164|\uFFA0|\u2800|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/gu,
+			'',
+		) === ''
 	);
 }
 
@@ -211,7 +214,9 @@ const optionalText = (field: string, max: number) =>
 		})
 		.optional()
 		.nullable()
-		.transform((value) => (value === undefined || value === null ? undefined : String(value).trim()))
+		.transform((value) =>
+			value === undefined || value === null ? undefined : String(value).trim(),
+		)
 		.refine((value) => value === undefined || visibleLength(value) <= max, {
 			message: `${field} is longer than ${max} characters`,
 		})
@@ -232,9 +237,12 @@ const optionalBoolean = (field: string) =>
 		.transform((value) => value ?? undefined);
 
 const httpsUrl = (field: string) =>
-	optionalText(field, 2048).refine((value) => value === undefined || /^https:\/\/\S+$/i.test(value), {
-		message: `${field} must be an https:// URL`,
-	});
+	optionalText(field, 2048).refine(
+		(value) => value === undefined || /^https:\/\/\S+$/i.test(value),
+		{
+			message: `${field} must be an https:// URL`,
+		},
+	);
 
 const settingsSchema = z
 	.object(
@@ -299,7 +307,9 @@ const fieldsSchema = z.object({
 	groupFilters: groupFiltersSchema,
 	inviteLinkAction: z
 		.enum(['get', 'reset'], {
-			errorMap: (_issue, ctx) => ({ message: `Action must be "get" or "reset", got ${describeValue(ctx.data)}` }),
+			errorMap: (_issue, ctx) => ({
+				message: `Action must be "get" or "reset", got ${describeValue(ctx.data)}`,
+			}),
 		})
 		.optional()
 		.nullable(),
@@ -327,12 +337,9 @@ function toInputError(error: z.ZodError, raw: RawParameters): InputError {
 	return new InputError(message.includes('got ') ? message : `${message}${shown}`, field, value);
 }
 
-function oneOf<T extends string>(
-	value: unknown,
-	allowed: readonly T[],
-	field: string,
-): T {
-	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+		return value as T;
 	throw new InputError(
 		`${field} must be one of ${allowed.join(', ')}, got ${describeValue(value)}`,
 		field,
@@ -358,13 +365,24 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 
 	const country = readCountry(raw.defaultCountry);
 	// Remove Participants: the members picked from the roster count as typed participants.
-	const picked = operation === 'removeParticipants' ? splitAddressList(raw.membersToRemove, 'membersToRemove') : [];
+	const picked =
+		operation === 'removeParticipants'
+			? splitAddressList(raw.membersToRemove, 'membersToRemove')
+			: [];
 	// WhatsApp linked ids (…@lid) name members who are already in a group: usable where a member
 	// is removed, promoted, demoted, kept or looked for (List Groups' Has Member), refused where
 	// someone is added.
-	const takesLinkedIds = ['removeParticipants', 'promoteAdmins', 'demoteAdmins', 'syncMembers', 'listGroups'].includes(operation);
+	const takesLinkedIds = [
+		'removeParticipants',
+		'promoteAdmins',
+		'demoteAdmins',
+		'syncMembers',
+		'listGroups',
+	].includes(operation);
 	const addresses: AddressFormat =
-		rules.addresses.linkedIds && takesLinkedIds ? { ...rules.addresses, linkedIds: 'accept' } : rules.addresses;
+		rules.addresses.linkedIds && takesLinkedIds
+			? { ...rules.addresses, linkedIds: 'accept' }
+			: rules.addresses;
 	const participants = () => {
 		const source = picked.length ? [...picked, raw.participants ?? ''] : raw.participants;
 		const list = normalizeAddressList(source, addresses, country, 'participants');
@@ -372,7 +390,9 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 			throw new InputError(
 				'Participants is empty: enter at least one phone number' +
 					(rules.addresses.emails ? ' or email address' : '') +
-					(operation === 'removeParticipants' && rules.readsGroups ? ' (or pick Members to Remove)' : ''),
+					(operation === 'removeParticipants' && rules.readsGroups
+						? ' (or pick Members to Remove)'
+						: ''),
 				'participants',
 				raw.participants,
 			);
@@ -381,7 +401,11 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 	};
 	const chatId = () => {
 		if (!fields.chatId) {
-			throw new InputError('Chat ID is empty: enter the ID of the group chat', 'chatId', raw.chatId);
+			throw new InputError(
+				'Chat ID is empty: enter the ID of the group chat',
+				'chatId',
+				raw.chatId,
+			);
 		}
 		if (isDotSegment(fields.chatId)) {
 			throw new InputError(
@@ -435,7 +459,11 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 				if (problem) throw new InputError(problem, 'firstMessage', raw.firstMessage);
 			}
 			if (rules.createName === 'required' && !fields.groupName) {
-				throw new InputError('Group Name is empty: enter a name for the group', 'groupName', raw.groupName);
+				throw new InputError(
+					'Group Name is empty: enter a name for the group',
+					'groupName',
+					raw.groupName,
+				);
 			}
 			return {
 				provider,
@@ -493,8 +521,11 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 				text: fields.message,
 				// Only the options this provider takes (an option saved before a provider change is left out).
 				replyTo: rules.messageOptions.includes('replyTo') ? options.replyTo : undefined,
-				linkPreviewUrl: rules.messageOptions.includes('linkPreviewUrl') ? options.linkPreviewUrl : undefined,
-				hideLinkPreview: rules.messageOptions.includes('hideLinkPreview') && (options.hideLinkPreview ?? false),
+				linkPreviewUrl: rules.messageOptions.includes('linkPreviewUrl')
+					? options.linkPreviewUrl
+					: undefined,
+				hideLinkPreview:
+					rules.messageOptions.includes('hideLinkPreview') && (options.hideLinkPreview ?? false),
 				idempotencyKey: fields.idempotencyKey,
 			};
 		}
@@ -505,9 +536,13 @@ export function parseOperationInput(raw: RawParameters, rules: InputRules): Oper
 				provider,
 				operation,
 				returnAll,
-				limit: returnAll ? LIST_LIMIT.max : numberOption(raw.limit, 'Limit', 'limit', LIST_LIMIT, true),
+				limit: returnAll
+					? LIST_LIMIT.max
+					: numberOption(raw.limit, 'Limit', 'limit', LIST_LIMIT, true),
 				nameFilter: filters.name,
-				member: filters.member ? normalizeAddress(filters.member, addresses, country, 'groupFilters') : undefined,
+				member: filters.member
+					? normalizeAddress(filters.member, addresses, country, 'groupFilters')
+					: undefined,
 			};
 		}
 		case 'promoteAdmins':
@@ -582,8 +617,18 @@ function numberOption(
 	whole: boolean,
 ): number {
 	if (value === undefined || value === null || value === '') return range.fallback;
-	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-	if (!Number.isFinite(number) || number < range.min || number > range.max || (whole && !Number.isInteger(number))) {
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value)
+				: NaN;
+	if (
+		!Number.isFinite(number) ||
+		number < range.min ||
+		number > range.max ||
+		(whole && !Number.isInteger(number))
+	) {
 		throw new InputError(
 			`${label} must be ${whole ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got ${describeValue(value)}`,
 			field,
@@ -603,12 +648,30 @@ export function parseNodeOptions(options: Record<string, unknown>): NodeOptions 
 		);
 	}
 	return {
-		maxAttempts: numberOption(options.maxAttempts, 'Max Attempts', 'maxAttempts', OPTION_RANGES.maxAttempts, true),
+		maxAttempts: numberOption(
+			options.maxAttempts,
+			'Max Attempts',
+			'maxAttempts',
+			OPTION_RANGES.maxAttempts,
+			true,
+		),
 		timeoutMs:
-			numberOption(options.timeout, 'Timeout (Seconds)', 'timeout', OPTION_RANGES.timeoutSeconds, false) * 1000,
+			numberOption(
+				options.timeout,
+				'Timeout (Seconds)',
+				'timeout',
+				OPTION_RANGES.timeoutSeconds,
+				false,
+			) * 1000,
 		onPartialFailure: mode,
 		includeRaw: booleanOption(options.includeRaw, 'Include Raw Answers', 'includeRaw', true),
-		concurrency: numberOption(options.concurrency, 'Concurrency', 'concurrency', OPTION_RANGES.concurrency, true),
+		concurrency: numberOption(
+			options.concurrency,
+			'Concurrency',
+			'concurrency',
+			OPTION_RANGES.concurrency,
+			true,
+		),
 		maxRateLimitWaitMs:
 			numberOption(
 				options.maxRateLimitWait,

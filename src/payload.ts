@@ -19,7 +19,8 @@ export function jsonDepth(text: string, limit = MAX_BODY_DEPTH): number {
 	for (let index = 0; index < text.length; index++) {
 		const code = text.charCodeAt(index);
 		if (inString) {
-			if (code === 0x5c) index++; // backslash: skip the escaped character
+			if (code === 0x5c)
+				index++; // backslash: skip the escaped character
 			else if (code === 0x22) inString = false;
 		} else if (code === 0x22) inString = true;
 		else if (code === 0x7b || code === 0x5b) {
@@ -33,7 +34,9 @@ export function jsonDepth(text: string, limit = MAX_BODY_DEPTH): number {
 	return deepest;
 }
 
-export type SignedBody = { ok: true; payload: Record<string, unknown> } | { ok: false; problem: string };
+export type SignedBody =
+	| { ok: true; payload: Record<string, unknown> }
+	| { ok: false; problem: string };
 
 /**
  * A verified body as a JSON object, or what stops it from becoming an item: empty, not JSON,
@@ -73,7 +76,13 @@ type Container = Record<string, unknown> | unknown[];
 
 /** Sets an own property, also for a key named "__proto__" (JSON.parse makes those own keys too). */
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
-	if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	if (key === '__proto__')
+		Object.defineProperty(target, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	else target[key] = value;
 }
 
@@ -147,11 +156,18 @@ export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 
 	const open = (source: object, depth: number): Container => {
 		if (Array.isArray(source)) {
-			const group: Group = { target: [], total: source.length, kept: 0, stopped: false, allowance: Math.floor(left / 2) };
+			const group: Group = {
+				target: [],
+				total: source.length,
+				kept: 0,
+				stopped: false,
+				allowance: Math.floor(left / 2),
+			};
 			groups.push(group);
 			const count = Math.min(source.length, queueRoom);
 			queueRoom -= count;
-			for (let index = 0; index < count; index++) queue.push({ value: source[index], group, key: index, depth });
+			for (let index = 0; index < count; index++)
+				queue.push({ value: source[index], group, key: index, depth });
 			return group.target;
 		}
 		const record = source as Record<string, unknown>;
@@ -169,13 +185,22 @@ export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 	};
 
 	/** The copy of one value and what it costs, or undefined when it does not fit in `room`. */
-	const copy = (source: unknown, depth: number, room: number, whole: boolean): { value: unknown; cost: number } | undefined => {
-		if (source === null || typeof source === 'boolean') return { value: source, cost: String(source).length };
+	const copy = (
+		source: unknown,
+		depth: number,
+		room: number,
+		whole: boolean,
+	): { value: unknown; cost: number } | undefined => {
+		if (source === null || typeof source === 'boolean')
+			return { value: source, cost: String(source).length };
 		if (typeof source === 'number') {
-			return Number.isFinite(source) ? { value: source, cost: String(source).length } : { value: null, cost: 4 };
+			return Number.isFinite(source)
+				? { value: source, cost: String(source).length }
+				: { value: null, cost: 4 };
 		}
 		if (typeof source === 'string') {
-			if (source.length <= stringMax && source.length + 2 <= room) return { value: source, cost: source.length + 2 };
+			if (source.length <= stringMax && source.length + 2 <= room)
+				return { value: source, cost: source.length + 2 };
 			const keep = Math.min(stringMax, room - 40);
 			if (keep < 16) return undefined;
 			return { value: `${source.slice(0, keep)}… (${source.length} characters)`, cost: keep + 40 };
@@ -192,7 +217,8 @@ export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 		return { value: undefined, cost: 0 }; // not JSON (undefined, a function…): dropped as JSON.stringify does
 	};
 
-	if (value === null || typeof value !== 'object') return copy(value, 0, budget, false)?.value ?? null;
+	if (value === null || typeof value !== 'object')
+		return copy(value, 0, budget, false)?.value ?? null;
 	const root = open(value, 1);
 	for (let next = 0; next < queue.length; next++) {
 		const { group, key, depth } = queue[next];
@@ -202,7 +228,8 @@ export function boundedRaw(value: unknown, budget = RAW_BUDGET): unknown {
 		const room = Math.min(left, group.allowance) - keyCost;
 		// A list's entries are copied whole; only a first entry too big for that is opened instead.
 		let made = room > 0 ? copy(queue[next].value, depth, room, list) : undefined;
-		if (!made && list && group.kept === 0 && room > 0) made = copy(queue[next].value, depth, room, false);
+		if (!made && list && group.kept === 0 && room > 0)
+			made = copy(queue[next].value, depth, room, false);
 		if (!made || made.cost > room) {
 			group.stopped = true;
 			continue;
@@ -248,13 +275,18 @@ function copyPlain(value: unknown): unknown {
  * the entries (at least RAW_FANOUT_MIN each), and copied per entry, so work and memory grow with
  * the list, never with its square.
  */
-export function rawPerEntry(payload: Record<string, unknown>, path: string[], count: number): (entry: unknown) => unknown {
+export function rawPerEntry(
+	payload: Record<string, unknown>,
+	path: string[],
+	count: number,
+): (entry: unknown) => unknown {
 	// The payload with the list emptied, copying only the objects on the way to it.
 	const view: Record<string, unknown> = { ...payload };
 	let at = view;
 	for (let index = 0; index < path.length - 1; index++) {
 		const inner = at[path[index]];
-		if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return () => boundedRaw(payload);
+		if (inner === null || typeof inner !== 'object' || Array.isArray(inner))
+			return () => boundedRaw(payload);
 		at = at[path[index]] = { ...(inner as Record<string, unknown>) };
 	}
 	const listKey = path[path.length - 1];
@@ -267,7 +299,11 @@ export function rawPerEntry(payload: Record<string, unknown>, path: string[], co
 		for (let index = 0; index < path.length - 1 && holder && typeof holder === 'object'; index++) {
 			holder = (holder as Record<string, unknown>)[path[index]];
 		}
-		if (holder && typeof holder === 'object' && Array.isArray((holder as Record<string, unknown>)[listKey])) {
+		if (
+			holder &&
+			typeof holder === 'object' &&
+			Array.isArray((holder as Record<string, unknown>)[listKey])
+		) {
 			(holder as Record<string, unknown>)[listKey] = [boundedRaw(entry, 512)];
 		}
 		return raw;

@@ -54,7 +54,15 @@ export function deriveIdempotencyKey(input: CreateInput, scope: string): string 
 
 /** A message's key: what it says, where it goes, and which item of which execution sends it. */
 function messageKey(input: SendMessageInput, scope: string, itemIndex: number): string {
-	const material = JSON.stringify([scope, itemIndex, input.provider, input.chatId, input.text, input.replyTo ?? '', input.linkPreviewUrl ?? '']);
+	const material = JSON.stringify([
+		scope,
+		itemIndex,
+		input.provider,
+		input.chatId,
+		input.text,
+		input.replyTo ?? '',
+		input.linkPreviewUrl ?? '',
+	]);
 	return `n8n-${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
 }
 
@@ -71,12 +79,18 @@ export async function runPlanned(
 		input.idempotencyKey = deriveIdempotencyKey(input, options.idempotencyScope ?? '');
 	}
 	if (input.operation === 'sendMessage' && adapter.rules.idempotencyKeys && !input.idempotencyKey) {
-		input.idempotencyKey = messageKey(input, options.idempotencyScope ?? '', options.itemIndex ?? 0);
+		input.idempotencyKey = messageKey(
+			input,
+			options.idempotencyScope ?? '',
+			options.itemIndex ?? 0,
+		);
 	}
 	const retry = { ...DEFAULT_RETRY, ...options.retry };
 	const answers: Answer[] = [];
 	for (const request of adapter.plan(input)) {
-		answers.push(await sendWithRetry(adapter, input.operation, request, options.send, retry, options.hooks));
+		answers.push(
+			await sendWithRetry(adapter, input.operation, request, options.send, retry, options.hooks),
+		);
 	}
 	const interpreted = adapter.interpret(input, answers);
 	interpreted.raw = interpreted.raw.map(capRaw);

@@ -96,7 +96,13 @@ function hexAt(text: string, at: number, length: number): number {
 }
 
 /** Where one code unit that starts at `at`, literal or JSON-escaped, ends (a backslash may be both). */
-function unitEnds(text: string, at: number, unit: number, alias: number | undefined, into: number[]): void {
+function unitEnds(
+	text: string,
+	at: number,
+	unit: number,
+	alias: number | undefined,
+	into: number[],
+): void {
 	const code = text.charCodeAt(at);
 	if (code === unit || code === alias) into.push(at + 1);
 	if (code !== BACKSLASH) return;
@@ -132,7 +138,8 @@ function tokenEnds(text: string, at: number, entry: Token, into: number[]): void
 		for (const byte of entry.bytes) {
 			const next: number[] = [];
 			for (const cursor of cursors) percentEnds(text, cursor, byte, next);
-			if (entry.units[0] === SPACE) for (const cursor of cursors) percentEnds(text, cursor, PLUS, next);
+			if (entry.units[0] === SPACE)
+				for (const cursor of cursors) percentEnds(text, cursor, PLUS, next);
 			cursors = next;
 			if (cursors.length === 0) break;
 		}
@@ -190,7 +197,8 @@ function startSource(entry: Token): string {
 	};
 	const units = entry.units.map((unit) => `(?:${literal(unit)}|${escaped(unit)})`).join('');
 	const forms = [units, entry.bytes.map((byte) => `%(?:25)*${hex(byte, 2)}`).join('')];
-	if (entry.units.length === 1 && entry.alias !== undefined) forms.push(literal(entry.alias), `\\\\u${hex(entry.alias, 4)}`);
+	if (entry.units.length === 1 && entry.alias !== undefined)
+		forms.push(literal(entry.alias), `\\\\u${hex(entry.alias, 4)}`);
 	if (entry.units[0] === SPACE) forms.push('\\+', '%(?:25)*2[bB]');
 	return `(?:${forms.join('|')})`;
 }
@@ -224,7 +232,10 @@ function patternsOf(secret: string): Pattern[] {
 	const patterns: Pattern[] = [{ tokens: chars.map((char) => token(char)), tail: [] }];
 	patterns.push(...base64Patterns(Array.from(UTF8.encode(secret))));
 	// A Latin-1 secret may also be base64'd as its Latin-1 bytes (btoa does).
-	if (chars.every((char) => char.charCodeAt(0) < 0x100) && chars.some((char) => char.charCodeAt(0) >= 0x80)) {
+	if (
+		chars.every((char) => char.charCodeAt(0) < 0x100) &&
+		chars.some((char) => char.charCodeAt(0) >= 0x80)
+	) {
 		patterns.push(...base64Patterns(chars.map((char) => char.charCodeAt(0))));
 	}
 	return patterns;
@@ -240,7 +251,9 @@ const SPELLING_CLASS = '[A-Za-z0-9+/=_%\\\\-]';
  * SPELLING_CLASS. Linear in the text: a run is only tried from its start.
  */
 export function mayHoldToken(minLength: number): (text: string) => boolean {
-	const run = new RegExp(`(?<!${SPELLING_CLASS})${SPELLING_CLASS}{${Math.max(4, Math.floor(minLength))}}`);
+	const run = new RegExp(
+		`(?<!${SPELLING_CLASS})${SPELLING_CLASS}{${Math.max(4, Math.floor(minLength))}}`,
+	);
 	return (text) => run.test(text);
 }
 
@@ -260,7 +273,9 @@ interface Layer {
  */
 const DEEPER = /\\(?:\\|u00(?:5[cC]|25|2[bB]))|%[0-9a-fA-F]?\\/;
 
-const UNESCAPES = new Map<number, number>([...SHORT_ESCAPES].map(([unit, letter]) => [letter, unit]));
+const UNESCAPES = new Map<number, number>(
+	[...SHORT_ESCAPES].map(([unit, letter]) => [letter, unit]),
+);
 
 /** The layer below: every valid JSON escape undone (`\\u0041` → `A`, `\\/` → `/`), the rest as is. */
 function unescapeLayer(layer: Layer): Layer {
@@ -291,7 +306,10 @@ function unescapeLayer(layer: Layer): Layer {
 	}
 	let decoded = '';
 	for (let from = 0; from < length; from += 4096) {
-		decoded += String.fromCharCode.apply(null, units.subarray(from, Math.min(length, from + 4096)) as unknown as number[]);
+		decoded += String.fromCharCode.apply(
+			null,
+			units.subarray(from, Math.min(length, from + 4096)) as unknown as number[],
+		);
 	}
 	return { text: decoded, starts: starts.subarray(0, length), ends: ends.subarray(0, length) };
 }
@@ -322,7 +340,8 @@ export class Redactor {
 	/** Adds secrets; values shorter than 4 characters are ignored (they would redact prose). */
 	add(...secrets: string[]): this {
 		for (const secret of secrets) {
-			if (typeof secret !== 'string' || [...secret].length < 4 || this.secrets.has(secret)) continue;
+			if (typeof secret !== 'string' || [...secret].length < 4 || this.secrets.has(secret))
+				continue;
 			this.secrets.add(secret);
 			this.patterns.push(...patternsOf(secret));
 		}
@@ -334,7 +353,9 @@ export class Redactor {
 			heads.set(head, [...(heads.get(head) ?? []), pattern]);
 		}
 		this.byGroup = [...heads.values()];
-		this.starts = heads.size ? new RegExp([...heads.keys()].map((head) => `(${head})`).join('|'), 'g') : undefined;
+		this.starts = heads.size
+			? new RegExp([...heads.keys()].map((head) => `(${head})`).join('|'), 'g')
+			: undefined;
 		return this;
 	}
 
@@ -363,7 +384,8 @@ export class Redactor {
 			let end = -1;
 			for (let group = 0; group < this.byGroup.length; group++) {
 				if (head[group + 1] === undefined) continue;
-				for (const pattern of this.byGroup[group]) end = Math.max(end, patternEnd(text, at, pattern));
+				for (const pattern of this.byGroup[group])
+					end = Math.max(end, patternEnd(text, at, pattern));
 			}
 			if (end < 0) {
 				starts.lastIndex = at + 1;
@@ -390,7 +412,8 @@ export class Redactor {
 /** `value` with every range of `found` (pairs of [start, end), overlaps merged) replaced by REDACTED. */
 function cut(value: string, found: number[]): string {
 	const ranges: Array<[number, number]> = [];
-	for (let index = 0; index < found.length; index += 2) ranges.push([found[index], found[index + 1]]);
+	for (let index = 0; index < found.length; index += 2)
+		ranges.push([found[index], found[index + 1]]);
 	ranges.sort((a, b) => a[0] - b[0]);
 	let out = '';
 	let copied = 0;

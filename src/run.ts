@@ -29,7 +29,11 @@ export function prepare(raw: RawParameters): { adapter: ProviderAdapter; input: 
 	const operation = readOperation(raw.operation);
 	if (!adapter.operations.includes(operation)) {
 		const why = adapter.unavailable[operation] ?? `${adapter.label}'s API has no way to do it`;
-		throw new InputError(`${OPERATION_LABELS[operation]} is not available on ${adapter.label}: ${why}`, 'operation', raw.operation);
+		throw new InputError(
+			`${OPERATION_LABELS[operation]} is not available on ${adapter.label}: ${why}`,
+			'operation',
+			raw.operation,
+		);
 	}
 	return { adapter, input: parseOperationInput(raw, adapter.rules) };
 }
@@ -58,7 +62,11 @@ export async function runPrepared(
  * A result with failures ends the item: failed throws the first error; partial throws a
  * PartialFailureError listing every address, unless On Partial Failure says to output it.
  */
-function judged(adapter: ProviderAdapter, run: { result: GroupChatResult; error?: ProviderError }, options: RunOptions): GroupChatResult {
+function judged(
+	adapter: ProviderAdapter,
+	run: { result: GroupChatResult; error?: ProviderError },
+	options: RunOptions,
+): GroupChatResult {
 	const { result, error } = run;
 	if (result.status !== 'failed' && result.status !== 'partial') return result;
 	if (result.status === 'failed' && error) {

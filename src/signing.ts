@@ -69,11 +69,14 @@ export function isCanonicalBase64(value: string): boolean {
  */
 export function standardWebhookKey(secret: unknown): { key: Buffer } | { problem: string } {
 	if (typeof secret !== 'string' || secret === '') return { problem: 'it has no signing secret' };
-	if (!secret.startsWith('whsec_')) return { problem: 'its signing secret does not start with "whsec_"' };
+	if (!secret.startsWith('whsec_'))
+		return { problem: 'its signing secret does not start with "whsec_"' };
 	const encoded = secret.slice('whsec_'.length);
 	if (encoded === '') return { problem: 'its signing secret is "whsec_" with no key after it' };
 	if (!isCanonicalBase64(encoded)) {
-		return { problem: `its signing secret's key (${encoded.length} characters after "whsec_") is not valid base64` };
+		return {
+			problem: `its signing secret's key (${encoded.length} characters after "whsec_") is not valid base64`,
+		};
 	}
 	const key = Buffer.from(encoded, 'base64');
 	if (key.length === 0) return { problem: 'its signing secret decodes to an empty key' };
@@ -109,12 +112,14 @@ export function verifyChertWebhook(
 			else if (key === 'v1' && LOWER_HEX_SHA256.test(entry)) claims.push(entry);
 		}
 	}
-	if (timestamp === undefined || claims.length === 0) return { ok: false, reason: 'malformed signature header' };
+	if (timestamp === undefined || claims.length === 0)
+		return { ok: false, reason: 'malformed signature header' };
 	const expected = hmac(secret, `${timestamp}.`, rawBody).toString('hex');
 	if (!claims.some((claim) => sameDigest(expected, claim))) {
 		return { ok: false, reason: 'signature does not match' };
 	}
-	if (!withinWindow(timestamp, nowMs)) return { ok: false, reason: 'timestamp outside the 300 s window' };
+	if (!withinWindow(timestamp, nowMs))
+		return { ok: false, reason: 'timestamp outside the 300 s window' };
 	return { ok: true, timestamp };
 }
 
@@ -133,18 +138,22 @@ export function verifyStandardWebhook(
 ): Verdict {
 	const { id, signature } = headers;
 	const timestamp = parseSeconds(headers.timestamp);
-	if (!id || !signature || headers.timestamp === undefined) return { ok: false, reason: 'missing signature headers' };
+	if (!id || !signature || headers.timestamp === undefined)
+		return { ok: false, reason: 'missing signature headers' };
 	if (timestamp === undefined) return { ok: false, reason: 'malformed webhook-timestamp' };
 	const parsed = standardWebhookKey(secret);
-	if ('problem' in parsed) return { ok: false, reason: `the stored subscription is unusable: ${parsed.problem}` };
+	if ('problem' in parsed)
+		return { ok: false, reason: `the stored subscription is unusable: ${parsed.problem}` };
 	const expected = hmac(parsed.key, `${id}.${timestamp}.`, rawBody).toString('base64');
 	const claims = signature
 		.split(' ')
 		.filter((entry) => entry.startsWith('v1,'))
 		.map((entry) => entry.slice(3));
 	if (claims.length === 0) return { ok: false, reason: 'malformed webhook-signature' };
-	if (!claims.some((claim) => sameDigest(expected, claim))) return { ok: false, reason: 'signature does not match' };
-	if (!withinWindow(timestamp, nowMs)) return { ok: false, reason: 'timestamp outside the 300 s window' };
+	if (!claims.some((claim) => sameDigest(expected, claim)))
+		return { ok: false, reason: 'signature does not match' };
+	if (!withinWindow(timestamp, nowMs))
+		return { ok: false, reason: 'timestamp outside the 300 s window' };
 	return { ok: true, timestamp };
 }
 
@@ -160,7 +169,8 @@ export function verifyLinqLegacy(
 	secret: string,
 	nowMs: number,
 ): Verdict {
-	if (!timestampHeader || !signatureHeader) return { ok: false, reason: 'missing signature headers' };
+	if (!timestampHeader || !signatureHeader)
+		return { ok: false, reason: 'missing signature headers' };
 	if (!secret) return { ok: false, reason: 'no signing secret stored for this subscription' };
 	const timestamp = parseSeconds(timestampHeader);
 	const claim = signatureHeader.trim().replace(/^sha256=/, '');
@@ -169,7 +179,8 @@ export function verifyLinqLegacy(
 	}
 	const expected = hmac(secret, `${timestamp}.`, rawBody).toString('hex');
 	if (!sameDigest(expected, claim)) return { ok: false, reason: 'signature does not match' };
-	if (!withinWindow(timestamp, nowMs)) return { ok: false, reason: 'timestamp outside the 300 s window' };
+	if (!withinWindow(timestamp, nowMs))
+		return { ok: false, reason: 'timestamp outside the 300 s window' };
 	return { ok: true, timestamp };
 }
 

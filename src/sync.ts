@@ -18,18 +18,25 @@ import { orderResult } from './types';
 import type { GroupChatResult, ParticipantOutcome, SyncReport } from './types';
 
 /** The difference between the group and the list: what to add, what to remove, whom to keep and why. */
-export function syncPlan(group: GroupView, input: SyncInput): SyncReport['plan'] & { unchanged: string[] } {
+export function syncPlan(
+	group: GroupView,
+	input: SyncInput,
+): SyncReport['plan'] & { unchanged: string[] } {
 	const active = group.members.filter((member) => member.status === 'active');
 	const current = new Set(active.map((member) => member.address));
 	const wanted = new Set(input.members);
-	const own = (address: string) => address === group.line || active.some((member) => member.isYou && member.address === address);
+	const own = (address: string) =>
+		address === group.line || active.some((member) => member.isYou && member.address === address);
 	const keep: SyncReport['plan']['keep'] = [];
 	const remove: string[] = [];
 	for (const member of active) {
 		if (wanted.has(member.address)) continue;
-		if (member.isYou || own(member.address)) keep.push({ address: member.address, reason: 'your own line (only Leave Group removes it)' });
-		else if (input.keepAdmins && member.isAdmin === true) keep.push({ address: member.address, reason: 'an admin (Keep Admins is on)' });
-		else if (!input.allowRemovals) keep.push({ address: member.address, reason: 'not in the list (Allow Removals is off)' });
+		if (member.isYou || own(member.address))
+			keep.push({ address: member.address, reason: 'your own line (only Leave Group removes it)' });
+		else if (input.keepAdmins && member.isAdmin === true)
+			keep.push({ address: member.address, reason: 'an admin (Keep Admins is on)' });
+		else if (!input.allowRemovals)
+			keep.push({ address: member.address, reason: 'not in the list (Allow Removals is off)' });
 		else remove.push(member.address);
 	}
 	return {
@@ -51,10 +58,21 @@ export async function syncMembers(
 	const reader = adapter.lookups.group;
 	if (!reader) throw new Error(`${adapter.label} cannot read a group's roster`);
 	const retry = { ...DEFAULT_RETRY, ...options.retry };
-	const read = await sendWithRetry(adapter, input.operation, reader.call(input.chatId), options.send, retry, options.hooks);
+	const read = await sendWithRetry(
+		adapter,
+		input.operation,
+		reader.call(input.chatId),
+		options.send,
+		retry,
+		options.hooks,
+	);
 	if (!read.ok) throw read.error;
 	const group = reader.read(read.response.json);
-	if (!group) throw new ProviderError(adapter.id, `${adapter.label}: could not read the group: the answer has no chat`);
+	if (!group)
+		throw new ProviderError(
+			adapter.id,
+			`${adapter.label}: could not read the group: the answer has no chat`,
+		);
 
 	const plan = syncPlan(group, input);
 	const active = group.members.filter((member) => member.status === 'active').length;
@@ -91,9 +109,19 @@ export async function syncMembers(
 		unchanged: plan.unchanged,
 		failed: [],
 	};
-	const base = { provider: adapter.id, operation: input.operation, chatId: group.chatId, name: group.name };
+	const base = {
+		provider: adapter.id,
+		operation: input.operation,
+		chatId: group.chatId,
+		name: group.name,
+	};
 	if (input.previewOnly || (plan.add.length === 0 && plan.remove.length === 0)) {
-		return { result: orderResult({ ...base, status: 'done', sync: report, participants: [], raw: [] }, options.includeRaw ?? true) };
+		return {
+			result: orderResult(
+				{ ...base, status: 'done', sync: report, participants: [], raw: [] },
+				options.includeRaw ?? true,
+			),
+		};
 	}
 
 	// Adds first, then removals (the minimum above holds without the adds).
@@ -102,8 +130,21 @@ export async function syncMembers(
 	let error: ProviderError | undefined;
 	let queued = false;
 	const steps: Array<AddInput | RemoveInput> = [];
-	if (plan.add.length) steps.push({ provider: input.provider, operation: 'addParticipants', chatId: input.chatId, participants: plan.add, forceAdd: input.forceAdd });
-	if (plan.remove.length) steps.push({ provider: input.provider, operation: 'removeParticipants', chatId: input.chatId, participants: plan.remove });
+	if (plan.add.length)
+		steps.push({
+			provider: input.provider,
+			operation: 'addParticipants',
+			chatId: input.chatId,
+			participants: plan.add,
+			forceAdd: input.forceAdd,
+		});
+	if (plan.remove.length)
+		steps.push({
+			provider: input.provider,
+			operation: 'removeParticipants',
+			chatId: input.chatId,
+			participants: plan.remove,
+		});
 	for (const step of steps) {
 		// A refusal of the whole request (unknown chat, bad key): every address of the step failed.
 		const run = await runPlanned(adapter, step, options).then(
@@ -115,7 +156,12 @@ export async function syncMembers(
 								...base,
 								status: 'failed' as const,
 								participants: step.participants.map(
-									(address): ParticipantOutcome => ({ address, outcome: 'failed', message: thrown.message, code: thrown.details.code }),
+									(address): ParticipantOutcome => ({
+										address,
+										outcome: 'failed',
+										message: thrown.message,
+										code: thrown.details.code,
+									}),
 								),
 								raw: [],
 							},
@@ -130,14 +176,26 @@ export async function syncMembers(
 			if (outcome.outcome === 'queued') queued = true;
 			if (outcome.outcome === 'failed') report.failed.push(outcome);
 			else if (outcome.outcome === 'invited') report.invited.push(outcome.address);
-			else if (step.operation === 'addParticipants' && ADDED.has(outcome.outcome)) report.added.push(outcome.address);
-			else if (step.operation === 'removeParticipants' && REMOVED.has(outcome.outcome)) report.removed.push(outcome.address);
+			else if (step.operation === 'addParticipants' && ADDED.has(outcome.outcome))
+				report.added.push(outcome.address);
+			else if (step.operation === 'removeParticipants' && REMOVED.has(outcome.outcome))
+				report.removed.push(outcome.address);
 		}
 	}
 	const failed = report.failed.length;
-	const status = failed === 0 ? (queued ? 'accepted' : 'done') : failed === outcomes.length ? 'failed' : 'partial';
+	const status =
+		failed === 0
+			? queued
+				? 'accepted'
+				: 'done'
+			: failed === outcomes.length
+				? 'failed'
+				: 'partial';
 	return {
-		result: orderResult({ ...base, status, sync: report, participants: outcomes, raw }, options.includeRaw ?? true),
+		result: orderResult(
+			{ ...base, status, sync: report, participants: outcomes, raw },
+			options.includeRaw ?? true,
+		),
 		error,
 	};
 }

@@ -163,8 +163,13 @@ export async function sendCall(
 	const spec: CallSpec = read
 		? { operation: 'read', read, purpose, retrySafe: true, check: needsAnswer }
 		: { operation: 'call', read, purpose, retrySafe: false, check: () => undefined };
-	const answer = spoken(adapter, spec, await attempts(adapter, spec, request, send, options, hooks));
-	if (!answer.ok && !read) answer.error.message = `${answer.error.message} (while trying to ${purpose})`;
+	const answer = spoken(
+		adapter,
+		spec,
+		await attempts(adapter, spec, request, send, options, hooks),
+	);
+	if (!answer.ok && !read)
+		answer.error.message = `${answer.error.message} (while trying to ${purpose})`;
 	return answer;
 }
 
@@ -200,7 +205,15 @@ async function attempts(
 			await wait(Math.min(waitMs, left));
 		}
 		if (limits.leftOfMs(ceiling) <= 0) {
-			return rateLimitCeiling(adapter, request, lastError, limits, options, attempt - 1, maybeApplied);
+			return rateLimitCeiling(
+				adapter,
+				request,
+				lastError,
+				limits,
+				options,
+				attempt - 1,
+				maybeApplied,
+			);
 		}
 		let response: HttpResponse;
 		try {
@@ -215,9 +228,13 @@ async function attempts(
 			const failure =
 				error instanceof NetworkError ? error : new NetworkError('other', 'the request failed');
 			const surelyNotSent = failure.kind === 'refused';
-			lastError = new ProviderError(adapter.id, networkMessage(label, failure, options.timeoutMs, spec.read), {
-				retryable: surelyNotSent || spec.retrySafe,
-			});
+			lastError = new ProviderError(
+				adapter.id,
+				networkMessage(label, failure, options.timeoutMs, spec.read),
+				{
+					retryable: surelyNotSent || spec.retrySafe,
+				},
+			);
 			if (!surelyNotSent) maybeApplied = true;
 			if (last || (!surelyNotSent && !spec.retrySafe)) {
 				return failed(request, lastError, attempt, maybeApplied, spec.retrySafe);
@@ -292,7 +309,9 @@ async function attempts(
 			maybeApplied = true;
 			lastError = new ProviderError(
 				adapter.id,
-				spec.read ? `${label}: ${problem}` : `${label}: ${problem}; the change may have been applied`,
+				spec.read
+					? `${label}: ${problem}`
+					: `${label}: ${problem}; the change may have been applied`,
 				{
 					httpStatus: answer.status,
 					providerMessage: answer.json === undefined ? answer.text.slice(0, 200) : undefined,
@@ -376,7 +395,12 @@ function failed(
 	return { request, ok: false, error, attempts, retried: maybeApplied };
 }
 
-function networkMessage(label: string, failure: NetworkError, timeoutMs: number, read: boolean): string {
+function networkMessage(
+	label: string,
+	failure: NetworkError,
+	timeoutMs: number,
+	read: boolean,
+): string {
 	if (read) {
 		// spoken() adds what could not be read: "Linq: could not read the group list: …"
 		switch (failure.kind) {

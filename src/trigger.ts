@@ -40,7 +40,10 @@ export function processDelivery(
 	nowMs: number,
 ): DeliveryOutcome {
 	if (!stored || stored.provider !== provider) {
-		return { kind: 'refused', reason: 'no active subscription for this node (activate the workflow again)' };
+		return {
+			kind: 'refused',
+			reason: 'no active subscription for this node (activate the workflow again)',
+		};
 	}
 	const source = entryFor(provider).events;
 	const verdict = source.verify(delivery, stored, nowMs);

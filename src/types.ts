@@ -132,14 +132,29 @@ export interface GroupDetails {
 }
 
 /** Status of a fan-out operation from its per-address outcomes: all went through, some, or none. */
-export function statusFrom(outcomes: { outcome: string }[], allOk: 'done' | 'accepted'): ResultStatus {
+export function statusFrom(
+	outcomes: { outcome: string }[],
+	allOk: 'done' | 'accepted',
+): ResultStatus {
 	const failed = outcomes.filter((entry) => entry.outcome === 'failed').length;
 	if (failed === 0) return allOk;
 	return failed === outcomes.length ? 'failed' : 'partial';
 }
 
 /** The order of an output item's keys: what a person reads first comes first, `raw` last. */
-const RESULT_KEY_ORDER = ['status', 'chatId', 'name', 'messageId', 'inviteLink', 'sync', 'participants', 'roster', 'members', 'line', 'details'];
+const RESULT_KEY_ORDER = [
+	'status',
+	'chatId',
+	'name',
+	'messageId',
+	'inviteLink',
+	'sync',
+	'participants',
+	'roster',
+	'members',
+	'line',
+	'details',
+];
 const RESULT_KEYS_LAST = ['provider', 'operation', 'raw'];
 
 /**
@@ -152,7 +167,8 @@ export function orderResult(result: GroupChatResult, includeRaw = true): GroupCh
 	const last = new Set(RESULT_KEYS_LAST);
 	for (const key of RESULT_KEY_ORDER) if (source[key] !== undefined) ordered[key] = source[key];
 	for (const key of Object.keys(source)) {
-		if (!(key in ordered) && !last.has(key) && source[key] !== undefined) ordered[key] = source[key];
+		if (!(key in ordered) && !last.has(key) && source[key] !== undefined)
+			ordered[key] = source[key];
 	}
 	for (const key of RESULT_KEYS_LAST) if (source[key] !== undefined) ordered[key] = source[key];
 	if (!includeRaw) delete ordered.raw;

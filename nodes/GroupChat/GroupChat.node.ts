@@ -1,7 +1,18 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
-import { NODE_DESCRIPTION, chatIdProperties, operationProperties, participantsProperties, subtitle } from './descriptions/common';
+import {
+	NODE_DESCRIPTION,
+	chatIdProperties,
+	operationProperties,
+	participantsProperties,
+	subtitle,
+} from './descriptions/common';
 import { createProperties } from './descriptions/create';
 import { groupProperties } from './descriptions/group';
 import { optionsProperty } from './descriptions/options';

@@ -8,11 +8,15 @@ const OUTCOMES_SHOWN = 10;
 
 function outcomesText(result: GroupChatResult | undefined): string {
 	if (!result?.participants.length) return '';
-	const shown = result.participants.slice(0, OUTCOMES_SHOWN).map((entry) => `${entry.address}: ${entry.outcome}`);
+	const shown = result.participants
+		.slice(0, OUTCOMES_SHOWN)
+		.map((entry) => `${entry.address}: ${entry.outcome}`);
 	const more = result.participants.length - shown.length;
 	return (
 		` Outcome per address: ${shown.join('; ')}` +
-		(more > 0 ? `; and ${more.toLocaleString('en-US')} more (all are listed in the item's participants)` : '') +
+		(more > 0
+			? `; and ${more.toLocaleString('en-US')} more (all are listed in the item's participants)`
+			: '') +
 		'.'
 	);
 }
@@ -35,7 +39,11 @@ export function providerErrorBody(error: ProviderError): JsonObject {
  * sent; a provider's refusal keeps its words, code, HTTP status and trace id; a partial failure
  * lists each address's outcome. Never carries credentials (provider text is redacted at the gate).
  */
-export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof InputError) {
 		const label = FIELD_LABELS[error.field] ?? error.field;
@@ -66,5 +74,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 			httpCode: cause?.details.httpStatus ? String(cause.details.httpStatus) : undefined,
 		});
 	}
-	return new NodeOperationError(node, error instanceof Error ? error.message : String(error), { itemIndex });
+	return new NodeOperationError(node, error instanceof Error ? error.message : String(error), {
+		itemIndex,
+	});
 }

@@ -1,4 +1,9 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+} from 'n8n-workflow';
 
 import { InputError, PartialFailureError, ProviderError } from '../../src/errors';
 import { LaneScheduler, RateBudget, laneOf } from '../../src/lanes';
@@ -17,7 +22,8 @@ import { N8N_HOOKS, gate } from './transport';
  */
 function chatIdOf(context: IExecuteFunctions, itemIndex: number): unknown {
 	const value = context.getNodeParameter('chatId', itemIndex, null) as unknown;
-	if (value === null || typeof value !== 'object' || !('mode' in value) || !('value' in value)) return value;
+	if (value === null || typeof value !== 'object' || !('mode' in value) || !('value' in value))
+		return value;
 	try {
 		return context.getNodeParameter('chatId', itemIndex, null, { extractValue: true }) as unknown;
 	} catch {
@@ -25,7 +31,11 @@ function chatIdOf(context: IExecuteFunctions, itemIndex: number): unknown {
 	}
 }
 
-function readParameters(context: IExecuteFunctions, itemIndex: number, options: IDataObject): RawParameters {
+function readParameters(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): RawParameters {
 	const get = (name: string, fallback: unknown = null) =>
 		context.getNodeParameter(name, itemIndex, fallback) as unknown;
 	return {
@@ -91,7 +101,10 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	// (Items after a failed one that were already on the wire, for other chats, complete.)
 	type Outcome = { result: GroupChatResult | GroupChatResult[] } | { error: unknown };
 	const budgets = new Map<string, RateBudget>();
-	const senders = new Map<string, { credentials: ICredentialDataDecryptedObject; send: HttpSend }>();
+	const senders = new Map<
+		string,
+		{ credentials: ICredentialDataDecryptedObject; send: HttpSend }
+	>();
 	/** The lowest index of an item that stops the node (Infinity while none has). */
 	let stopAt = Infinity;
 	const stopHere = (itemIndex: number) => {
@@ -112,13 +125,18 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 			continue;
 		}
 		const { options, adapter, input } = prepared;
-		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stopAt, { pause: N8N_HOOKS.sleep });
+		scheduler ??= new LaneScheduler<Outcome>(options.concurrency, () => stopAt, {
+			pause: N8N_HOOKS.sleep,
+		});
 		scheduler.add(itemIndex, laneOf(input, itemIndex), async (): Promise<Outcome> => {
 			try {
 				// One credential, one gate and one rate budget per provider for the whole node run.
 				let line = senders.get(input.provider);
 				if (!line) {
-					const credentials = await this.getCredentials(entryFor(input.provider).credentialType, itemIndex);
+					const credentials = await this.getCredentials(
+						entryFor(input.provider).credentialType,
+						itemIndex,
+					);
 					line = { credentials, send: gate(this, input.provider, credentials).send };
 					senders.set(input.provider, line);
 				}
@@ -156,7 +174,8 @@ export async function executeGroupChat(this: IExecuteFunctions): Promise<INodeEx
 	}
 	const finished = scheduler ? await scheduler.done() : [];
 	const results = items.map((_item, itemIndex) => {
-		if (invalid.has(itemIndex)) return { ok: true as const, value: { error: invalid.get(itemIndex) } as Outcome };
+		if (invalid.has(itemIndex))
+			return { ok: true as const, value: { error: invalid.get(itemIndex) } as Outcome };
 		return finished[itemIndex];
 	});
 

@@ -21,17 +21,25 @@ import { callProvider } from './transport';
 function fetcher(context: ILoadOptionsFunctions, provider: Provider): Fetch {
 	return async (call) =>
 		(
-			await callProvider(context, provider, { ...call, kind: 'read' }, {
-				timeoutMs: PICKER_LIMITS.timeoutMs,
-				maxAttempts: PICKER_LIMITS.maxAttempts,
-			})
+			await callProvider(
+				context,
+				provider,
+				{ ...call, kind: 'read' },
+				{
+					timeoutMs: PICKER_LIMITS.timeoutMs,
+					maxAttempts: PICKER_LIMITS.maxAttempts,
+				},
+			)
 		).json;
 }
 
 function providerOf(context: ILoadOptionsFunctions): Provider {
 	const value = context.getCurrentNodeParameter('provider');
 	if (!(PROVIDERS as readonly unknown[]).includes(value)) {
-		throw new NodeOperationError(context.getNode(), `Choose a Provider first (got ${JSON.stringify(value)})`);
+		throw new NodeOperationError(
+			context.getNode(),
+			`Choose a Provider first (got ${JSON.stringify(value)})`,
+		);
 	}
 	return value as Provider;
 }
@@ -48,7 +56,15 @@ async function searchFor(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return shown(context, await searchChats(adapterFor(provider), fetcher(context, provider), filter ?? '', paginationToken));
+	return shown(
+		context,
+		await searchChats(
+			adapterFor(provider),
+			fetcher(context, provider),
+			filter ?? '',
+			paginationToken,
+		),
+	);
 }
 
 export const methods: INodeType['methods'] = {

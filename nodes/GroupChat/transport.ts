@@ -31,7 +31,11 @@ import { toNodeError } from './errors';
 export const N8N_HOOKS: Pick<TransportHooks, 'sleep'> = { sleep: async (ms) => await sleep(ms) };
 
 /** Every n8n context that can send authenticated requests. */
-export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+export type RequestContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
 
 type RawResponse = {
 	statusCode: number;
@@ -55,7 +59,9 @@ export function gate(
 	if (problem) throw new InputError(problem, 'credentials');
 	const { root } = checkBaseUrl(credentials.baseUrl, adapter.label);
 	// Compiled once per credential per run (each secret in every spelling).
-	const redactor = new Redactor(adapter.secretFields.map((field) => String(credentials[field] ?? '')));
+	const redactor = new Redactor(
+		adapter.secretFields.map((field) => String(credentials[field] ?? '')),
+	);
 	const derived = adapter.derivedSecrets;
 	const mayHoldDerived = derived ? mayHoldToken(derived.minLength) : undefined;
 
@@ -124,9 +130,19 @@ export function gate(
 		};
 		const headers: HttpResponse['headers'] = {};
 		for (const [key, value] of Object.entries(response.headers ?? {})) {
-			headers[key.toLowerCase()] = Array.isArray(value) ? value.map(clean) : value === undefined ? undefined : clean(String(value));
+			headers[key.toLowerCase()] = Array.isArray(value)
+				? value.map(clean)
+				: value === undefined
+					? undefined
+					: clean(String(value));
 		}
-		return { statusCode: response.statusCode, headers, body: clean(text), oversize, url: `${root}${request.path}` };
+		return {
+			statusCode: response.statusCode,
+			headers,
+			body: clean(text),
+			oversize,
+			url: `${root}${request.path}`,
+		};
 	};
 	return { send, redactor };
 }
@@ -157,7 +173,10 @@ export async function callProvider(
 	const { adapter, credentialType } = entryFor(provider);
 	const credentials =
 		options.credentials ??
-		((await context.getCredentials(credentialType, options.itemIndex)) as ICredentialDataDecryptedObject);
+		((await context.getCredentials(
+			credentialType,
+			options.itemIndex,
+		)) as ICredentialDataDecryptedObject);
 	let send: HttpSend;
 	try {
 		send = gate(context, provider, credentials).send;
@@ -166,5 +185,9 @@ export async function callProvider(
 	}
 	const answer = await sendCall(adapter, request, send, options, N8N_HOOKS);
 	if (!answer.ok) throw toNodeError(context.getNode(), answer.error, options.itemIndex);
-	return { status: answer.response.status, json: answer.response.json, headers: answer.response.headers };
+	return {
+		status: answer.response.status,
+		json: answer.response.json,
+		headers: answer.response.headers,
+	};
 }

@@ -31,7 +31,15 @@ export class GroupChatTrigger implements INodeType {
 		credentials: providerCredentials,
 		// responseData '': n8n answers with the node's webhookResponse ({"received": true}); without it
 		// n8n's default is the literal text "firstEntryJson" (extractWebhookOnReceivedResponse).
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'webhook',
+			},
+		],
 		properties: triggerProperties,
 	};
 

@@ -12,7 +12,11 @@ export const providerProperty: INodeProperties = { ...groupChatProvider, default
 
 function eventOptions(entry: ProviderEntry): INodePropertyOptions[] {
 	return entry.events.supported
-		.map((value: TriggerEvent) => ({ name: EVENT_LABELS[value].name, value, description: EVENT_LABELS[value].description }))
+		.map((value: TriggerEvent) => ({
+			name: EVENT_LABELS[value].name,
+			value,
+			description: EVENT_LABELS[value].description,
+		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -32,19 +36,21 @@ export const triggerProperties: INodeProperties[] = [
 	),
 	// Trigger On, once per provider: only the events it can deliver. n8n's node panel lists the
 	// first Trigger On's options as the node's triggers: the provider with the most events first.
-	...[...ENTRIES].sort((a, b) => b.events.supported.length - a.events.supported.length).map(
-		(entry): INodeProperties => ({
-			displayName: 'Trigger On',
-			name: 'events',
-			type: 'multiOptions',
-			required: true,
-			noDataExpression: true,
-			options: eventOptions(entry),
-			default: [...entry.editor.defaultEvents],
-			description: EVENTS_DESCRIPTION,
-			displayOptions: { show: { provider: [entry.id] } },
-		}),
-	),
+	...[...ENTRIES]
+		.sort((a, b) => b.events.supported.length - a.events.supported.length)
+		.map(
+			(entry): INodeProperties => ({
+				displayName: 'Trigger On',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				noDataExpression: true,
+				options: eventOptions(entry),
+				default: [...entry.editor.defaultEvents],
+				description: EVENTS_DESCRIPTION,
+				displayOptions: { show: { provider: [entry.id] } },
+			}),
+		),
 	{
 		displayName: 'Sender Lines',
 		name: 'senders',

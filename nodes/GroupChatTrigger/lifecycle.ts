@@ -11,16 +11,22 @@ import { callProvider } from '../GroupChat/transport';
 
 type Context = IHookFunctions;
 
-export function readProvider(context: { getNodeParameter(name: string, fallback?: unknown): unknown }): Provider {
+export function readProvider(context: {
+	getNodeParameter(name: string, fallback?: unknown): unknown;
+}): Provider {
 	const value = context.getNodeParameter('provider', 'linq');
 	return PROVIDERS.includes(value as Provider) ? (value as Provider) : 'linq';
 }
 
-export function readEvents(context: { getNodeParameter(name: string, fallback?: unknown): unknown }, provider: Provider): TriggerEvent[] {
+export function readEvents(
+	context: { getNodeParameter(name: string, fallback?: unknown): unknown },
+	provider: Provider,
+): TriggerEvent[] {
 	const raw = context.getNodeParameter('events', []);
 	const supported = entryFor(provider).events.supported;
 	return (Array.isArray(raw) ? raw : []).filter(
-		(event): event is TriggerEvent => TRIGGER_EVENTS.includes(event as TriggerEvent) && supported.includes(event as TriggerEvent),
+		(event): event is TriggerEvent =>
+			TRIGGER_EVENTS.includes(event as TriggerEvent) && supported.includes(event as TriggerEvent),
 	);
 }
 
@@ -30,21 +36,31 @@ export function readEvents(context: { getNodeParameter(name: string, fallback?: 
  */
 function noEventsMessage(raw: unknown, provider: Provider, label: string): string {
 	const named = (Array.isArray(raw) ? raw : []).map((event) =>
-		typeof event === 'string' && event in EVENT_LABELS ? EVENT_LABELS[event as TriggerEvent].name : JSON.stringify(event),
+		typeof event === 'string' && event in EVENT_LABELS
+			? EVENT_LABELS[event as TriggerEvent].name
+			: JSON.stringify(event),
 	);
-	const offered = entryFor(provider).events.supported.map((event) => EVENT_LABELS[event].name).join(', ');
-	if (named.length === 0) return `Choose at least one event in "Trigger On" (${label} delivers: ${offered})`;
+	const offered = entryFor(provider)
+		.events.supported.map((event) => EVENT_LABELS[event].name)
+		.join(', ');
+	if (named.length === 0)
+		return `Choose at least one event in "Trigger On" (${label} delivers: ${offered})`;
 	return `${label} does not deliver the events chosen in "Trigger On" (${named.join(', ')}): choose from ${offered}`;
 }
 
-export function readLines(context: { getNodeParameter(name: string, fallback?: unknown): unknown }, provider: Provider): string[] {
+export function readLines(
+	context: { getNodeParameter(name: string, fallback?: unknown): unknown },
+	provider: Provider,
+): string[] {
 	// Lines are phone numbers in the provider's format; numbers without a country code are read
 	// as US numbers, as in the action node's default.
 	const format = { ...entryFor(provider).adapter.rules.addresses, emails: false };
 	return normalizeAddressList(context.getNodeParameter('senders', ''), format, 'US', 'senders');
 }
 
-export function readChatIds(context: { getNodeParameter(name: string, fallback?: unknown): unknown }): string[] {
+export function readChatIds(context: {
+	getNodeParameter(name: string, fallback?: unknown): unknown;
+}): string[] {
 	const raw = context.getNodeParameter('chatIds', '');
 	const list = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(/[,;\n\r]+/);
 	return list.map((entry) => entry.trim()).filter(Boolean);
@@ -52,12 +68,18 @@ export function readChatIds(context: { getNodeParameter(name: string, fallback?:
 
 function webhookUrlOf(context: Context): string {
 	const url = context.getNodeWebhookUrl('default');
-	if (!url) throw new NodeOperationError(context.getNode(), 'n8n did not give this trigger a webhook URL');
+	if (!url)
+		throw new NodeOperationError(context.getNode(), 'n8n did not give this trigger a webhook URL');
 	return url;
 }
 
-async function credentialsOf(context: Context, provider: Provider): Promise<ICredentialDataDecryptedObject> {
-	return (await context.getCredentials(entryFor(provider).credentialType)) as ICredentialDataDecryptedObject;
+async function credentialsOf(
+	context: Context,
+	provider: Provider,
+): Promise<ICredentialDataDecryptedObject> {
+	return (await context.getCredentials(
+		entryFor(provider).credentialType,
+	)) as ICredentialDataDecryptedObject;
 }
 
 function storedOf(data: IDataObject): StoredSubscription | undefined {
@@ -79,9 +101,16 @@ function labelOf(provider: Provider): string {
 }
 
 /** The provider's subscriptions; an answer without a list is an error (nothing is guessed). */
-async function listed(context: Context, provider: Provider, credentials: ICredentialDataDecryptedObject) {
+async function listed(
+	context: Context,
+	provider: Provider,
+	credentials: ICredentialDataDecryptedObject,
+) {
 	const source = entryFor(provider).events;
-	const reply = await callProvider(context, provider, source.list(), { credentials, timeoutMs: SUBSCRIPTION_TIMEOUT_MS });
+	const reply = await callProvider(context, provider, source.list(), {
+		credentials,
+		timeoutMs: SUBSCRIPTION_TIMEOUT_MS,
+	});
 	const list = source.listed(reply.json);
 	if (!list) {
 		throw new NodeOperationError(
@@ -94,7 +123,12 @@ async function listed(context: Context, provider: Provider, credentials: ICreden
 }
 
 /** Deletes one provider subscription; one that is already gone counts as deleted. */
-async function deleteOne(context: Context, provider: Provider, id: string, credentials: ICredentialDataDecryptedObject) {
+async function deleteOne(
+	context: Context,
+	provider: Provider,
+	id: string,
+	credentials: ICredentialDataDecryptedObject,
+) {
 	try {
 		await callProvider(context, provider, entryFor(provider).events.remove(id), {
 			credentials,
@@ -155,7 +189,9 @@ async function undoCreate(
 			left.push(`${id} (${(error as Error).message})`);
 		}
 	}
-	const what = ids.length ? 'it was deleted again' : 'the subscription listed for this URL was deleted';
+	const what = ids.length
+		? 'it was deleted again'
+		: 'the subscription listed for this URL was deleted';
 	if (left.length === 0) return `${what[0].toUpperCase()}${what.slice(1)}.`;
 	return `Deleting it failed, so ${left.length === 1 ? 'this subscription remains' : 'these subscriptions remain'} at ${label}: ${left.join('; ')}. ${source.manage}; the next activation of this workflow also deletes subscriptions registered for this URL.`;
 }
@@ -163,7 +199,9 @@ async function undoCreate(
 /** A create request that failed in a way that may have created it anyway (5xx, timeout, unreadable 2xx). */
 function mayHaveCreated(error: NodeApiError): boolean {
 	const status = Number(error.httpCode);
-	return !Number.isFinite(status) || status === 0 || (status >= 200 && status < 300) || status >= 500;
+	return (
+		!Number.isFinite(status) || status === 0 || (status >= 200 && status < 300) || status >= 500
+	);
 }
 
 /**
@@ -179,7 +217,10 @@ export async function create(this: Context): Promise<boolean> {
 	const label = labelOf(provider);
 	const events = readEvents(this, provider);
 	if (events.length === 0) {
-		throw new NodeOperationError(this.getNode(), noEventsMessage(this.getNodeParameter('events', []), provider, label));
+		throw new NodeOperationError(
+			this.getNode(),
+			noEventsMessage(this.getNodeParameter('events', []), provider, label),
+		);
 	}
 	let lines: string[];
 	try {
@@ -195,7 +236,8 @@ export async function create(this: Context): Promise<boolean> {
 	const data = this.getWorkflowStaticData('node');
 	const previous = storedOf(data);
 	const stale = (await listed(this, provider, credentials)).filter(
-		(entry) => withoutQuery(entry.url) === withoutQuery(webhookUrl) || previous?.ids.includes(entry.id),
+		(entry) =>
+			withoutQuery(entry.url) === withoutQuery(webhookUrl) || previous?.ids.includes(entry.id),
 	);
 	if (stale.length > MAX_STALE) {
 		throw new NodeOperationError(
@@ -259,7 +301,8 @@ export async function remove(this: Context): Promise<boolean> {
 	if (!stored) return true;
 	try {
 		const credentials = await credentialsOf(this, stored.provider ?? provider);
-		for (const id of stored.ids) await deleteOne(this, stored.provider ?? provider, id, credentials);
+		for (const id of stored.ids)
+			await deleteOne(this, stored.provider ?? provider, id, credentials);
 	} catch {
 		return false;
 	}

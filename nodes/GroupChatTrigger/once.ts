@@ -1,5 +1,10 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties, IWorkflowExecutionCustomData } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IWorkflowExecutionCustomData,
+} from 'n8n-workflow';
 
 import { DEFAULT_HISTORY, MAX_HISTORY, onceKey, recordOnce } from '../../src/dedup';
 import type { OnceStore } from '../../src/dedup';
@@ -66,11 +71,17 @@ function storeOf(context: IExecuteFunctions): OnceStore {
 		},
 		async record(keys, historySize) {
 			try {
-				const answer = await helpers.checkProcessedAndRecord(keys, 'node', { mode: 'entries', maxEntries: historySize });
+				const answer = await helpers.checkProcessedAndRecord(keys, 'node', {
+					mode: 'entries',
+					maxEntries: historySize,
+				});
 				return { fresh: new Set(answer.new.map(String)) };
 			} catch (error) {
 				if (!isModeConflict(error)) throw new NodeOperationError(context.getNode(), error as Error);
-				return { conflict: 'this node’s entry of n8n’s deduplication store holds data written in another mode' };
+				return {
+					conflict:
+						'this node’s entry of n8n’s deduplication store holds data written in another mode',
+				};
 			}
 		},
 	};
@@ -78,7 +89,10 @@ function storeOf(context: IExecuteFunctions): OnceStore {
 
 /** PostgreSQL 23505, SQLite SQLITE_CONSTRAINT, MySQL ER_DUP_ENTRY: the lock row exists already. */
 function isDuplicateKey(error: unknown): boolean {
-	const text = error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? '')}` : String(error);
+	const text =
+		error instanceof Error
+			? `${error.message} ${String((error as { code?: unknown }).code ?? '')}`
+			: String(error);
 	return /duplicate key|unique constraint|SQLITE_CONSTRAINT|ER_DUP_ENTRY|23505/i.test(text);
 }
 
@@ -126,19 +140,31 @@ export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecuti
 			warn: (message) => this.logger.warn(`Group Chat Trigger (${provider}): ${message}`),
 		});
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Could not record this event in n8n’s database: ${(error as Error).message}`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`Could not record this event in n8n’s database: ${(error as Error).message}`,
+		);
 	}
 	if ('conflict' in result) {
-		throw new NodeOperationError(this.getNode(), `Could not check whether this event already ran: ${result.conflict}`, {
-			description:
-				'Give Remove Duplicates nodes in this workflow the Scope "Node" (their default), or set this trigger’s History Size to 0.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Could not check whether this event already ran: ${result.conflict}`,
+			{
+				description:
+					'Give Remove Duplicates nodes in this workflow the Scope "Node" (their default), or set this trigger’s History Size to 0.',
+			},
+		);
 	}
 	if ('timeout' in result) {
-		const cause = result.lastError instanceof Error ? result.lastError.message.slice(0, 300) : undefined;
-		throw new NodeOperationError(this.getNode(), `Could not check whether this event already ran: ${result.timeout}`, {
-			description: cause ? `Last database error: ${cause}` : undefined,
-		});
+		const cause =
+			result.lastError instanceof Error ? result.lastError.message.slice(0, 300) : undefined;
+		throw new NodeOperationError(
+			this.getNode(),
+			`Could not check whether this event already ran: ${result.timeout}`,
+			{
+				description: cause ? `Last database error: ${cause}` : undefined,
+			},
+		);
 	}
 	const fresh = result.fresh;
 
@@ -150,7 +176,10 @@ export async function executeOnce(this: IExecuteFunctions): Promise<INodeExecuti
 	const customData = customDataOf(this);
 	try {
 		customData?.set('groupChatEvent', recordable[0].slice(0, 255));
-		customData?.set('groupChatOnce', kept.length === items.length ? 'first' : kept.length === 0 ? 'duplicate' : 'partly duplicate');
+		customData?.set(
+			'groupChatOnce',
+			kept.length === items.length ? 'first' : kept.length === 0 ? 'duplicate' : 'partly duplicate',
+		);
 	} catch {
 		// custom data is a convenience for the Executions list; never a reason to fail
 	}
@@ -168,10 +197,11 @@ function customDataOf(context: IExecuteFunctions): IWorkflowExecutionCustomData 
 		// 2.x throws when the execution has no run data
 	}
 	try {
-		const execution = context.getWorkflowDataProxy(0).$execution as { customData?: IWorkflowExecutionCustomData } | undefined;
+		const execution = context.getWorkflowDataProxy(0).$execution as
+			| { customData?: IWorkflowExecutionCustomData }
+			| undefined;
 		return execution?.customData;
 	} catch {
 		return undefined;
 	}
 }
-

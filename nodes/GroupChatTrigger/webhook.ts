@@ -94,7 +94,9 @@ function describeFailure(error: unknown, stored: StoredSubscription | undefined)
  * - otherwise the items (one execution); the id is recorded once they exist.
  */
 export async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
+		rawBody?: Buffer;
+	};
 	const provider = readProvider(this);
 	const data = this.getWorkflowStaticData('node');
 	const stored = data.subscription as StoredSubscription | undefined;
@@ -106,7 +108,14 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 		const rawBody = request.rawBody instanceof Uint8Array ? request.rawBody : new Uint8Array();
 		const outcome = processDelivery(
 			provider,
-			{ headers: this.getHeaderData() as IDataObject as Record<string, string | string[] | undefined>, rawBody, query: this.getQueryData() as Record<string, unknown> },
+			{
+				headers: this.getHeaderData() as IDataObject as Record<
+					string,
+					string | string[] | undefined
+				>,
+				rawBody,
+				query: this.getQueryData() as Record<string, unknown>,
+			},
 			stored,
 			seen,
 			() => filtersOf(this),
@@ -114,7 +123,10 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 		);
 		if (outcome.kind === 'refused') {
 			log(`delivery refused with 401: ${outcome.reason}`);
-			return answer(response, 401, { error: 'unauthorized', message: 'The delivery could not be verified' });
+			return answer(response, 401, {
+				error: 'unauthorized',
+				message: 'The delivery could not be verified',
+			});
 		}
 		if (outcome.kind === 'unreadable') {
 			log(`verified delivery refused with 422, nothing started or recorded: ${outcome.problem}`);
@@ -134,16 +146,21 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 			saveWindow(memoryKey, data, recorded);
 			return { webhookResponse: { received: true, ignored: true } };
 		}
-		const items = this.helpers.returnJsonArray(outcome.events.map((event) => toItem(event, outcome.dedupKey)));
+		const items = this.helpers.returnJsonArray(
+			outcome.events.map((event) => toItem(event, outcome.dedupKey)),
+		);
 		// Recorded only now that its items exist: a failure before this line leaves it unrecorded.
 		saveWindow(memoryKey, data, recorded);
 		// n8n answers with webhookResponse once the execution exists (the description's responseData '').
 		return { workflowData: [items], webhookResponse: { received: true } };
 	} catch (error) {
-		log(`a delivery failed while being processed (${describeFailure(error, stored)}); answered 500 and not recorded, so the provider's retry is processed`);
+		log(
+			`a delivery failed while being processed (${describeFailure(error, stored)}); answered 500 and not recorded, so the provider's retry is processed`,
+		);
 		return answer(response, 500, {
 			error: 'processing_failed',
-			message: 'The delivery could not be processed; it was not recorded, so a redelivery will be processed',
+			message:
+				'The delivery could not be processed; it was not recorded, so a redelivery will be processed',
 		});
 	}
 }

@@ -6,7 +6,13 @@
  * holds one entry per provider.
  */
 import { ProviderError } from '../errors';
-import type { Delivery, NormalizedEvent, StoredSubscription, TriggerEvent, VerifyResult } from '../events';
+import type {
+	Delivery,
+	NormalizedEvent,
+	StoredSubscription,
+	TriggerEvent,
+	VerifyResult,
+} from '../events';
 import type { HttpAnswer, Answer, ProviderRequest } from '../http';
 import type { InputRules, OperationInput } from '../operations';
 import { OPERATION_LABELS } from '../types';
@@ -40,13 +46,21 @@ export interface ProviderAdapter {
 	 */
 	derivedSecrets?: {
 		minLength: number;
-		values(credentials: Record<string, unknown>, rawBody: string, fromMs: number, toMs: number): string[];
+		values(
+			credentials: Record<string, unknown>,
+			rawBody: string,
+			fromMs: number,
+			toMs: number,
+		): string[];
 	};
 	/**
 	 * An item that the credential in use makes a mistake, said before anything is sent (Periskope:
 	 * demoting your own line, the credential's Org Phone), naming the field it is about.
 	 */
-	checkInput?(input: OperationInput, credentials: Record<string, unknown>): { field: string; problem: string } | undefined;
+	checkInput?(
+		input: OperationInput,
+		credentials: Record<string, unknown>,
+	): { field: string; problem: string } | undefined;
 	/** A credential problem to report before anything is sent (Chert HMAC without a tenant). */
 	checkCredentials?(credentials: Record<string, unknown>): string | undefined;
 	plan(input: OperationInput): ProviderRequest[];
@@ -174,7 +188,11 @@ export interface ProviderEvents {
 	/** Authenticates a delivery against the stored subscription (signature or token, time window). */
 	verify(delivery: Delivery, stored: StoredSubscription, nowMs: number): VerifyResult;
 	/** The dedup key, taken from signed content; undefined when there is none. */
-	dedupKey(payload: Record<string, unknown>, delivery: Delivery, signedId?: string): string | undefined;
+	dedupKey(
+		payload: Record<string, unknown>,
+		delivery: Delivery,
+		signedId?: string,
+	): string | undefined;
 	/** Turns a verified JSON object into zero or more normalized events. */
 	normalize(payload: Record<string, unknown>, nowMs: number): NormalizedEvent[];
 	/** The sending line an event happened on, when the payload says. */
@@ -222,5 +240,8 @@ export interface ProviderEditor {
  * validation refuses it before; List Groups and Sync Members run through the readers instead).
  */
 export function notPlanned(provider: Provider, label: string, operation: Operation): ProviderError {
-	return new ProviderError(provider, `${label}: ${OPERATION_LABELS[operation]} is not available on ${label}`);
+	return new ProviderError(
+		provider,
+		`${label}: ${OPERATION_LABELS[operation]} is not available on ${label}`,
+	);
 }

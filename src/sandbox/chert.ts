@@ -79,7 +79,11 @@ export class ChertEmulator implements ProviderEmulator {
 		rateLimit?: RateLimitSpec,
 	) {
 		if (rateLimit)
-			this.limiter = new FixedWindowLimiter(rateLimit.limit, rateLimit.windowSeconds * 1000, rateLimit.aligned);
+			this.limiter = new FixedWindowLimiter(
+				rateLimit.limit,
+				rateLimit.windowSeconds * 1000,
+				rateLimit.aligned,
+			);
 		this.routes = [
 			{
 				method: 'GET',
@@ -375,14 +379,22 @@ export class ChertEmulator implements ProviderEmulator {
 	}
 
 	/** A message's idempotency key (if any) checked against the kernel's store, per tenant. */
-	private idempotencyCheck(tenant: Tenant, message: Record<string, unknown>, request: unknown): IdempotencyCheck | undefined {
+	private idempotencyCheck(
+		tenant: Tenant,
+		message: Record<string, unknown>,
+		request: unknown,
+	): IdempotencyCheck | undefined {
 		const key = message.idempotency_key;
 		if (typeof key !== 'string' || key === '') return undefined;
 		return this.ctx.idempotency.check('chert', `${tenant.slug}:${key}`, request);
 	}
 
 	private idempotencyConflict(): Reply {
-		return this.error(409, CHERT_IDEMPOTENCY_CONFLICT, 'idempotency_key was already used with a different request body');
+		return this.error(
+			409,
+			CHERT_IDEMPOTENCY_CONFLICT,
+			'idempotency_key was already used with a different request body',
+		);
 	}
 
 	/** Shared checks of the group routes: chat exists, is a group, the line is still in it. */
@@ -505,24 +517,37 @@ export class ChertEmulator implements ProviderEmulator {
 	 */
 	private send(input: HandlerInput, id: string, tenant: Tenant): Reply {
 		const parsed = parseJsonBody(input.rawBody);
-		if (!parsed.ok || !isRecord(parsed.value)) return this.error(400, 1004, 'Request body must be a JSON object');
+		if (!parsed.ok || !isRecord(parsed.value))
+			return this.error(400, 1004, 'Request body must be a JSON object');
 		const body = parsed.value;
 		if (body.parts !== undefined) {
-			return this.error(400, 1001, 'Top-level parts is not accepted: send {"message": {"parts": [...]}}');
+			return this.error(
+				400,
+				1001,
+				'Top-level parts is not accepted: send {"message": {"parts": [...]}}',
+			);
 		}
 		const message = isRecord(body.message) ? body.message : undefined;
-		if (!message || message.parts === undefined) return this.error(400, 1001, 'Missing required field: message.parts');
+		if (!message || message.parts === undefined)
+			return this.error(400, 1001, 'Missing required field: message.parts');
 		const chat = this.chats.get(id);
 		if (!chat) return this.error(404, 2002, 'Chat not found');
 		if (!chat.selfIsMember) {
-			return this.error(400, 1006, 'Chat is no longer a group for this line: the line left it (not a member)');
+			return this.error(
+				400,
+				1006,
+				'Chat is no longer a group for this line: the line left it (not a member)',
+			);
 		}
 		if (!Array.isArray(message.parts) || message.parts.length === 0) {
 			return this.error(400, 1001, 'message.parts must be a non-empty array');
 		}
 		const problem = message.parts.map(chertPartProblem).find((p) => p !== undefined);
 		if (problem) return this.error(400, 1001, problem);
-		if (message.idempotency_key !== undefined && (typeof message.idempotency_key !== 'string' || message.idempotency_key === '')) {
+		if (
+			message.idempotency_key !== undefined &&
+			(typeof message.idempotency_key !== 'string' || message.idempotency_key === '')
+		) {
 			return this.error(400, 1001, 'message.idempotency_key must be a non-empty string');
 		}
 		const idem = this.idempotencyCheck(tenant, message, { chat_id: id, body });
@@ -570,13 +595,22 @@ export class ChertEmulator implements ProviderEmulator {
 	 * membership events ("silent membership changes are not visible until a message … reaches
 	 * the Chert line"), so messages are the only group events this emulator delivers.
 	 */
-	receiveMessage(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number } {
+	receiveMessage(
+		chatId: string,
+		from: string,
+		text: string,
+	): { eventId: string; deliveredTo: number } {
 		const chat = this.chats.get(chatId);
 		if (!chat) throw new Error(`Chert: no chat ${chatId}`);
-		if (!chat.members.includes(from)) throw new Error(`Chert: ${from} is not a member of ${chatId}`);
+		if (!chat.members.includes(from))
+			throw new Error(`Chert: ${from} is not a member of ${chatId}`);
 		const n = this.ctx.next('chert.event');
 		const eventId = `chert:msg:${deterministicHex(`chert.event.${n}`, 24)}`;
-		const handle = (address: string, isMe: boolean) => ({ handle: address, service: 'imessage', is_me: isMe });
+		const handle = (address: string, isMe: boolean) => ({
+			handle: address,
+			service: 'imessage',
+			is_me: isMe,
+		});
 		const createdAt = iso(this.ctx.now());
 		const messageId = deterministicHex(`chert.inbound.${n}`, 32).toUpperCase();
 		const parts = [{ type: 'text', value: text }];
@@ -626,12 +660,17 @@ export class ChertEmulator implements ProviderEmulator {
 			notAnObject: () => this.error(400, 1004, 'Invalid JSON body'),
 			badRequest,
 			parse: (body) => {
-				if (!isHttpsUrl(body.url) && !isLoopbackHttp(body.url)) return { reply: badRequest('url must be an HTTPS URL') };
+				if (!isHttpsUrl(body.url) && !isLoopbackHttp(body.url))
+					return { reply: badRequest('url must be an HTTPS URL') };
 				const events = body.events === undefined ? [] : body.events;
 				if (!Array.isArray(events) || !events.every((e) => CHERT_EVENT_TYPES.includes(String(e)))) {
 					return { reply: badRequest(`events must be a list of: ${CHERT_EVENT_TYPES.join(', ')}`) };
 				}
-				return { drafts: [{ url: body.url as string, events: [...new Set(events.map(String))], phoneNumbers: [] }] };
+				return {
+					drafts: [
+						{ url: body.url as string, events: [...new Set(events.map(String))], phoneNumbers: [] },
+					],
+				};
 			},
 			secret: (n) => deterministicHex(`chert.whsec.${n}`, 64),
 			view: (sub, created) => ({
@@ -767,7 +806,9 @@ export const CHERT_WEBHOOKS: WebhookScheme = {
 	}),
 	headers: (sub, { eventType, eventId, body, nowMs }) => {
 		const ts = Math.floor(nowMs / 1000);
-		const hex = createHmac('sha256', sub.secret ?? '').update(`${ts}.${body}`).digest('hex');
+		const hex = createHmac('sha256', sub.secret ?? '')
+			.update(`${ts}.${body}`)
+			.digest('hex');
 		return {
 			'x-webhook-signature': `t=${ts},v1=${hex}`,
 			'x-webhook-event': eventType,

@@ -71,7 +71,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 		ctx,
 		Math.max(0, opts.linqApplyDelayMs ?? DEFAULT_LINQ_APPLY_DELAY_MS),
 	);
-	const periskope = new PeriskopeEmulator(ctx, opts.rateLimits?.periskope, opts.seedLinkedIds ?? false);
+	const periskope = new PeriskopeEmulator(
+		ctx,
+		opts.rateLimits?.periskope,
+		opts.seedLinkedIds ?? false,
+	);
 	const emulators: Record<ProviderName, ProviderEmulator> = { chert, linq, periskope };
 	const faults = new Faults();
 	const requests: RecordedRequest[] = [];

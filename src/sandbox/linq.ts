@@ -373,14 +373,21 @@ export class LinqEmulator implements ProviderEmulator {
 	}
 
 	/** A message's idempotency key (if any) checked against the kernel's store. */
-	private idempotencyCheck(message: Record<string, unknown>, request: unknown): IdempotencyCheck | undefined {
+	private idempotencyCheck(
+		message: Record<string, unknown>,
+		request: unknown,
+	): IdempotencyCheck | undefined {
 		const key = message.idempotency_key;
 		if (typeof key !== 'string' || key === '') return undefined;
 		return this.ctx.idempotency.check('linq', key, request);
 	}
 
 	private idempotencyConflict(): Reply {
-		return this.error(409, LINQ_CODES.idempotencyConflict, 'idempotency_key was already used with a different request body');
+		return this.error(
+			409,
+			LINQ_CODES.idempotencyConflict,
+			'idempotency_key was already used with a different request body',
+		);
 	}
 
 	/** Checks shared by add/remove/rename/leave. */
@@ -550,10 +557,18 @@ export class LinqEmulator implements ProviderEmulator {
 			if (refuse) {
 				// The queued change is refused by the network: the documented *_update_failed events.
 				if (name !== undefined) {
-					this.emit('chat.group_name_update_failed', chat, { chat_id: chat.id, error_code: 4001, failed_at: now });
+					this.emit('chat.group_name_update_failed', chat, {
+						chat_id: chat.id,
+						error_code: 4001,
+						failed_at: now,
+					});
 				}
 				if (icon !== undefined) {
-					this.emit('chat.group_icon_update_failed', chat, { chat_id: chat.id, error_code: 4001, failed_at: now });
+					this.emit('chat.group_icon_update_failed', chat, {
+						chat_id: chat.id,
+						error_code: 4001,
+						failed_at: now,
+					});
 				}
 				return;
 			}
@@ -643,7 +658,11 @@ export class LinqEmulator implements ProviderEmulator {
 		const chat = this.chats.get(id);
 		if (!chat) return this.error(404, LINQ_CODES.notFound, 'Resource not found');
 		if (chat.leaveAccepted) {
-			return this.error(409, LINQ_CODES.leftChat, 'You have left this chat; messages can no longer be sent to it from this number');
+			return this.error(
+				409,
+				LINQ_CODES.leftChat,
+				'You have left this chat; messages can no longer be sent to it from this number',
+			);
 		}
 		if (!isRecord(body.message)) return this.missing('message');
 		const message = body.message;
@@ -651,7 +670,11 @@ export class LinqEmulator implements ProviderEmulator {
 		if (problem) return this.error(400, LINQ_CODES.missingField, problem);
 		const replyTo = isRecord(message.reply_to) ? message.reply_to : undefined;
 		if (replyTo && !this.ctx.messages.find('linq', chat.id, String(replyTo.message_id))) {
-			return this.error(404, LINQ_CODES.notFound, `Message ${String(replyTo.message_id)} to reply to was not found in this chat`);
+			return this.error(
+				404,
+				LINQ_CODES.notFound,
+				`Message ${String(replyTo.message_id)} to reply to was not found in this chat`,
+			);
 		}
 		const idem = this.idempotencyCheck(message, { chat_id: id, body });
 		if (idem?.kind === 'replay') return idem.reply;
@@ -683,7 +706,9 @@ export class LinqEmulator implements ProviderEmulator {
 				created_at: now,
 				delivery_status: 'queued',
 				is_read: false,
-				parts: (message.parts as Array<Record<string, unknown>>).map((part, index) => this.partView(part, `${logged.id}.${index}`)),
+				parts: (message.parts as Array<Record<string, unknown>>).map((part, index) =>
+					this.partView(part, `${logged.id}.${index}`),
+				),
 				sent_at: null,
 				delivered_at: null,
 				effect: message.effect ?? null,
@@ -701,10 +726,16 @@ export class LinqEmulator implements ProviderEmulator {
 	/** A sent part as the SDK's *PartResponse types show it (`reactions: null`; media described). */
 	private partView(part: Record<string, unknown>, seed: string): Record<string, unknown> {
 		if (part.type === 'media') {
-			const url = typeof part.url === 'string' ? part.url : `https://cdn.linqapp.com/sandbox/${String(part.attachment_id)}`;
+			const url =
+				typeof part.url === 'string'
+					? part.url
+					: `https://cdn.linqapp.com/sandbox/${String(part.attachment_id)}`;
 			return {
 				type: 'media',
-				id: typeof part.attachment_id === 'string' ? part.attachment_id : deterministicUuid(`linq.attachment.${seed}`),
+				id:
+					typeof part.attachment_id === 'string'
+						? part.attachment_id
+						: deterministicUuid(`linq.attachment.${seed}`),
 				filename: url.split('/').pop() || 'attachment',
 				mime_type: 'application/octet-stream',
 				size_bytes: 0,
@@ -724,7 +755,9 @@ export class LinqEmulator implements ProviderEmulator {
 			id: message.id,
 			direction: 'outbound',
 			sender_handle: me ? this.handleView(me) : null,
-			parts: (message.parts ?? []).filter(isRecord).map((part, index) => this.partView(part, `${message.id}.${index}`)),
+			parts: (message.parts ?? [])
+				.filter(isRecord)
+				.map((part, index) => this.partView(part, `${message.id}.${index}`)),
 			service: chat.service,
 			sent_at: message.createdAt,
 			delivered_at: null,
@@ -757,7 +790,11 @@ export class LinqEmulator implements ProviderEmulator {
 	}
 
 	/** An inbound message in a group (sandbox endpoint): `message.received`, 2026-02-03 shape. */
-	receiveMessage(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number } {
+	receiveMessage(
+		chatId: string,
+		from: string,
+		text: string,
+	): { eventId: string; deliveredTo: number } {
 		const chat = this.chats.get(chatId);
 		if (!chat) throw new Error(`Linq: no chat ${chatId}`);
 		const sender = chat.handles.find((h) => h.handle === from && h.status === 'active');
@@ -784,7 +821,11 @@ export class LinqEmulator implements ProviderEmulator {
 			'message.received',
 			eventId,
 			{
-				chat: { id: chat.id, is_group: chat.isGroup, owner_handle: me ? this.handleView(me) : null },
+				chat: {
+					id: chat.id,
+					is_group: chat.isGroup,
+					owner_handle: me ? this.handleView(me) : null,
+				},
 				id: inboundId,
 				direction: 'inbound',
 				sender_handle: this.handleView(sender),
@@ -806,28 +847,64 @@ export class LinqEmulator implements ProviderEmulator {
 			path: 'v3/webhook-subscriptions',
 			counter: 'subscription',
 			fields: ['target_url', 'subscribed_events', 'phone_numbers'],
-			notAnObject: () => this.error(400, LINQ_CODES.invalidJson, 'Request body must be a JSON object'),
+			notAnObject: () =>
+				this.error(400, LINQ_CODES.invalidJson, 'Request body must be a JSON object'),
 			badRequest: (message) => this.error(400, LINQ_CODES.missingField, message),
 			parse: (body, existing) => {
 				if (!isHttpUrl(body.target_url))
-					return { reply: this.error(400, LINQ_CODES.missingField, 'target_url must be an http(s) URL') };
+					return {
+						reply: this.error(400, LINQ_CODES.missingField, 'target_url must be an http(s) URL'),
+					};
 				const events = body.subscribed_events;
-				if (!Array.isArray(events) || events.length === 0 || !events.every((e) => LINQ_EVENT_TYPES.includes(String(e)))) {
-					return { reply: this.error(400, LINQ_CODES.missingField, 'subscribed_events must be a non-empty list of event types') };
+				if (
+					!Array.isArray(events) ||
+					events.length === 0 ||
+					!events.every((e) => LINQ_EVENT_TYPES.includes(String(e)))
+				) {
+					return {
+						reply: this.error(
+							400,
+							LINQ_CODES.missingField,
+							'subscribed_events must be a non-empty list of event types',
+						),
+					};
 				}
 				const phones = body.phone_numbers === undefined ? [] : body.phone_numbers;
 				if (!Array.isArray(phones) || !phones.every((p) => isE164(p))) {
-					return { reply: this.error(400, LINQ_CODES.invalidPhone, 'Phone number must be in E.164 format') };
+					return {
+						reply: this.error(400, LINQ_CODES.invalidPhone, 'Phone number must be in E.164 format'),
+					};
 				}
 				const foreign = (phones as string[]).find((p) => !DEMO.linq.senders.includes(p));
 				if (foreign)
-					return { reply: this.error(403, LINQ_CODES.senderNotOwned, `Phone number ${foreign} is not assigned to this partner`) };
+					return {
+						reply: this.error(
+							403,
+							LINQ_CODES.senderNotOwned,
+							`Phone number ${foreign} is not assigned to this partner`,
+						),
+					};
 				if (existing.some((sub) => sub.url === body.target_url)) {
-					return { reply: this.error(409, LINQ_CODES.subscriptionExists, 'A webhook subscription for this target_url already exists') };
+					return {
+						reply: this.error(
+							409,
+							LINQ_CODES.subscriptionExists,
+							'A webhook subscription for this target_url already exists',
+						),
+					};
 				}
-				return { drafts: [{ url: body.target_url, events: [...new Set(events.map(String))], phoneNumbers: phones as string[] }] };
+				return {
+					drafts: [
+						{
+							url: body.target_url,
+							events: [...new Set(events.map(String))],
+							phoneNumbers: phones as string[],
+						},
+					],
+				};
 			},
-			secret: (n) => `whsec_${Buffer.from(deterministicHex(`linq.whsec.${n}`, 64), 'hex').toString('base64')}`,
+			secret: (n) =>
+				`whsec_${Buffer.from(deterministicHex(`linq.whsec.${n}`, 64), 'hex').toString('base64')}`,
 			view: (sub, created) => ({
 				id: sub.id,
 				created_at: sub.createdAt,
@@ -966,7 +1043,19 @@ export class LinqEmulator implements ProviderEmulator {
 
 /** iMessage effects the SDK lists for MessageContent.effect. */
 const LINQ_EFFECTS: Record<'screen' | 'bubble', string[]> = {
-	screen: ['confetti', 'fireworks', 'lasers', 'sparkles', 'celebration', 'hearts', 'love', 'balloons', 'happy_birthday', 'echo', 'spotlight'],
+	screen: [
+		'confetti',
+		'fireworks',
+		'lasers',
+		'sparkles',
+		'celebration',
+		'hearts',
+		'love',
+		'balloons',
+		'happy_birthday',
+		'echo',
+		'spotlight',
+	],
 	bubble: ['slam', 'loud', 'gentle', 'invisible'],
 };
 
@@ -979,8 +1068,10 @@ function linqContentProblem(message: Record<string, unknown>): string | undefine
 	for (const part of parts) {
 		if (!isRecord(part) || typeof part.type !== 'string') return 'Each message part needs a type';
 		if (part.type === 'text') {
-			if (typeof part.value !== 'string' || part.value.trim() === '') return 'Missing required field: message.parts[].value';
-			if (previous === 'text') return 'Consecutive text parts are not allowed; separate them with a media part';
+			if (typeof part.value !== 'string' || part.value.trim() === '')
+				return 'Missing required field: message.parts[].value';
+			if (previous === 'text')
+				return 'Consecutive text parts are not allowed; separate them with a media part';
 		} else if (part.type === 'link' || part.type === 'imessage_app') {
 			if (parts.length > 1) return `A ${part.type} part must be the only part in the message`;
 			if (part.type === 'link' && (!isHttpUrl(part.value) || String(part.value).length > 2048)) {
@@ -991,7 +1082,8 @@ function linqContentProblem(message: Record<string, unknown>): string | undefine
 			const hasId = part.attachment_id !== undefined;
 			if (hasUrl === hasId) return 'A media part needs either url or attachment_id, not both';
 			if (hasUrl && !isHttpsUrl(part.url)) return 'A media url must be an https URL';
-			if (hasId && (typeof part.attachment_id !== 'string' || part.attachment_id === '')) return 'attachment_id must be a non-empty string';
+			if (hasId && (typeof part.attachment_id !== 'string' || part.attachment_id === ''))
+				return 'attachment_id must be a non-empty string';
 		} else {
 			return `Unsupported message part type: ${part.type}`;
 		}
@@ -1006,10 +1098,16 @@ function linqContentProblem(message: Record<string, unknown>): string | undefine
 			return `effect.name must be one of ${LINQ_EFFECTS[type].join(', ')} for a ${type} effect`;
 		}
 	}
-	if (message.preferred_service !== undefined && !['iMessage', 'SMS', 'RCS'].includes(String(message.preferred_service))) {
+	if (
+		message.preferred_service !== undefined &&
+		!['iMessage', 'SMS', 'RCS'].includes(String(message.preferred_service))
+	) {
 		return 'preferred_service must be iMessage, SMS or RCS';
 	}
-	if (message.idempotency_key !== undefined && (typeof message.idempotency_key !== 'string' || message.idempotency_key === '')) {
+	if (
+		message.idempotency_key !== undefined &&
+		(typeof message.idempotency_key !== 'string' || message.idempotency_key === '')
+	) {
 		return 'idempotency_key must be a non-empty string';
 	}
 	if (message.reply_to !== undefined) {
@@ -1017,7 +1115,10 @@ function linqContentProblem(message: Record<string, unknown>): string | undefine
 		if (!isRecord(replyTo) || typeof replyTo.message_id !== 'string' || replyTo.message_id === '') {
 			return 'reply_to needs a message_id';
 		}
-		if (replyTo.part_index !== undefined && !(Number.isInteger(replyTo.part_index) && (replyTo.part_index as number) >= 0)) {
+		if (
+			replyTo.part_index !== undefined &&
+			!(Number.isInteger(replyTo.part_index) && (replyTo.part_index as number) >= 0)
+		) {
 			return 'reply_to.part_index must be a whole number, 0 or more';
 		}
 	}

@@ -4,12 +4,22 @@
  * reply can name an earlier one), and the idempotency-key store that replays a create or a send.
  * Each provider keeps its own rules (which keys, which bodies, which error codes, which answers).
  */
-import type { IdempotencyCheck, IdempotencyKeys, MessageStore, ProviderName, Reply, SandboxMessage } from './types';
+import type {
+	IdempotencyCheck,
+	IdempotencyKeys,
+	MessageStore,
+	ProviderName,
+	Reply,
+	SandboxMessage,
+} from './types';
 import { canonicalJson, isRecord } from './util';
 
 /** The text of a message's `text` parts, joined by a blank line (null when it has none). */
 export function textOfParts(parts: unknown[]): string | null {
-	const texts = parts.filter(isRecord).filter((p) => p.type === 'text').map((p) => String(p.value));
+	const texts = parts
+		.filter(isRecord)
+		.filter((p) => p.type === 'text')
+		.map((p) => String(p.value));
 	return texts.length ? texts.join('\n\n') : null;
 }
 
@@ -65,7 +75,10 @@ export class IdempotencyStore implements IdempotencyKeys {
 		const key = `${provider}:${scopedKey}`;
 		const hash = canonicalJson(request);
 		const previous = this.entries.get(key);
-		if (previous) return previous.hash === hash ? { kind: 'replay', reply: previous.reply } : { kind: 'conflict' };
+		if (previous)
+			return previous.hash === hash
+				? { kind: 'replay', reply: previous.reply }
+				: { kind: 'conflict' };
 		return { kind: 'new', remember: (reply) => this.entries.set(key, { hash, reply }) };
 	}
 

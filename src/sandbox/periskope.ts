@@ -122,10 +122,22 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			{ method: 'POST', pattern: 'chats/:id/remove', handler: (i, p) => this.remove(i, p.id) },
 			{ method: 'POST', pattern: 'chats/:id/settings', handler: (i, p) => this.settings(i, p.id) },
 			{ method: 'POST', pattern: 'chats/:id/leave', handler: (i, p) => this.leave(p.id) },
-			{ method: 'POST', pattern: 'chats/:id/promote', handler: (i, p) => this.setAdmin(i, p.id, true) },
-			{ method: 'POST', pattern: 'chats/:id/demote', handler: (i, p) => this.setAdmin(i, p.id, false) },
+			{
+				method: 'POST',
+				pattern: 'chats/:id/promote',
+				handler: (i, p) => this.setAdmin(i, p.id, true),
+			},
+			{
+				method: 'POST',
+				pattern: 'chats/:id/demote',
+				handler: (i, p) => this.setAdmin(i, p.id, false),
+			},
 			{ method: 'POST', pattern: 'chats/:id/invite', handler: (i, p) => this.resetInvite(p.id) },
-			{ method: 'GET', pattern: 'chats/:id/messages', handler: (i, p) => this.chatMessages(i, p.id) },
+			{
+				method: 'GET',
+				pattern: 'chats/:id/messages',
+				handler: (i, p) => this.chatMessages(i, p.id),
+			},
 			{ method: 'POST', pattern: 'message/send', handler: (i) => this.send(i) },
 			{ method: 'GET', pattern: 'message/:id', handler: (i, p) => this.message(p.id) },
 			...subscriptionRoutes(ctx, this.subscriptionApi()),
@@ -139,9 +151,12 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		this.limiter.reset();
 		if (!seed) return;
 		for (const c of DEMO.periskope.contacts) this.contacts.add(c);
-		for (const s of this.seedLinkedIds ? [...PERISKOPE_SEED, PERISKOPE_LINKED_SEED] : PERISKOPE_SEED) {
+		for (const s of this.seedLinkedIds
+			? [...PERISKOPE_SEED, PERISKOPE_LINKED_SEED]
+			: PERISKOPE_SEED) {
 			const chat = this.newChat(s.id, s.name ?? '', SEED_CREATED_AT);
-			for (const m of s.members) chat.members.set(m, { isAdmin: s.admins?.includes(m) ?? false, isSuperAdmin: false });
+			for (const m of s.members)
+				chat.members.set(m, { isAdmin: s.admins?.includes(m) ?? false, isSuperAdmin: false });
 			this.chats.set(s.id, chat);
 		}
 	}
@@ -336,7 +351,11 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			else if (digits.endsWith('@lid'))
 				// Sandbox assumption (the docs say participants are phone numbers): a linked id has no
 				// number to add or invite, so it is refused for that participant only.
-				results[key] = result(false, 'A linked id (@lid) cannot be added; add the member by phone number', 400);
+				results[key] = result(
+					false,
+					'A linked id (@lid) cannot be added; add the member by phone number',
+					400,
+				);
 			else if (chat.members.has(digits))
 				results[key] = result(false, 'Participant is already a participant of the group', 409);
 			else if (force || this.contacts.has(digits)) {
@@ -435,7 +454,8 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		}
 		if (typeof v.messagesAdminsOnly === 'boolean') chat.messagesAdminsOnly = v.messagesAdminsOnly;
 		if (typeof v.infoAdminsOnly === 'boolean') chat.infoAdminsOnly = v.infoAdminsOnly;
-		if (typeof v.memberAddMode === 'boolean') chat.memberAddMode = MEMBER_ADD_MODES[v.memberAddMode ? 1 : 0];
+		if (typeof v.memberAddMode === 'boolean')
+			chat.memberAddMode = MEMBER_ADD_MODES[v.memberAddMode ? 1 : 0];
 		chat.updatedAt = iso(this.ctx.now());
 		return jsonReply(200, this.view(chat));
 	}
@@ -475,15 +495,22 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			const key = periskopeJid(member);
 			const flags = chat.members.get(member);
 			if (fail.has(member)) results[key] = result(false, `Failed to ${verb} participant`, 500);
-			else if (!flags) results[key] = result(false, 'Participant is not a participant of the group', 404);
+			else if (!flags)
+				results[key] = result(false, 'Participant is not a participant of the group', 404);
 			else if (!promote && member === DEMO.periskope.orgPhone)
 				results[key] = result(false, 'Cannot demote the connected phone', 400);
-			else if (promote && flags.isAdmin) results[key] = result(false, 'Participant is already an admin of the group', 409);
-			else if (!promote && !flags.isAdmin) results[key] = result(false, 'Participant is not an admin of the group', 409);
+			else if (promote && flags.isAdmin)
+				results[key] = result(false, 'Participant is already an admin of the group', 409);
+			else if (!promote && !flags.isAdmin)
+				results[key] = result(false, 'Participant is not an admin of the group', 409);
 			else {
 				flags.isAdmin = promote;
 				if (!promote) flags.isSuperAdmin = false;
-				results[key] = result(true, promote ? 'Participant promoted to admin' : 'Participant demoted to member', 200);
+				results[key] = result(
+					true,
+					promote ? 'Participant promoted to admin' : 'Participant demoted to member',
+					200,
+				);
 				this.notify(chat, verb, [member]);
 			}
 		}
@@ -520,11 +547,19 @@ export class PeriskopeEmulator implements ProviderEmulator {
 		const body = this.body(input);
 		if ('reply' in body) return body.reply;
 		const v = body.value;
-		const unknown = Object.keys(v).find((k) => !['chat_id', 'message', 'media', 'reply_to', 'poll', 'options'].includes(k));
-		if (unknown !== undefined) return this.error(400, 'invalid_request', `Unknown field: ${unknown}`);
-		if (typeof v.chat_id !== 'string' || v.chat_id.trim() === '') return this.error(400, 'invalid_request', 'chat_id is required');
+		const unknown = Object.keys(v).find(
+			(k) => !['chat_id', 'message', 'media', 'reply_to', 'poll', 'options'].includes(k),
+		);
+		if (unknown !== undefined)
+			return this.error(400, 'invalid_request', `Unknown field: ${unknown}`);
+		if (typeof v.chat_id !== 'string' || v.chat_id.trim() === '')
+			return this.error(400, 'invalid_request', 'chat_id is required');
 		if (!v.chat_id.endsWith('@g.us')) {
-			return this.error(400, 'invalid_request', 'The sandbox emulates group chats only: chat_id must end with @g.us');
+			return this.error(
+				400,
+				'invalid_request',
+				'The sandbox emulates group chats only: chat_id must end with @g.us',
+			);
 		}
 		const found = this.groupOrError(v.chat_id);
 		if ('reply' in found) return found.reply;
@@ -538,23 +573,35 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			const problem = mediaProblem(media);
 			if (problem) return this.error(400, 'invalid_request', problem);
 		}
-		if (v.poll !== undefined && !isRecord(v.poll)) return this.error(400, 'invalid_request', 'poll must be an object');
+		if (v.poll !== undefined && !isRecord(v.poll))
+			return this.error(400, 'invalid_request', 'poll must be an object');
 		if (text === null && media === undefined && v.poll === undefined) {
-			return this.error(400, 'invalid_request', 'Provide a non-empty message, a media object or a poll');
+			return this.error(
+				400,
+				'invalid_request',
+				'Provide a non-empty message, a media object or a poll',
+			);
 		}
 		if (v.options !== undefined) {
 			const options = v.options;
-			if (!isRecord(options)) return this.error(400, 'invalid_request', 'options must be an object');
+			if (!isRecord(options))
+				return this.error(400, 'invalid_request', 'options must be an object');
 			const other = Object.keys(options).find((k) => k !== 'hide_url_preview');
-			if (other !== undefined) return this.error(400, 'invalid_request', `Unknown option: ${other}`);
+			if (other !== undefined)
+				return this.error(400, 'invalid_request', `Unknown option: ${other}`);
 			if (options.hide_url_preview !== undefined && typeof options.hide_url_preview !== 'boolean') {
 				return this.error(400, 'invalid_request', 'options.hide_url_preview must be a boolean');
 			}
 		}
 		if (v.reply_to !== undefined) {
-			if (typeof v.reply_to !== 'string' || v.reply_to === '') return this.error(400, 'invalid_request', 'reply_to must be a message_id');
+			if (typeof v.reply_to !== 'string' || v.reply_to === '')
+				return this.error(400, 'invalid_request', 'reply_to must be a message_id');
 			if (!this.ctx.messages.find('periskope', chat.id, v.reply_to)) {
-				return this.error(404, 'message_not_found', `Message ${v.reply_to} not found in chat ${chat.id}`);
+				return this.error(
+					404,
+					'message_not_found',
+					`Message ${v.reply_to} not found in chat ${chat.id}`,
+				);
 			}
 		}
 		const n = this.ctx.next('periskope.sent');
@@ -639,7 +686,9 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			unique_id: m.id.split('_')[2] ?? null,
 			ack: '1',
 			has_media: media !== null,
-			media: media ? { path: media.url ?? null, mimetype: media.mimetype, filename: media.filename } : null,
+			media: media
+				? { path: media.url ?? null, mimetype: media.mimetype, filename: media.filename }
+				: null,
 			has_quoted_msg: m.replyTo !== null,
 			quoted_message_id: m.replyTo,
 			sent_message_id: m.queueId ?? null,
@@ -650,12 +699,25 @@ export class PeriskopeEmulator implements ProviderEmulator {
 	// ---- webhooks ------------------------------------------------------------------------
 
 	private emit(event: string, data: Record<string, unknown>): number {
-		return this.ctx.webhooks.emit('periskope', event, deterministicUuid(`periskope.event.${this.ctx.next('periskope.event')}`), data);
+		return this.ctx.webhooks.emit(
+			'periskope',
+			event,
+			deterministicUuid(`periskope.event.${this.ctx.next('periskope.event')}`),
+			data,
+		);
 	}
 
 	/** A group change as WhatsApp reports it: `chat.notification.created` with a `type`. */
-	private notify(chat: PeriskopeChat, type: string, recipients: string[], body: string | null = null): void {
-		const unique = deterministicHex(`periskope.notification.${this.ctx.next('periskope.notification')}`, 32);
+	private notify(
+		chat: PeriskopeChat,
+		type: string,
+		recipients: string[],
+		body: string | null = null,
+	): void {
+		const unique = deterministicHex(
+			`periskope.notification.${this.ctx.next('periskope.notification')}`,
+			32,
+		);
 		const org = `${DEMO.periskope.orgPhone}@c.us`;
 		const first = recipients[0] ? periskopeJid(recipients[0]) : org;
 		const serialized = `true_${chat.id}_${unique}_${first}_${type}`;
@@ -676,11 +738,16 @@ export class PeriskopeEmulator implements ProviderEmulator {
 	}
 
 	/** An inbound WhatsApp message in a group (sandbox endpoint): `message.created`. */
-	receiveMessage(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number } {
+	receiveMessage(
+		chatId: string,
+		from: string,
+		text: string,
+	): { eventId: string; deliveredTo: number } {
 		const chat = this.chats.get(chatId);
 		const digits = periskopeMemberId(from);
 		if (!chat) throw new Error(`Periskope: no chat ${chatId}`);
-		if (!digits || !chat.members.has(digits)) throw new Error(`Periskope: ${from} is not a member of ${chatId}`);
+		if (!digits || !chat.members.has(digits))
+			throw new Error(`Periskope: ${from} is not a member of ${chatId}`);
 		const unique = deterministicHex(`periskope.message.${this.ctx.next('periskope.message')}`, 32);
 		const messageId = `false_${chat.id}_${unique}_${periskopeJid(digits)}`;
 		const timestamp = iso(this.ctx.now());
@@ -727,12 +794,24 @@ export class PeriskopeEmulator implements ProviderEmulator {
 			badRequest,
 			parse: (body) => {
 				if (!isHttpUrl(body.hookUrl)) return { reply: badRequest('hookUrl must be a URL') };
-				const names = Array.isArray(body.integrationName) ? body.integrationName : [body.integrationName];
+				const names = Array.isArray(body.integrationName)
+					? body.integrationName
+					: [body.integrationName];
 				if (names.length === 0 || !names.every((n) => PERISKOPE_EVENT_TYPES.includes(String(n)))) {
-					return { reply: badRequest(`integrationName must be one or more of ${PERISKOPE_EVENT_TYPES.join(', ')}`) };
+					return {
+						reply: badRequest(
+							`integrationName must be one or more of ${PERISKOPE_EVENT_TYPES.join(', ')}`,
+						),
+					};
 				}
 				const url = body.hookUrl;
-				return { drafts: [...new Set(names.map(String))].map((name) => ({ url, events: [name], phoneNumbers: [] })) };
+				return {
+					drafts: [...new Set(names.map(String))].map((name) => ({
+						url,
+						events: [name],
+						phoneNumbers: [],
+					})),
+				};
 			},
 			view: (sub) => ({
 				id: sub.id,
@@ -797,7 +876,10 @@ export class PeriskopeEmulator implements ProviderEmulator {
 	}
 
 	/** A participants list: phones as digits; linked ids (`<digits>@lid`) too unless `phonesOnly`. */
-	private participantList(value: unknown, phonesOnly = false): { participants: string[] } | { reply: Reply } {
+	private participantList(
+		value: unknown,
+		phonesOnly = false,
+	): { participants: string[] } | { reply: Reply } {
 		if (!Array.isArray(value) || value.length === 0) {
 			return {
 				reply: this.error(
@@ -933,9 +1015,12 @@ function mediaProblem(media: unknown): string | undefined {
 	const hasData = media.filedata !== undefined;
 	if (hasUrl === hasData) return 'media needs either url or filedata';
 	if (hasUrl && !isHttpUrl(media.url)) return 'media.url must be a public URL';
-	if (hasData && (typeof media.filedata !== 'string' || media.filedata === '')) return 'media.filedata must be base64 text';
-	if (typeof media.filename !== 'string' || media.filename === '') return 'media.filename is required';
-	if (typeof media.mimetype !== 'string' || media.mimetype === '') return 'media.mimetype is required';
+	if (hasData && (typeof media.filedata !== 'string' || media.filedata === ''))
+		return 'media.filedata must be base64 text';
+	if (typeof media.filename !== 'string' || media.filename === '')
+		return 'media.filename is required';
+	if (typeof media.mimetype !== 'string' || media.mimetype === '')
+		return 'media.mimetype is required';
 	return undefined;
 }
 

@@ -241,7 +241,6 @@ export class SandboxServer {
 					this.run(emulator, { ...input, failAddresses: fault.failAddresses ?? [] }),
 				);
 				return;
-
 		}
 	}
 
@@ -252,7 +251,10 @@ export class SandboxServer {
 	private control(method: string, path: string, rawBody: Buffer, res: ServerResponse): void {
 		const answer = (status: number, body: unknown) => {
 			const text = Buffer.from(JSON.stringify(body), 'utf8');
-			res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(text.length) });
+			res.writeHead(status, {
+				'content-type': 'application/json; charset=utf-8',
+				'content-length': String(text.length),
+			});
 			res.end(text);
 		};
 		if (method !== 'POST' || path !== '/messages' || !this.deps.postMessage) {
@@ -263,7 +265,15 @@ export class SandboxServer {
 			const body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
 			const provider = String(body.provider) as ProviderName;
 			if (!(provider in PREFIXES)) throw new Error('provider must be chert, linq or periskope');
-			answer(200, this.deps.postMessage(provider, String(body.chatId), String(body.from), String(body.text ?? '')));
+			answer(
+				200,
+				this.deps.postMessage(
+					provider,
+					String(body.chatId),
+					String(body.from),
+					String(body.text ?? ''),
+				),
+			);
 		} catch (error) {
 			answer(400, { error: error instanceof Error ? error.message : String(error) });
 		}

@@ -27,7 +27,10 @@ export interface SubscriptionApi {
 	 * Checks a create body (a JSON object of known fields): the subscriptions to store
 	 * (Periskope: one per event), or the provider's error. `existing`: the provider's current ones.
 	 */
-	parse(body: Record<string, unknown>, existing: HubSubscription[]): { drafts: SubscriptionDraft[] } | { reply: Reply };
+	parse(
+		body: Record<string, unknown>,
+		existing: HubSubscription[],
+	): { drafts: SubscriptionDraft[] } | { reply: Reply };
 	/** The signing secret of the n-th subscription (absent: the provider signs nothing). */
 	secret?(n: number): string;
 	/** One subscription as the provider shows it; `created` on the create answer (with the secret). */
@@ -42,7 +45,10 @@ export interface SubscriptionApi {
 type SubscriptionHandler = (input: HandlerInput, params: Record<string, string>) => Reply;
 
 /** The four subscription routes of a provider, for its route table. */
-export function subscriptionRoutes(ctx: EmulatorContext, api: SubscriptionApi): Array<Route<SubscriptionHandler>> {
+export function subscriptionRoutes(
+	ctx: EmulatorContext,
+	api: SubscriptionApi,
+): Array<Route<SubscriptionHandler>> {
 	const { provider } = api;
 	const store = ctx.webhooks;
 	return [
@@ -85,7 +91,8 @@ export function subscriptionRoutes(ctx: EmulatorContext, api: SubscriptionApi): 
 		{
 			method: 'DELETE',
 			pattern: `${api.path}/:id`,
-			handler: (_input, { id }) => (store.remove(provider, id) ? api.deleted(id) : api.notFound(id)),
+			handler: (_input, { id }) =>
+				store.remove(provider, id) ? api.deleted(id) : api.notFound(id),
 		},
 	];
 }

@@ -127,7 +127,12 @@ export interface Sandbox {
 	/** Linq: the next `count` queued changes are accepted, then refused when applied (rename/icon → *_update_failed). */
 	refuseQueued(count?: number): void;
 	/** A message from `from` arrives in a group: the provider's message webhook fires. */
-	postMessage(provider: ProviderName, chatId: string, from: string, text: string): { eventId: string; deliveredTo: number };
+	postMessage(
+		provider: ProviderName,
+		chatId: string,
+		from: string,
+		text: string,
+	): { eventId: string; deliveredTo: number };
 	/** The chat's message log, oldest first: messages your line sent and messages members posted. */
 	messages(provider: ProviderName, chatId: string): SandboxMessage[];
 	reset(): void;
@@ -172,7 +177,11 @@ export interface ProviderEmulator {
 	listChats(): SandboxChat[];
 	reset(seed: boolean): void;
 	/** A message from `from` arrives in a group: emits the provider's message webhook. */
-	receiveMessage?(chatId: string, from: string, text: string): { eventId: string; deliveredTo: number };
+	receiveMessage?(
+		chatId: string,
+		from: string,
+		text: string,
+	): { eventId: string; deliveredTo: number };
 }
 
 /** Shared services the emulators use. */
@@ -274,7 +283,12 @@ export interface DeliveryRecord {
 export interface WebhookScheme {
 	provider: ProviderName;
 	/** The payload for one event, in the provider's envelope. */
-	envelope(eventType: string, eventId: string, data: Record<string, unknown>, nowMs: number): unknown;
+	envelope(
+		eventType: string,
+		eventId: string,
+		data: Record<string, unknown>,
+		nowMs: number,
+	): unknown;
 	/** The headers of one attempt (signed with the subscription's secret). */
 	headers(
 		subscription: HubSubscription,
@@ -291,7 +305,13 @@ export interface Webhooks {
 	/** Declares a provider's delivery scheme. */
 	register(scheme: WebhookScheme): void;
 	/** Delivers one event to every subscription of the provider that takes it; returns how many. */
-	emit(provider: ProviderName, eventType: string, eventId: string, data: Record<string, unknown>, line?: string): number;
+	emit(
+		provider: ProviderName,
+		eventType: string,
+		eventId: string,
+		data: Record<string, unknown>,
+		line?: string,
+	): number;
 	add(subscription: Omit<HubSubscription, 'createdAt' | 'updatedAt'>): HubSubscription;
 	list(provider: ProviderName): HubSubscription[];
 	get(provider: ProviderName, id: string): HubSubscription | undefined;

@@ -8,7 +8,13 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-import type { DeliveryRecord, HubSubscription, ProviderName, WebhookScheme, Webhooks } from './types';
+import type {
+	DeliveryRecord,
+	HubSubscription,
+	ProviderName,
+	WebhookScheme,
+	Webhooks,
+} from './types';
 import { iso } from './util';
 
 export interface WebhookHubOptions {
@@ -74,11 +80,14 @@ export class WebhookHub implements Webhooks {
 		const targets = this.list(provider).filter(
 			(entry) =>
 				(entry.events.length === 0 || entry.events.includes(eventType)) &&
-				(entry.phoneNumbers.length === 0 || line === undefined || entry.phoneNumbers.includes(line)),
+				(entry.phoneNumbers.length === 0 ||
+					line === undefined ||
+					entry.phoneNumbers.includes(line)),
 		);
 		if (targets.length === 0) return 0;
 		const body = JSON.stringify(scheme.envelope(eventType, eventId, data, this.options.now()));
-		for (const subscription of targets) this.attempt(scheme, subscription, eventType, eventId, body, 1);
+		for (const subscription of targets)
+			this.attempt(scheme, subscription, eventType, eventId, body, 1);
 		return targets.length;
 	}
 
@@ -129,7 +138,9 @@ export class WebhookHub implements Webhooks {
 			}
 			this.release();
 		};
-		post(subscription.url, headers, body, this.options.timeoutMs ?? 10_000).then(done, () => done(0));
+		post(subscription.url, headers, body, this.options.timeoutMs ?? 10_000).then(done, () =>
+			done(0),
+		);
 	}
 
 	private release(): void {
@@ -169,14 +180,23 @@ export class WebhookHub implements Webhooks {
  * provider's would be, and nothing stays open after the sandbox stops). Redirects are not
  * followed. Resolves with the status code; rejects on a network error or timeout.
  */
-function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+function post(
+	url: string,
+	headers: Record<string, string>,
+	body: string,
+	timeoutMs: number,
+): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const target = new URL(url);
 		const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
 		const payload = Buffer.from(body, 'utf8');
 		const req = send(
 			target,
-			{ method: 'POST', agent: false, headers: { ...headers, 'content-length': String(payload.length) } },
+			{
+				method: 'POST',
+				agent: false,
+				headers: { ...headers, 'content-length': String(payload.length) },
+			},
 			(res) => {
 				res.resume();
 				res.on('end', () => resolve(res.statusCode ?? 0));

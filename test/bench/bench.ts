@@ -24,12 +24,17 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 
 import { floorMs, runScenario, scenarios, type BenchProvider } from './scenarios';
-import { TRIGGER_SCENARIOS, type TriggerFigures, type TriggerScenarioName } from './trigger-scenarios';
+import {
+	TRIGGER_SCENARIOS,
+	type TriggerFigures,
+	type TriggerScenarioName,
+} from './trigger-scenarios';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const providers = (['chert', 'linq', 'periskope'] as BenchProvider[]).filter(
-	(name) => !args.some((arg) => ['chert', 'linq', 'periskope'].includes(arg)) || args.includes(name),
+	(name) =>
+		!args.some((arg) => ['chert', 'linq', 'periskope'].includes(arg)) || args.includes(name),
 );
 const only = args.filter((arg) => /^[a-dt]-/.test(arg));
 
@@ -62,7 +67,9 @@ async function bulk() {
 			const checks = [
 				concurrent.ordered && sequential.ordered ? 'order ok' : 'ORDER WRONG',
 				concurrent.applied ? 'applied' : 'NOT APPLIED',
-				concurrent.failures === 0 ? 'no failures' : `${concurrent.failures} FAILED (${concurrent.firstError?.slice(0, 160)})`,
+				concurrent.failures === 0
+					? 'no failures'
+					: `${concurrent.failures} FAILED (${concurrent.firstError?.slice(0, 160)})`,
 			].join(', ');
 			const row = `${provider.padEnd(10)}${spec.name.padEnd(16)}${pad(spec.items, 7)}${pad(concurrent.requests, 7)}${pad((sequential.ms / 1000).toFixed(1), 9)}${pad((concurrent.ms / 1000).toFixed(1), 9)}${pad((floor / 1000).toFixed(2), 9)}${pad(`${speedup.toFixed(1)}x`, 9)}${pad(Number.isNaN(ofFloor) ? '-' : ofFloor.toFixed(2), 8)}${pad(concurrent.rateLimitFailures, 8)}${pad(`+${Math.max(0, Math.round(concurrent.rssDeltaMb))}`, 8)}  ${checks}`;
 			console.log(row);
@@ -75,11 +82,20 @@ async function bulk() {
 }
 
 /** One trigger scenario in a fresh process (test/bench/trigger-run.ts). */
-function runTrigger(provider: BenchProvider, scenario: TriggerScenarioName, count: number, repeat: number): Promise<TriggerFigures> {
+function runTrigger(
+	provider: BenchProvider,
+	scenario: TriggerScenarioName,
+	count: number,
+	repeat: number,
+): Promise<TriggerFigures> {
 	return new Promise((resolve, reject) => {
-		const child = fork(join(__dirname, 'trigger-run.ts'), [provider, scenario, String(count), String(repeat)], {
-			execArgv: process.execArgv,
-		});
+		const child = fork(
+			join(__dirname, 'trigger-run.ts'),
+			[provider, scenario, String(count), String(repeat)],
+			{
+				execArgv: process.execArgv,
+			},
+		);
 		let answer: TriggerFigures | { error: string } | undefined;
 		child.on('message', (message) => {
 			answer = message as TriggerFigures | { error: string };
@@ -87,7 +103,12 @@ function runTrigger(provider: BenchProvider, scenario: TriggerScenarioName, coun
 		child.on('error', reject);
 		child.on('exit', (code) => {
 			if (answer && !('error' in answer)) resolve(answer);
-			else reject(new Error(answer && 'error' in answer ? answer.error : `trigger bench exited with ${code}`));
+			else
+				reject(
+					new Error(
+						answer && 'error' in answer ? answer.error : `trigger bench exited with ${code}`,
+					),
+				);
 		});
 	});
 }

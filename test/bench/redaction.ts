@@ -9,7 +9,11 @@
  *
  * Not a test: nothing is asserted; it prints µs per request and ms per MiB.
  */
-import type { ICredentialDataDecryptedObject, IHttpRequestOptions, ICredentialType } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IHttpRequestOptions,
+	ICredentialType,
+} from 'n8n-workflow';
 
 import { ChertApi } from '../../credentials/ChertApi.credentials';
 import { LinqApi } from '../../credentials/LinqApi.credentials';
@@ -23,11 +27,20 @@ const CANARY_CHERT = '3f9a0c4e8b2d71f6a5c09e3b4d8f2a17';
 const CANARY_LINQ = 'lq_live_7Hc2Jp9xQwZr4Tn8Vb6Ks1Md3Fg5Ly0Ae';
 const CANARY_PERISKOPE = `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${'eyJvcmdfaWQiOiI0ZjVkIiwicm9sZSI6ImFwaSJ9'.repeat(4)}.Zm9vYmFyYmF6cXV4`;
 const SECRETS: Record<Provider, ICredentialDataDecryptedObject> = {
-	chert: { baseUrl: 'http://127.0.0.1:9', signingSecret: CANARY_CHERT, tenantSlug: 'acme', authMode: 'hmac' },
+	chert: {
+		baseUrl: 'http://127.0.0.1:9',
+		signingSecret: CANARY_CHERT,
+		tenantSlug: 'acme',
+		authMode: 'hmac',
+	},
 	linq: { baseUrl: 'http://127.0.0.1:9', apiToken: CANARY_LINQ },
 	periskope: { baseUrl: 'http://127.0.0.1:9', apiKey: CANARY_PERISKOPE, orgPhone: '14155550300' },
 };
-const TYPES: Record<Provider, ICredentialType> = { chert: new ChertApi(), linq: new LinqApi(), periskope: new PeriskopeApi() };
+const TYPES: Record<Provider, ICredentialType> = {
+	chert: new ChertApi(),
+	linq: new LinqApi(),
+	periskope: new PeriskopeApi(),
+};
 
 /** A typical add-participant answer and the headers a provider sends with it. */
 const ANSWER = JSON.stringify({
@@ -50,7 +63,10 @@ async function perRequest(provider: Provider, count: number): Promise<number> {
 	const context = {
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
-				const authenticate = TYPES[provider].authenticate as (c: ICredentialDataDecryptedObject, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+				const authenticate = TYPES[provider].authenticate as (
+					c: ICredentialDataDecryptedObject,
+					o: IHttpRequestOptions,
+				) => Promise<IHttpRequestOptions>;
 				await authenticate.call(TYPES[provider], credentials, options);
 				return { statusCode: 200, headers: HEADERS, body: ANSWER };
 			},
@@ -84,7 +100,9 @@ function median(values: number[]): number {
 }
 
 async function main() {
-	console.log('gate, per request (authenticate + read + redact a ~200-byte answer and 6 headers), median of 5 × 20,000:');
+	console.log(
+		'gate, per request (authenticate + read + redact a ~200-byte answer and 6 headers), median of 5 × 20,000:',
+	);
 	for (const provider of ['chert', 'linq', 'periskope'] as Provider[]) {
 		const runs: number[] = [];
 		for (let i = 0; i < 5; i++) runs.push(await perRequest(provider, 20_000));
@@ -95,12 +113,28 @@ async function main() {
 		Array.from({ length: 9000 }, (_unused, index) => ({
 			id: `550e8400-e29b-41d4-a716-${String(index).padStart(12, '0')}`,
 			display_name: `Deal room ${index} – Café “Ünïcode” / team`,
-			handles: [{ handle: `+1415555${String(index).padStart(4, '0')}`, service: 'iMessage', joined_at: '2026-11-27T10:00:00Z' }],
+			handles: [
+				{
+					handle: `+1415555${String(index).padStart(4, '0')}`,
+					service: 'iMessage',
+					joined_at: '2026-11-27T10:00:00Z',
+				},
+			],
 		})),
 	).slice(0, 1024 * 1024);
 	// A PHP provider: `\/` for every slash and `\u` escapes for everything non-ASCII.
-	const php = bulk.replace(/\//g, '\\/').replace(/[^ -~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-	const hostile = ('\\u0061\\u0062%41%42' + 'lq_live_7Hc2 ' + 'QmVhcmVy ' + '\\/'.repeat(8) + 'x'.repeat(40)).repeat(20_000).slice(0, 1024 * 1024);
+	const php = bulk
+		.replace(/\//g, '\\/')
+		.replace(/[^ -~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	const hostile = (
+		'\\u0061\\u0062%41%42' +
+		'lq_live_7Hc2 ' +
+		'QmVhcmVy ' +
+		'\\/'.repeat(8) +
+		'x'.repeat(40)
+	)
+		.repeat(20_000)
+		.slice(0, 1024 * 1024);
 	console.log('Redactor.text on 1 MiB, ms per MiB (median of 5):');
 	for (const provider of ['chert', 'linq', 'periskope'] as Provider[]) {
 		const secret = Object.values(SECRETS[provider])[1] as string;

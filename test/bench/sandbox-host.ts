@@ -7,14 +7,22 @@
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-import { startSandbox, type Sandbox, type SandboxChat, type SandboxOptions } from '../../src/sandbox';
+import {
+	startSandbox,
+	type Sandbox,
+	type SandboxChat,
+	type SandboxOptions,
+} from '../../src/sandbox';
 
 export interface BenchSandbox {
 	baseUrls: Sandbox['baseUrls'];
 	/** Requests that reached `provider` since the last mark, without the 429 answers. */
 	markRequests(): Promise<void>;
 	workRequests(provider: string): Promise<number>;
-	getChat(provider: 'chert' | 'linq' | 'periskope', chatId: string): Promise<SandboxChat | undefined>;
+	getChat(
+		provider: 'chert' | 'linq' | 'periskope',
+		chatId: string,
+	): Promise<SandboxChat | undefined>;
 	settle(): Promise<void>;
 	setLatency(ms: number): Promise<void>;
 	stop(): Promise<void>;
@@ -28,8 +36,11 @@ function wrap(sandbox: Sandbox) {
 			mark = sandbox.requests.length;
 		},
 		workRequests: async (provider: string) =>
-			sandbox.requests.slice(mark).filter((request) => request.provider === provider && request.status !== 429).length,
-		getChat: async (provider: 'chert' | 'linq' | 'periskope', chatId: string) => sandbox.getChat(provider, chatId),
+			sandbox.requests
+				.slice(mark)
+				.filter((request) => request.provider === provider && request.status !== 429).length,
+		getChat: async (provider: 'chert' | 'linq' | 'periskope', chatId: string) =>
+			sandbox.getChat(provider, chatId),
 		settle: async () => sandbox.settle(),
 		setLatency: async (ms: number) => sandbox.setLatency(ms),
 		stop: async () => sandbox.stop(),
@@ -43,7 +54,10 @@ export async function inProcessSandbox(options: SandboxOptions): Promise<BenchSa
 export async function workerSandbox(options: SandboxOptions): Promise<BenchSandbox> {
 	const worker = new Worker(join(__dirname, 'sandbox-worker.mjs'), { workerData: options });
 	let next = 0;
-	const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+	const pending = new Map<
+		number,
+		{ resolve: (value: unknown) => void; reject: (error: Error) => void }
+	>();
 	worker.on('message', (message: { id: number; value?: unknown; error?: string }) => {
 		const waiter = pending.get(message.id);
 		pending.delete(message.id);
@@ -61,7 +75,8 @@ export async function workerSandbox(options: SandboxOptions): Promise<BenchSandb
 		baseUrls,
 		markRequests: async () => void (await call('markRequests')),
 		workRequests: async (provider) => (await call('workRequests', provider)) as number,
-		getChat: async (provider, chatId) => (await call('getChat', provider, chatId)) as SandboxChat | undefined,
+		getChat: async (provider, chatId) =>
+			(await call('getChat', provider, chatId)) as SandboxChat | undefined,
 		settle: async () => void (await call('settle')),
 		setLatency: async (ms) => void (await call('setLatency', ms)),
 		stop: async () => {
@@ -78,7 +93,11 @@ if (!isMainThread && parentPort && workerData) {
 		try {
 			const host = await ready;
 			const value =
-				op === 'baseUrls' ? host.baseUrls : await (host as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op](...args);
+				op === 'baseUrls'
+					? host.baseUrls
+					: await (host as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op](
+							...args,
+						);
 			port.postMessage({ id, value });
 		} catch (error) {
 			port.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

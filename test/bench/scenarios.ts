@@ -42,7 +42,6 @@ export interface RunFigures {
 	firstError?: string;
 }
 
-
 /**
  * A distinct, valid US number for each index (415-556-xxxx, then 415-557-…) whose last four
  * digits stay below 8000: the sandbox's Linq treats numbers ending in 8888 or 9999 as lines
@@ -52,7 +51,11 @@ export function phone(index: number): string {
 	return `+1415${5560000 + Math.floor(index / 8000) * 10_000 + (index % 8000)}`;
 }
 
-async function createGroups(sandbox: BenchSandbox, provider: BenchProvider, count: number): Promise<string[]> {
+async function createGroups(
+	sandbox: BenchSandbox,
+	provider: BenchProvider,
+	count: number,
+): Promise<string[]> {
 	const items: IDataObject[] = Array.from({ length: count }, (_, group) => ({
 		to: [phone(900_000 + 2 * group), phone(900_001 + 2 * group)],
 		name: `Bench ${group}`,
@@ -61,7 +64,10 @@ async function createGroups(sandbox: BenchSandbox, provider: BenchProvider, coun
 		provider,
 		operation: 'create',
 		participants: '={{ $json.to }}',
-		options: { concurrency: 20, idempotencyKey: provider === 'periskope' ? undefined : '={{ "bench-" + $json.name }}' },
+		options: {
+			concurrency: 20,
+			idempotencyKey: provider === 'periskope' ? undefined : '={{ "bench-" + $json.name }}',
+		},
 	};
 	if (provider === 'periskope') parameters.groupName = '={{ $json.name }}';
 	else {
@@ -82,7 +88,11 @@ async function createGroups(sandbox: BenchSandbox, provider: BenchProvider, coun
  * Runs one scenario at one concurrency on a fresh sandbox and measures it. `inWorker` puts the
  * sandbox on its own thread (the bench); the smoke test keeps it in-process.
  */
-export async function runScenario(spec: ScenarioSpec, concurrency: number, inWorker = false): Promise<RunFigures> {
+export async function runScenario(
+	spec: ScenarioSpec,
+	concurrency: number,
+	inWorker = false,
+): Promise<RunFigures> {
 	// Without a rate limit in the scenario, Periskope's always-sent X-RateLimit-* headers get a
 	// limit no run reaches (the node paces itself by them).
 	const rateLimits = {
@@ -96,7 +106,9 @@ export async function runScenario(spec: ScenarioSpec, concurrency: number, inWor
 		const items: IDataObject[] = Array.from({ length: spec.items }, (_, index) => ({
 			index,
 			chatId: groups[index % groups.length],
-			phones: Array.from({ length: spec.addressesPerItem }, (_unused, offset) => phone(index * spec.addressesPerItem + offset)),
+			phones: Array.from({ length: spec.addressesPerItem }, (_unused, offset) =>
+				phone(index * spec.addressesPerItem + offset),
+			),
 		}));
 		await sandbox.markRequests();
 		global.gc?.();
@@ -131,9 +143,17 @@ export async function runScenario(spec: ScenarioSpec, concurrency: number, inWor
 			output.length === items.length &&
 			output.every((item, index) => {
 				const paired = item.pairedItem as { item: number };
-				const addresses = ((item.json.participants as IDataObject[]) ?? []).map((entry) => String(entry.address));
-				const expected = (items[index].phones as string[]).map((number) => (spec.provider === 'periskope' ? number.slice(1) : number));
-				return paired.item === index && item.json.chatId === items[index].chatId && JSON.stringify(addresses) === JSON.stringify(expected);
+				const addresses = ((item.json.participants as IDataObject[]) ?? []).map((entry) =>
+					String(entry.address),
+				);
+				const expected = (items[index].phones as string[]).map((number) =>
+					spec.provider === 'periskope' ? number.slice(1) : number,
+				);
+				return (
+					paired.item === index &&
+					item.json.chatId === items[index].chatId &&
+					JSON.stringify(addresses) === JSON.stringify(expected)
+				);
 			});
 		if (spec.provider === 'linq') await sandbox.settle();
 		const chats = new Map<string, Awaited<ReturnType<BenchSandbox['getChat']>>>();
@@ -142,13 +162,19 @@ export async function runScenario(spec: ScenarioSpec, concurrency: number, inWor
 		}
 		const applied = items.every((item) => {
 			const chat = chats.get(String(item.chatId));
-			const members = new Set([...(chat?.participants ?? []), ...((chat as { invited?: string[] } | undefined)?.invited ?? [])]);
-			return (item.phones as string[]).every((number) => members.has(number) || members.has(number.slice(1)));
+			const members = new Set([
+				...(chat?.participants ?? []),
+				...((chat as { invited?: string[] } | undefined)?.invited ?? []),
+			]);
+			return (item.phones as string[]).every(
+				(number) => members.has(number) || members.has(number.slice(1)),
+			);
 		});
 		return {
 			ms,
 			requests,
-			rateLimitFailures: errors.filter((error) => /rate limit|too many requests/i.test(error)).length,
+			rateLimitFailures: errors.filter((error) => /rate limit|too many requests/i.test(error))
+				.length,
 			failures: errors.filter(Boolean).length,
 			rssDeltaMb,
 			ordered,
@@ -170,9 +196,42 @@ export function floorMs(spec: ScenarioSpec, requests: number): number {
 export function scenarios(provider: BenchProvider, scale = 1): ScenarioSpec[] {
 	const n = (value: number) => Math.max(1, Math.round(value * scale));
 	return [
-		{ name: 'a-latency', provider, items: n(1000), groups: n(100), addressesPerItem: 1, latencyMs: 50, concurrency: 10 },
-		{ name: 'b-rate', provider, items: n(1000), groups: n(100), addressesPerItem: 1, latencyMs: 50, ratePerSecond: 10, concurrency: 10 },
-		{ name: 'c-one-item-300', provider, items: 1, groups: 1, addressesPerItem: n(300), latencyMs: 50, concurrency: 10 },
-		{ name: 'd-10000-items', provider, items: n(10_000), groups: n(100), addressesPerItem: 1, latencyMs: 0, concurrency: 10 },
+		{
+			name: 'a-latency',
+			provider,
+			items: n(1000),
+			groups: n(100),
+			addressesPerItem: 1,
+			latencyMs: 50,
+			concurrency: 10,
+		},
+		{
+			name: 'b-rate',
+			provider,
+			items: n(1000),
+			groups: n(100),
+			addressesPerItem: 1,
+			latencyMs: 50,
+			ratePerSecond: 10,
+			concurrency: 10,
+		},
+		{
+			name: 'c-one-item-300',
+			provider,
+			items: 1,
+			groups: 1,
+			addressesPerItem: n(300),
+			latencyMs: 50,
+			concurrency: 10,
+		},
+		{
+			name: 'd-10000-items',
+			provider,
+			items: n(10_000),
+			groups: n(100),
+			addressesPerItem: 1,
+			latencyMs: 0,
+			concurrency: 10,
+		},
 	];
 }

@@ -5,7 +5,12 @@
  * set once it is done (which also catches a peak inside one synchronous delivery).
  * Answers with TriggerFigures over IPC.
  */
-import { runTriggerScenario, type TriggerFigures, type TriggerProvider, type TriggerScenarioName } from './trigger-scenarios';
+import {
+	runTriggerScenario,
+	type TriggerFigures,
+	type TriggerProvider,
+	type TriggerScenarioName,
+} from './trigger-scenarios';
 
 const [provider, scenario, count, repeat] = process.argv.slice(2);
 const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -24,10 +29,15 @@ async function main() {
 		} else if (rssStart) peak = Math.max(peak, process.memoryUsage().rss);
 	};
 	const timer = setInterval(() => sample('tick'), 5);
-	const figures = await runTriggerScenario(provider as TriggerProvider, scenario as TriggerScenarioName, Number(count), {
-		repeat: Number(repeat),
-		sample: (phase) => sample(phase),
-	});
+	const figures = await runTriggerScenario(
+		provider as TriggerProvider,
+		scenario as TriggerScenarioName,
+		Number(count),
+		{
+			repeat: Number(repeat),
+			sample: (phase) => sample(phase),
+		},
+	);
 	clearInterval(timer);
 	peak = Math.max(peak, process.memoryUsage().rss);
 	const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -40,7 +50,9 @@ async function main() {
 main().then(
 	() => process.exit(0),
 	(error: unknown) => {
-		process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+		process.send?.({
+			error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+		});
 		process.exit(1);
 	},
 );

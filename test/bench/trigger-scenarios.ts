@@ -24,7 +24,10 @@ import { TriggerHarness } from '../helpers/trigger';
 
 export type TriggerProvider = 'chert' | 'linq' | 'periskope';
 export type TriggerScenarioName = 't-10000-deliveries' | 't-10000-participants';
-export const TRIGGER_SCENARIOS: TriggerScenarioName[] = ['t-10000-deliveries', 't-10000-participants'];
+export const TRIGGER_SCENARIOS: TriggerScenarioName[] = [
+	't-10000-deliveries',
+	't-10000-participants',
+];
 
 export interface TriggerFigures {
 	provider: TriggerProvider;
@@ -51,7 +54,8 @@ const EVENTS: Record<TriggerProvider, string[]> = {
 };
 
 /** A distinct, valid US number per index (the bench's phone() scheme). */
-const phone = (index: number) => `+1415${5560000 + Math.floor(index / 8000) * 10_000 + (index % 8000)}`;
+const phone = (index: number) =>
+	`+1415${5560000 + Math.floor(index / 8000) * 10_000 + (index % 8000)}`;
 const iso = () => new Date().toISOString();
 
 interface Signed {
@@ -66,11 +70,25 @@ function signer(provider: TriggerProvider, stored: StoredSubscription) {
 		if (provider === 'linq') {
 			const key = Buffer.from((stored.secret ?? '').replace(/^whsec_/, ''), 'base64');
 			const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-			return { body, headers: { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${signature}` }, query: '' };
+			return {
+				body,
+				headers: {
+					'webhook-id': id,
+					'webhook-timestamp': String(ts),
+					'webhook-signature': `v1,${signature}`,
+				},
+				query: '',
+			};
 		}
 		if (provider === 'chert') {
-			const hex = createHmac('sha256', stored.secret ?? '').update(`${ts}.${body}`).digest('hex');
-			return { body, headers: { 'x-webhook-signature': `t=${ts},v1=${hex}`, 'x-webhook-event-id': id }, query: '' };
+			const hex = createHmac('sha256', stored.secret ?? '')
+				.update(`${ts}.${body}`)
+				.digest('hex');
+			return {
+				body,
+				headers: { 'x-webhook-signature': `t=${ts},v1=${hex}`, 'x-webhook-event-id': id },
+				query: '',
+			};
 		}
 		return { body, headers: {}, query: `?token=${encodeURIComponent(stored.token ?? '')}` };
 	};
@@ -87,7 +105,12 @@ function smallBody(provider: TriggerProvider, index: number): string {
 			created_at: iso(),
 			partner_id: 'bench-partner',
 			trace_id: `trace_${index}`,
-			data: { chat_id: DEMO.groups.linq.five, handle: phone(index), participant: { handle: phone(index), is_me: false }, added_at: iso() },
+			data: {
+				chat_id: DEMO.groups.linq.five,
+				handle: phone(index),
+				participant: { handle: phone(index), is_me: false },
+				added_at: iso(),
+			},
 		});
 	}
 	if (provider === 'chert') {
@@ -101,10 +124,20 @@ function smallBody(provider: TriggerProvider, index: number): string {
 					id: DEMO.groups.chert.trio,
 					is_group: true,
 					display_name: 'Demo trio',
-					handles: [DEMO.chert.senders[0], '+14155550111', '+14155550112'].map((handle, n) => ({ handle, service: 'imessage', is_me: n === 0 })),
+					handles: [DEMO.chert.senders[0], '+14155550111', '+14155550112'].map((handle, n) => ({
+						handle,
+						service: 'imessage',
+						is_me: n === 0,
+					})),
 					owner_handle: { handle: DEMO.chert.senders[0], service: 'imessage', is_me: true },
 				},
-				message: { id: `M${index}`, direction: 'inbound', sender_handle: { handle: '+14155550111' }, parts: [{ type: 'text', value: `hello ${index}` }], created_at: iso() },
+				message: {
+					id: `M${index}`,
+					direction: 'inbound',
+					sender_handle: { handle: '+14155550111' },
+					parts: [{ type: 'text', value: `hello ${index}` }],
+					created_at: iso(),
+				},
 			},
 		});
 	}
@@ -123,7 +156,12 @@ function notification(index: number, recipients: string[]): string {
 			chat_id: chat,
 			author: org,
 			body: null,
-			id: { id: unique, fromMe: true, remote: chat, serialized: `true_${chat}_${unique}_${org}_add` },
+			id: {
+				id: unique,
+				fromMe: true,
+				remote: chat,
+				serialized: `true_${chat}_${unique}_${org}_add`,
+			},
 			recipientids: recipients.map((digits) => `${digits}@c.us`),
 			type: 'add',
 			timestamp: iso(),
@@ -140,7 +178,11 @@ function notification(index: number, recipients: string[]): string {
 /** The large delivery naming `count` participants (see the file's comment for what each provider sends). */
 function largeBody(provider: TriggerProvider, index: number, count: number): string {
 	const people = Array.from({ length: count }, (_, n) => phone(n));
-	if (provider === 'periskope') return notification(1_000_000 + index, people.map((number) => number.slice(1)));
+	if (provider === 'periskope')
+		return notification(
+			1_000_000 + index,
+			people.map((number) => number.slice(1)),
+		);
 	if (provider === 'linq') {
 		return JSON.stringify({
 			api_version: 'v3',
@@ -176,10 +218,20 @@ function largeBody(provider: TriggerProvider, index: number, count: number): str
 				id: DEMO.groups.chert.trio,
 				is_group: true,
 				display_name: 'Everyone',
-				handles: [DEMO.chert.senders[0], ...people].map((handle, n) => ({ handle, service: 'imessage', is_me: n === 0 })),
+				handles: [DEMO.chert.senders[0], ...people].map((handle, n) => ({
+					handle,
+					service: 'imessage',
+					is_me: n === 0,
+				})),
 				owner_handle: { handle: DEMO.chert.senders[0], service: 'imessage', is_me: true },
 			},
-			message: { id: `MBIG${index}`, direction: 'inbound', sender_handle: { handle: people[0] }, parts: [{ type: 'text', value: 'hello everyone' }], created_at: iso() },
+			message: {
+				id: `MBIG${index}`,
+				direction: 'inbound',
+				sender_handle: { handle: people[0] },
+				parts: [{ type: 'text', value: 'hello everyone' }],
+				created_at: iso(),
+			},
 		},
 	});
 }
@@ -193,7 +245,15 @@ function deliver(agent: Agent, url: string, signed: Signed): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const outgoing = request(
 			`${url}${signed.query}`,
-			{ method: 'POST', agent, headers: { 'content-type': 'application/json', ...signed.headers, 'content-length': Buffer.byteLength(signed.body) } },
+			{
+				method: 'POST',
+				agent,
+				headers: {
+					'content-type': 'application/json',
+					...signed.headers,
+					'content-length': Buffer.byteLength(signed.body),
+				},
+			},
 			(incoming) => {
 				incoming.resume();
 				incoming.on('end', () => resolve(incoming.statusCode ?? 0));
@@ -251,13 +311,26 @@ export async function runTriggerScenario(
 				const signed = sign(smallBody(provider, index), `msg_bench_${index}`);
 				bodyBytes = Math.max(bodyBytes, signed.body.length);
 				const status = await deliver(agent, harness.webhookUrl, signed);
-				if (status !== 200 && !problem) problem = `delivery ${index}: HTTP ${status} ${JSON.stringify(harness.received.at(-1)?.body).slice(0, 160)}`;
+				if (status !== 200 && !problem)
+					problem = `delivery ${index}: HTTP ${status} ${JSON.stringify(harness.received.at(-1)?.body).slice(0, 160)}`;
 				if (index % 100 === 0) options.sample?.('tick');
 			}
 			const ms = performance.now() - started;
-			if (harness.executionCount !== count && !problem) problem = `${harness.executionCount} executions for ${count} deliveries`;
-			if (harness.itemCount !== count && !problem) problem = `${harness.itemCount} items for ${count} deliveries`;
-			return { provider, scenario, deliveries: count, bodyBytes, items: harness.itemCount, ms, ok: !problem, largestRaw, problem };
+			if (harness.executionCount !== count && !problem)
+				problem = `${harness.executionCount} executions for ${count} deliveries`;
+			if (harness.itemCount !== count && !problem)
+				problem = `${harness.itemCount} items for ${count} deliveries`;
+			return {
+				provider,
+				scenario,
+				deliveries: count,
+				bodyBytes,
+				items: harness.itemCount,
+				ms,
+				ok: !problem,
+				largestRaw,
+				problem,
+			};
 		}
 		const times: number[] = [];
 		const repeat = options.repeat ?? 3;
@@ -274,19 +347,36 @@ export async function runTriggerScenario(
 			options.sample?.('tick');
 			const produced = harness.executions[0] ?? [];
 			items = produced.length;
-			if (status !== 200 && !problem) problem = `HTTP ${status} ${JSON.stringify(harness.received.at(-1)?.body).slice(0, 160)}`;
-			if (produced.length !== expected && !problem) problem = `${produced.length} items, expected ${expected}`;
+			if (status !== 200 && !problem)
+				problem = `HTTP ${status} ${JSON.stringify(harness.received.at(-1)?.body).slice(0, 160)}`;
+			if (produced.length !== expected && !problem)
+				problem = `${produced.length} items, expected ${expected}`;
 			for (const item of produced) {
 				const raw = JSON.stringify(item.raw);
 				largestRaw = Math.max(largestRaw, raw.length);
-				const listed = ((item.raw as IDataObject | undefined)?.data as IDataObject | undefined)?.recipientids;
-				if (provider === 'periskope' && !(Array.isArray(listed) && listed.length === 1) && !problem) {
+				const listed = ((item.raw as IDataObject | undefined)?.data as IDataObject | undefined)
+					?.recipientids;
+				if (
+					provider === 'periskope' &&
+					!(Array.isArray(listed) && listed.length === 1) &&
+					!problem
+				) {
 					problem = `an item's raw does not name exactly its own recipient (${raw.slice(0, 80)}…)`;
 				}
 			}
 		}
 		times.sort((a, b) => a - b);
-		return { provider, scenario, deliveries: repeat, bodyBytes, items, ms: times[Math.floor(times.length / 2)], ok: !problem, largestRaw, problem };
+		return {
+			provider,
+			scenario,
+			deliveries: repeat,
+			bodyBytes,
+			items,
+			ms: times[Math.floor(times.length / 2)],
+			ok: !problem,
+			largestRaw,
+			problem,
+		};
 	} finally {
 		agent.destroy();
 		await harness.stop();

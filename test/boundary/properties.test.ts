@@ -7,7 +7,11 @@
  *   node through n8n-core's engine).
  */
 import fc from 'fast-check';
-import { getCountryCallingCode, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+	getCountryCallingCode,
+	getExampleNumber,
+	parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/examples.mobile.json';
 
@@ -47,7 +51,9 @@ test('a national-format number (typos included) is only ever read in the Default
 				if (style === 'SPACES') national = national.replace(/[^\d]+/g, ' ').trim();
 				if (style === 'DASHES') national = national.replace(/[^\d]+/g, '-').replace(/^-|-$/g, '');
 				// A typo: one digit changed.
-				const digits = [...national].map((char, index) => (/\d/.test(char) ? index : -1)).filter((index) => index >= 0);
+				const digits = [...national]
+					.map((char, index) => (/\d/.test(char) ? index : -1))
+					.filter((index) => index >= 0);
 				const at = digits[position % digits.length];
 				const typed = `${national.slice(0, at)}${digit}${national.slice(at + 1)}`;
 				// Written with 00 or +, a number is international by definition: not a national input.
@@ -55,7 +61,9 @@ test('a national-format number (typos included) is only ever read in the Default
 				const read = parsePhone(typed, country);
 				if ('e164' in read) {
 					accepted++;
-					expect(parsePhoneNumberFromString(read.e164)?.countryCallingCode).toBe(getCountryCallingCode(country));
+					expect(parsePhoneNumberFromString(read.e164)?.countryCallingCode).toBe(
+						getCountryCallingCode(country),
+					);
 				}
 			},
 		),
@@ -68,7 +76,30 @@ test('a national-format number (typos included) is only ever read in the Default
 // ---- redaction by value -------------------------------------------------------------------
 
 /** Characters that every encoder treats differently, and some that none escapes. */
-const SPECIAL = ['/', '+', '=', ' ', '"', '\\', '%', '&', '?', '#', ':', 'é', 'ß', '€', '中', '😀', '𝄞', '\n', '\t', '-', '_', '.'];
+const SPECIAL = [
+	'/',
+	'+',
+	'=',
+	' ',
+	'"',
+	'\\',
+	'%',
+	'&',
+	'?',
+	'#',
+	':',
+	'é',
+	'ß',
+	'€',
+	'中',
+	'😀',
+	'𝄞',
+	'\n',
+	'\t',
+	'-',
+	'_',
+	'.',
+];
 const ALNUM = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'];
 
 /** Random secrets of 6–32 characters: letters and digits, encoder-sensitive characters, any code point. */
@@ -86,14 +117,36 @@ const secrets = fc
 /** Printable ASCII only: what can travel in an HTTP header (Authorization: Bearer …). */
 const headerSafe = (text: string) => /^[\x20-\x7e]+$/.test(text);
 
-type Echo = { family: 'json' | 'url' | 'base64'; name: string; make: (secret: string, random: () => number) => string };
+type Echo = {
+	family: 'json' | 'url' | 'base64';
+	name: string;
+	make: (secret: string, random: () => number) => string;
+};
 
 /** Every echo the provider may send: JSON string bodies, URL encodings, base64 at three alignments. */
 const ECHOES: Echo[] = [
-	...JSON_STYLES.map((style): Echo => ({ family: 'json', name: `json ${style}`, make: (secret, random) => jsonString(secret, style, random).slice(1, -1) })),
-	...URL_STYLES.map((style): Echo => ({ family: 'url', name: `url ${style}`, make: (secret, random) => urlEncode(secret, style, random) })),
+	...JSON_STYLES.map(
+		(style): Echo => ({
+			family: 'json',
+			name: `json ${style}`,
+			make: (secret, random) => jsonString(secret, style, random).slice(1, -1),
+		}),
+	),
+	...URL_STYLES.map(
+		(style): Echo => ({
+			family: 'url',
+			name: `url ${style}`,
+			make: (secret, random) => urlEncode(secret, style, random),
+		}),
+	),
 	...BASE64_STYLES.flatMap((style) =>
-		([0, 1, 2, 'basic'] as const).map((offset): Echo => ({ family: 'base64', name: `${style} at ${offset}`, make: (secret) => base64Echo(secret, style, offset) })),
+		([0, 1, 2, 'basic'] as const).map(
+			(offset): Echo => ({
+				family: 'base64',
+				name: `${style} at ${offset}`,
+				make: (secret) => base64Echo(secret, style, offset),
+			}),
+		),
 	),
 ];
 
@@ -103,9 +156,16 @@ const ECHOES: Echo[] = [
  * a JSON document the provider quotes (an error showing the request it got); `once` only in the
  * group's name.
  */
-function answerWith(echoes: string[], style: JsonStyle, random: () => number, status: number, shape: 'everywhere' | 'once' = 'everywhere'): string {
+function answerWith(
+	echoes: string[],
+	style: JsonStyle,
+	random: () => number,
+	status: number,
+	shape: 'everywhere' | 'once' = 'everywhere',
+): string {
 	const text = echoes.join(' | ');
-	if (shape === 'once') return jsonEncode({ chat: { id: 'ch_1', chat_id: '1@g.us' }, name: text }, style, random);
+	if (shape === 'once')
+		return jsonEncode({ chat: { id: 'ch_1', chat_id: '1@g.us' }, name: text }, style, random);
 	return jsonEncode(
 		{
 			success: status < 300 ? undefined : false,
@@ -162,21 +222,45 @@ test('redaction: a secret echoed in any JSON, URL or base64 spelling cannot be r
 test.each([
 	['literal', 'ab/c+d=e "f\\g h', 'ab/c+d=e "f\\g h'],
 	['JSON, PHP style (`\\/`)', 'tok/en+key', '"tok\\/en+key"'],
-	['JSON, every character \\u, mixed hex case', 'tok/en', '"\\u0074\\u006F\\u006b\\u002f\\u0065\\u006E"'],
+	[
+		'JSON, every character \\u, mixed hex case',
+		'tok/en',
+		'"\\u0074\\u006F\\u006b\\u002f\\u0065\\u006E"',
+	],
 	['JSON, astral as a surrogate pair, one half escaped', 'key😀key', '"key\\ud83d\uDE00key"'],
 	['JSON, short escapes', 'a"b\\c\nd\te', '"a\\"b\\\\c\\nd\\te"'],
 	['URL, mixed hex case in one occurrence', 'tok/en+é', 'tok%2fen%2Bc%C3%a9'.replace('c%', '%')],
 	['URL, form (`+` for a space)', 'my key/1', 'my+key%2F1'],
 	['URL, twice', 'tok/en', 'tok%252Fen'],
-	['URL inside JSON, every character escaped', 'tok/en', '"\\u0074\\u006f\\u006b\\u0025\\u0032\\u0046\\u0065\\u006e"'],
+	[
+		'URL inside JSON, every character escaped',
+		'tok/en',
+		'"\\u0074\\u006f\\u006b\\u0025\\u0032\\u0046\\u0065\\u006e"',
+	],
 	['URL inside JSON, one hex digit escaped', 'tok/en', '"tok%\\u0032Fen"'],
 	['JSON inside JSON', 'tok/en"', '"{\\"t\\":\\"tok\\\\\\/en\\\\\\"\\"}"'],
 	['JSON inside JSON, escape-all outside', 'tok/en', jsonString('tok\\/en', 'allUpper')],
-	['base64 at offset 0, unpadded', 'secret-key', Buffer.from('secret-key').toString('base64').replace(/=+$/, '')],
+	[
+		'base64 at offset 0, unpadded',
+		'secret-key',
+		Buffer.from('secret-key').toString('base64').replace(/=+$/, ''),
+	],
 	['base64 at offset 1', 'secret-key', Buffer.from('Xsecret-keyY').toString('base64')],
-	['base64 at offset 2, PHP-escaped', 'secret-key??>', JSON.stringify(Buffer.from('XYsecret-key??>').toString('base64')).replace(/\//g, '\\/')],
-	['base64url, Basic user:secret', 'sécret~~>>', `Basic ${Buffer.from('user:sécret~~>>').toString('base64url')}`],
-	['base64 inside URL', 'secret??>>', encodeURIComponent(Buffer.from('Bearer secret??>>').toString('base64'))],
+	[
+		'base64 at offset 2, PHP-escaped',
+		'secret-key??>',
+		JSON.stringify(Buffer.from('XYsecret-key??>').toString('base64')).replace(/\//g, '\\/'),
+	],
+	[
+		'base64url, Basic user:secret',
+		'sécret~~>>',
+		`Basic ${Buffer.from('user:sécret~~>>').toString('base64url')}`,
+	],
+	[
+		'base64 inside URL',
+		'secret??>>',
+		encodeURIComponent(Buffer.from('Bearer secret??>>').toString('base64')),
+	],
 ])('redaction: %s', (_name, secret, text) => {
 	expect(secretReadableIn([text], secret)).toBeDefined();
 	const out = new Redactor([secret]).text(text);
@@ -190,7 +274,10 @@ test('redaction: the decoders in this test do find an unredacted echo (the prope
 		const secret = 'ab/c+d=e "f\\g hé😀x';
 		const wire = answerWith([echo.make(secret, random)], 'php', random, 400);
 		const parsed = JSON.parse(wire) as unknown;
-		expect({ echo: echo.name, found: Boolean(secretReadableIn([wire, ...stringsOf(parsed)], secret)) }).toEqual({ echo: echo.name, found: true });
+		expect({
+			echo: echo.name,
+			found: Boolean(secretReadableIn([wire, ...stringsOf(parsed)], secret)),
+		}).toEqual({ echo: echo.name, found: true });
 	}
 });
 
@@ -204,14 +291,26 @@ test('the derived-value test (Chert signatures) sees every spelling of a 64-char
 			fc.integer(),
 			(signature, echo, style, seed) => {
 				const random = randomFrom(seed);
-				const text = jsonEncode({ message: `got ${echo.make(signature, random)} here` }, style, random);
+				const text = jsonEncode(
+					{ message: `got ${echo.make(signature, random)} here` },
+					style,
+					random,
+				);
 				expect(mayHold(text)).toBe(true);
 			},
 		),
 		{ numRuns: 500, seed: 20261202 },
 	);
 	// …and most answers have no such run, so nothing is computed for them.
-	expect(mayHold(JSON.stringify({ chat_id: 'ch_01hv3xq7k2m9', added: ['+14155551234'], trace_id: 'tr_5f0c2d7e9a' }))).toBe(false);
+	expect(
+		mayHold(
+			JSON.stringify({
+				chat_id: 'ch_01hv3xq7k2m9',
+				added: ['+14155551234'],
+				trace_id: 'tr_5f0c2d7e9a',
+			}),
+		),
+	).toBe(false);
 });
 
 let provider: Hostile;
@@ -225,12 +324,21 @@ test('a PHP provider (`\\/` and `\\u` escapes) echoing the token in Get Group: n
 	provider.reset();
 	provider.handle((_hit, response) => {
 		response.writeHead(200, { 'content-type': 'application/json' });
-		const chat = { id: '550e8400-e29b-41d4-a716-446655440000', display_name: token, handles: [], note: `Bearer ${token}` };
+		const chat = {
+			id: '550e8400-e29b-41d4-a716-446655440000',
+			display_name: token,
+			handles: [],
+			note: `Bearer ${token}`,
+		};
 		response.end(jsonEncode({ chat, ...chat }, 'php'));
 	});
 	const result = await runWorkflow({
 		nodes: [
-			groupChatNode('Group Chat', { provider: 'linq', operation: 'get', chatId: '550e8400-e29b-41d4-a716-446655440000' }),
+			groupChatNode('Group Chat', {
+				provider: 'linq',
+				operation: 'get',
+				chatId: '550e8400-e29b-41d4-a716-446655440000',
+			}),
 		],
 		credentials: { linqApi: { baseUrl: provider.baseUrl, apiToken: token } },
 	});
@@ -248,28 +356,55 @@ test('Chert: the request’s own signature, echoed in any spelling, reaches no i
 	let signatures = 0;
 	try {
 		await fc.assert(
-			fc.asyncProperty(fc.constantFrom(...ECHOES), fc.constantFrom(...JSON_STYLES), fc.integer(), async (echo, style, seed) => {
-				provider.reset();
-				const random = randomFrom(seed);
-				let signature = '';
-				provider.handle((hit, response) => {
-					signature = String(hit.headers['x-chert-signature'] ?? '').split(',')[2] ?? '';
-					response.writeHead(400, { 'content-type': 'application/json' });
-					response.end(answerWith([echo.make(signature, random)], style, random, 400));
-				});
-				const result = await runWorkflow({
-					nodes: [groupChatNode('Group Chat', { provider: 'chert', operation: 'rename', chatId: 'ch_1', groupName: 'x', options: { maxAttempts: 1 } }, { onError: 'continueRegularOutput' })],
-					credentials: { chertApi: { baseUrl: provider.baseUrl, signingSecret: CHERT_CANARY, tenantSlug: 't', authMode: 'hmac' } },
-				});
-				expect(signature).toMatch(/^[0-9a-f]{64}$/);
-				signatures++;
-				const produced = [
-					...stringsOf(result.run.data.resultData.runData),
-					...log.flatMap((entry) => [entry.message, ...stringsOf(JSON.parse(entry.meta) as unknown)]),
-				];
-				expect(produced.some((text) => text.includes('[redacted]'))).toBe(true);
-				expect(secretReadableIn(produced, signature)).toBeUndefined();
-			}),
+			fc.asyncProperty(
+				fc.constantFrom(...ECHOES),
+				fc.constantFrom(...JSON_STYLES),
+				fc.integer(),
+				async (echo, style, seed) => {
+					provider.reset();
+					const random = randomFrom(seed);
+					let signature = '';
+					provider.handle((hit, response) => {
+						signature = String(hit.headers['x-chert-signature'] ?? '').split(',')[2] ?? '';
+						response.writeHead(400, { 'content-type': 'application/json' });
+						response.end(answerWith([echo.make(signature, random)], style, random, 400));
+					});
+					const result = await runWorkflow({
+						nodes: [
+							groupChatNode(
+								'Group Chat',
+								{
+									provider: 'chert',
+									operation: 'rename',
+									chatId: 'ch_1',
+									groupName: 'x',
+									options: { maxAttempts: 1 },
+								},
+								{ onError: 'continueRegularOutput' },
+							),
+						],
+						credentials: {
+							chertApi: {
+								baseUrl: provider.baseUrl,
+								signingSecret: CHERT_CANARY,
+								tenantSlug: 't',
+								authMode: 'hmac',
+							},
+						},
+					});
+					expect(signature).toMatch(/^[0-9a-f]{64}$/);
+					signatures++;
+					const produced = [
+						...stringsOf(result.run.data.resultData.runData),
+						...log.flatMap((entry) => [
+							entry.message,
+							...stringsOf(JSON.parse(entry.meta) as unknown),
+						]),
+					];
+					expect(produced.some((text) => text.includes('[redacted]'))).toBe(true);
+					expect(secretReadableIn(produced, signature)).toBeUndefined();
+				},
+			),
 			{ numRuns: 30, seed: 20261202 },
 		);
 	} finally {
@@ -308,14 +443,21 @@ test('no canary secret in any encoding reaches an item, an error or a log line',
 							'x-trace-id': where === 'trace' && inHeader ? inHeader : 'tr',
 							'x-periskope-trace-id': where === 'trace' && inHeader ? inHeader : 'tr',
 						});
-						response.end(answerWith(where === 'body' || !inHeader ? texts : ['-'], style, random, status));
+						response.end(
+							answerWith(where === 'body' || !inHeader ? texts : ['-'], style, random, status),
+						);
 					});
 					const node = groupChatNode(
 						'Group Chat',
 						{
 							provider: name,
 							operation: name === 'chert' || runs % 4 < 2 ? 'rename' : 'get',
-							chatId: name === 'linq' ? '550e8400-e29b-41d4-a716-446655440000' : name === 'chert' ? 'ch_1' : '1@g.us',
+							chatId:
+								name === 'linq'
+									? '550e8400-e29b-41d4-a716-446655440000'
+									: name === 'chert'
+										? 'ch_1'
+										: '1@g.us',
 							groupName: 'x',
 							options: { maxAttempts: 1 },
 						},
@@ -324,7 +466,12 @@ test('no canary secret in any encoding reaches an item, an error or a log line',
 					const result = await runWorkflow({
 						nodes: [node],
 						credentials: {
-							chertApi: { baseUrl: provider.baseUrl, signingSecret: secret, tenantSlug: 't', authMode },
+							chertApi: {
+								baseUrl: provider.baseUrl,
+								signingSecret: secret,
+								tenantSlug: 't',
+								authMode,
+							},
 							linqApi: { baseUrl: provider.baseUrl, apiToken: secret },
 							periskopeApi: { baseUrl: provider.baseUrl, apiKey: secret, orgPhone: '14155550300' },
 						},
@@ -332,8 +479,22 @@ test('no canary secret in any encoding reaches an item, an error or a log line',
 					const error = result.error as unknown as Record<string, unknown> | undefined;
 					const produced = [
 						...stringsOf(result.run.data.resultData.runData),
-						...(error ? stringsOf(JSON.parse(serialize({ message: error.message, description: error.description, cause: error.cause, context: error.context })) as unknown) : []),
-						...log.flatMap((entry) => [entry.message, ...stringsOf(JSON.parse(entry.meta) as unknown)]),
+						...(error
+							? stringsOf(
+									JSON.parse(
+										serialize({
+											message: error.message,
+											description: error.description,
+											cause: error.cause,
+											context: error.context,
+										}),
+									) as unknown,
+								)
+							: []),
+						...log.flatMap((entry) => [
+							entry.message,
+							...stringsOf(JSON.parse(entry.meta) as unknown),
+						]),
 					];
 					expect(provider.hits).toHaveLength(1);
 					if (produced.some((text) => text.includes('[redacted]'))) echoedBack++;

@@ -32,7 +32,11 @@ function credentials(authMode: 'hmac' | 'bearer' = 'hmac') {
 	return {
 		chertApi: { baseUrl: server.baseUrl, signingSecret: SECRET, tenantSlug: 'acme', authMode },
 		linqApi: { baseUrl: `${server.baseUrl}/api/partner`, apiToken: LINQ_TOKEN },
-		periskopeApi: { baseUrl: `${server.baseUrl}/v1`, apiKey: PERISKOPE_KEY, orgPhone: '+91 98745 32456' },
+		periskopeApi: {
+			baseUrl: `${server.baseUrl}/v1`,
+			apiKey: PERISKOPE_KEY,
+			orgPhone: '+91 98745 32456',
+		},
 	};
 }
 
@@ -58,7 +62,9 @@ function expectValidChertSignature(request: Recorded) {
 	expect(match).not.toBeNull();
 	const [, timestamp, hex] = match!;
 	expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
-	expect(hex).toBe(createHmac('sha256', SECRET).update(`${timestamp}.`).update(request.raw).digest('hex'));
+	expect(hex).toBe(
+		createHmac('sha256', SECRET).update(`${timestamp}.`).update(request.raw).digest('hex'),
+	);
 	expect(request.headers.authorization).toBeUndefined();
 }
 
@@ -156,7 +162,9 @@ describe('Send Message', () => {
 			options: { idempotencyKey: 'welcome-42' },
 		});
 		const [request] = server.requests;
-		expect(bodyOf(request)).toEqual({ message: { parts: [{ type: 'text', value: 'Hello' }], idempotency_key: 'welcome-42' } });
+		expect(bodyOf(request)).toEqual({
+			message: { parts: [{ type: 'text', value: 'Hello' }], idempotency_key: 'welcome-42' },
+		});
 		expectValidChertSignature(request);
 	});
 
@@ -164,7 +172,12 @@ describe('Send Message', () => {
 		server.respond(() => ({
 			body: {
 				chat_id: LINQ_CHAT,
-				message: { id: '0b8e6e1c-0000-4000-8000-000000000001', delivery_status: 'pending', parts: [], sent_at: null },
+				message: {
+					id: '0b8e6e1c-0000-4000-8000-000000000001',
+					delivery_status: 'pending',
+					parts: [],
+					sent_at: null,
+				},
 			},
 		}));
 		const [item] = await runOk({
@@ -186,18 +199,32 @@ describe('Send Message', () => {
 			idempotency_key: expect.stringMatching(DERIVED_KEY),
 		});
 		// Linq queues the message: pending says accepted.
-		expect(item.json).toMatchObject({ status: 'accepted', chatId: LINQ_CHAT, messageId: '0b8e6e1c-0000-4000-8000-000000000001' });
+		expect(item.json).toMatchObject({
+			status: 'accepted',
+			chatId: LINQ_CHAT,
+			messageId: '0b8e6e1c-0000-4000-8000-000000000001',
+		});
 	});
 
 	test.each([
 		['sent', 'done'],
 		['queued', 'accepted'],
 	])('Linq: delivery_status %s → status %s', async (state, status) => {
-		server.respond(() => ({ body: { chat_id: LINQ_CHAT, message: { id: 'm-1', delivery_status: state } } }));
-		const [item] = await runOk({ provider: 'linq', operation: 'sendMessage', chatId: LINQ_CHAT, message: 'Hi' });
+		server.respond(() => ({
+			body: { chat_id: LINQ_CHAT, message: { id: 'm-1', delivery_status: state } },
+		}));
+		const [item] = await runOk({
+			provider: 'linq',
+			operation: 'sendMessage',
+			chatId: LINQ_CHAT,
+			message: 'Hi',
+		});
 		expect(item.json.status).toBe(status);
 		expect(bodyOf(server.requests[0])).toEqual({
-			message: { parts: [{ type: 'text', value: 'Hi' }], idempotency_key: expect.stringMatching(DERIVED_KEY) },
+			message: {
+				parts: [{ type: 'text', value: 'Hi' }],
+				idempotency_key: expect.stringMatching(DERIVED_KEY),
+			},
 		});
 	});
 
@@ -211,7 +238,10 @@ describe('Send Message', () => {
 			operation: 'sendMessage',
 			chatId: WA_GROUP,
 			message: 'Read https://example.com',
-			messageOptions: { replyTo: 'true_120363371308389685@g.us_3EB0_919874532456@c.us', hideLinkPreview: true },
+			messageOptions: {
+				replyTo: 'true_120363371308389685@g.us_3EB0_919874532456@c.us',
+				hideLinkPreview: true,
+			},
 		});
 		const [request] = server.requests;
 		expect(request.method).toBe('POST');
@@ -229,28 +259,54 @@ describe('Send Message', () => {
 
 	test('Periskope: a plain message sends only chat_id and message; queue_position as a string is read too', async () => {
 		server.respond(() => ({ body: { queue_id: 'q_7', queue_position: '3' } }));
-		const [item] = await runOk({ provider: 'periskope', operation: 'sendMessage', chatId: WA_GROUP, message: 'Hi' });
+		const [item] = await runOk({
+			provider: 'periskope',
+			operation: 'sendMessage',
+			chatId: WA_GROUP,
+			message: 'Hi',
+		});
 		expect(bodyOf(server.requests[0])).toEqual({ chat_id: WA_GROUP, message: 'Hi' });
 		expect(item.json).toMatchObject({ status: 'accepted', messageId: 'q_7' });
 	});
 
 	test('Periskope: a 200 that holds no queue or message id is not a send that went through (and is not sent again)', async () => {
 		server.respond(() => ({ body: { message: 'ok' } }));
-		const { error, items } = await run({ provider: 'periskope', operation: 'sendMessage', chatId: WA_GROUP, message: 'Hi' });
+		const { error, items } = await run({
+			provider: 'periskope',
+			operation: 'sendMessage',
+			chatId: WA_GROUP,
+			message: 'Hi',
+		});
 		expect(items).toHaveLength(0);
-		expect(error?.message).toMatch(/^Periskope: the answer has no queue or message ID; the change may have been applied — not retried automatically/);
+		expect(error?.message).toMatch(
+			/^Periskope: the answer has no queue or message ID; the change may have been applied — not retried automatically/,
+		);
 		expect(server.requests).toHaveLength(1);
 	});
 
 	test('Periskope: the older answer keyed by the chat id still gives the message id', async () => {
-		server.respond(() => ({ body: { [WA_GROUP]: 'true_120363371308389685@g.us_3EB0_919874532456@c.us' } }));
-		const [item] = await runOk({ provider: 'periskope', operation: 'sendMessage', chatId: WA_GROUP, message: 'Hi' });
+		server.respond(() => ({
+			body: { [WA_GROUP]: 'true_120363371308389685@g.us_3EB0_919874532456@c.us' },
+		}));
+		const [item] = await runOk({
+			provider: 'periskope',
+			operation: 'sendMessage',
+			chatId: WA_GROUP,
+			message: 'Hi',
+		});
 		expect(item.json.messageId).toBe('true_120363371308389685@g.us_3EB0_919874532456@c.us');
 	});
 
 	test('Linq: a message Linq says failed is an error, never "done"', async () => {
-		server.respond(() => ({ body: { chat_id: LINQ_CHAT, message: { id: 'm-9', delivery_status: 'failed' } } }));
-		const { error, items } = await run({ provider: 'linq', operation: 'sendMessage', chatId: LINQ_CHAT, message: 'Hi' });
+		server.respond(() => ({
+			body: { chat_id: LINQ_CHAT, message: { id: 'm-9', delivery_status: 'failed' } },
+		}));
+		const { error, items } = await run({
+			provider: 'linq',
+			operation: 'sendMessage',
+			chatId: LINQ_CHAT,
+			message: 'Hi',
+		});
 		expect(items).toHaveLength(0);
 		expect(error?.message).toMatch(/^Linq: the message was not sent/);
 		expect(server.requests).toHaveLength(1);
@@ -274,7 +330,9 @@ describe('Send Message', () => {
 			message: 'Hi',
 			messageOptions: { replyTo: 'x', hideLinkPreview: true },
 		});
-		expect((bodyOf(server.requests[0]) as { message: IDataObject }).message.parts).toEqual([{ type: 'text', value: 'Hi' }]);
+		expect((bodyOf(server.requests[0]) as { message: IDataObject }).message.parts).toEqual([
+			{ type: 'text', value: 'Hi' },
+		]);
 	});
 });
 
@@ -285,8 +343,20 @@ describe('List Groups', () => {
 		chat_type: 'group',
 		org_phone: `${ORG_PHONE}@c.us`,
 		members: {
-			[`${ORG_PHONE}@c.us`]: { contact_id: `${ORG_PHONE}@c.us`, is_admin: true, is_super_admin: true, number: ORG_PHONE, contact_lid: null },
-			'14155550181@c.us': { contact_id: '14155550181@c.us', is_admin: false, is_super_admin: false, number: '14155550181', contact_lid: null },
+			[`${ORG_PHONE}@c.us`]: {
+				contact_id: `${ORG_PHONE}@c.us`,
+				is_admin: true,
+				is_super_admin: true,
+				number: ORG_PHONE,
+				contact_lid: null,
+			},
+			'14155550181@c.us': {
+				contact_id: '14155550181@c.us',
+				is_admin: false,
+				is_super_admin: false,
+				number: '14155550181',
+				contact_lid: null,
+			},
 		},
 		member_count: 2,
 		is_exited: false,
@@ -298,13 +368,35 @@ describe('List Groups', () => {
 		server.respond((request) => {
 			const offset = Number(new URLSearchParams(request.url.split('?')[1]).get('offset'));
 			const count = 150;
-			const chats = Array.from({ length: Math.min(100, count - offset) }, (_, index) => waChat(offset + index));
+			const chats = Array.from({ length: Math.min(100, count - offset) }, (_, index) =>
+				waChat(offset + index),
+			);
 			return { body: { chats, count, from: offset, to: offset + chats.length } };
 		});
 		const items = await runOk({ provider: 'periskope', operation: 'listGroups', returnAll: true });
 		expect(server.requests.map((request) => [request.method, target(request)])).toEqual([
-			['GET', { path: '/v1/chats', query: [['offset', '0'], ['limit', '100'], ['chat_type', 'group']] }],
-			['GET', { path: '/v1/chats', query: [['offset', '100'], ['limit', '100'], ['chat_type', 'group']] }],
+			[
+				'GET',
+				{
+					path: '/v1/chats',
+					query: [
+						['offset', '0'],
+						['limit', '100'],
+						['chat_type', 'group'],
+					],
+				},
+			],
+			[
+				'GET',
+				{
+					path: '/v1/chats',
+					query: [
+						['offset', '100'],
+						['limit', '100'],
+						['chat_type', 'group'],
+					],
+				},
+			],
 		]);
 		for (const request of server.requests) {
 			expectPeriskopeHeaders(request);
@@ -325,10 +417,18 @@ describe('List Groups', () => {
 
 	test('Periskope: the chat object’s add_members_admins_only (its name in @periskope/types) is read', async () => {
 		server.respond(() => ({
-			body: { chats: [waChat(1, { add_members_admins_only: true, messages_admins_only: true })], count: 1, from: 0, to: 1 },
+			body: {
+				chats: [waChat(1, { add_members_admins_only: true, messages_admins_only: true })],
+				count: 1,
+				from: 0,
+				to: 1,
+			},
 		}));
 		const [item] = await runOk({ provider: 'periskope', operation: 'listGroups', returnAll: true });
-		expect((item.json.details as IDataObject).settings).toMatchObject({ addMembersAdminsOnly: true, messagesAdminsOnly: true });
+		expect((item.json.details as IDataObject).settings).toMatchObject({
+			addMembersAdminsOnly: true,
+			messagesAdminsOnly: true,
+		});
 	});
 
 	test('Linq: GET /v3/chats?limit=100, then cursor=<next_cursor>; a member filter is sent as to=', async () => {
@@ -354,8 +454,27 @@ describe('List Groups', () => {
 			groupFilters: { member: '(415) 555-1234' },
 		});
 		expect(server.requests.map((request) => [request.method, target(request)])).toEqual([
-			['GET', { path: '/api/partner/v3/chats', query: [['limit', '100'], ['to', '+14155551234']] }],
-			['GET', { path: '/api/partner/v3/chats', query: [['limit', '100'], ['cursor', 'page-2'], ['to', '+14155551234']] }],
+			[
+				'GET',
+				{
+					path: '/api/partner/v3/chats',
+					query: [
+						['limit', '100'],
+						['to', '+14155551234'],
+					],
+				},
+			],
+			[
+				'GET',
+				{
+					path: '/api/partner/v3/chats',
+					query: [
+						['limit', '100'],
+						['cursor', 'page-2'],
+						['to', '+14155551234'],
+					],
+				},
+			],
 		]);
 		// `+` travels percent-encoded (form encoding would turn a bare + into a space).
 		expect(server.requests[0].url).toContain('to=%2B14155551234');
@@ -365,41 +484,63 @@ describe('List Groups', () => {
 });
 
 describe('Promote / Demote Admins (Periskope)', () => {
-	test.each(['promoteAdmins', 'demoteAdmins'])('%s: POST /chats/{id}/%s {participants:[digits]} in chunks of 50', async (operation) => {
-		const action = operation === 'promoteAdmins' ? 'promote' : 'demote';
-		const people = Array.from({ length: 120 }, (_, index) => `14155560${String(index).padStart(3, '0')}`);
-		server.respond((request) => {
-			const { participants } = JSON.parse(request.text) as { participants: string[] };
-			return { body: Object.fromEntries(participants.map((digits) => [`${digits}@c.us`, { is_success: true }])) };
-		});
-		const [item] = await runOk({ provider: 'periskope', operation, chatId: WA_GROUP, participants: people.map((digits) => `+${digits}`).join('\n') });
-		expect(server.requests.map((request) => [request.method, request.url])).toEqual([
-			['POST', `${WA_PATH}/${action}`],
-			['POST', `${WA_PATH}/${action}`],
-			['POST', `${WA_PATH}/${action}`],
-		]);
-		expect(server.requests.map((request) => bodyOf(request))).toEqual([
-			{ participants: people.slice(0, 50) },
-			{ participants: people.slice(50, 100) },
-			{ participants: people.slice(100) },
-		]);
-		for (const request of server.requests) expectPeriskopeHeaders(request);
-		const outcome = operation === 'promoteAdmins' ? 'promoted' : 'demoted';
-		expect((item.json.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual(
-			people.map((digits) => [digits, outcome]),
-		);
-		expect(item.json.status).toBe('done');
-	});
+	test.each(['promoteAdmins', 'demoteAdmins'])(
+		'%s: POST /chats/{id}/%s {participants:[digits]} in chunks of 50',
+		async (operation) => {
+			const action = operation === 'promoteAdmins' ? 'promote' : 'demote';
+			const people = Array.from(
+				{ length: 120 },
+				(_, index) => `14155560${String(index).padStart(3, '0')}`,
+			);
+			server.respond((request) => {
+				const { participants } = JSON.parse(request.text) as { participants: string[] };
+				return {
+					body: Object.fromEntries(
+						participants.map((digits) => [`${digits}@c.us`, { is_success: true }]),
+					),
+				};
+			});
+			const [item] = await runOk({
+				provider: 'periskope',
+				operation,
+				chatId: WA_GROUP,
+				participants: people.map((digits) => `+${digits}`).join('\n'),
+			});
+			expect(server.requests.map((request) => [request.method, request.url])).toEqual([
+				['POST', `${WA_PATH}/${action}`],
+				['POST', `${WA_PATH}/${action}`],
+				['POST', `${WA_PATH}/${action}`],
+			]);
+			expect(server.requests.map((request) => bodyOf(request))).toEqual([
+				{ participants: people.slice(0, 50) },
+				{ participants: people.slice(50, 100) },
+				{ participants: people.slice(100) },
+			]);
+			for (const request of server.requests) expectPeriskopeHeaders(request);
+			const outcome = operation === 'promoteAdmins' ? 'promoted' : 'demoted';
+			expect(
+				(item.json.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+			).toEqual(people.map((digits) => [digits, outcome]));
+			expect(item.json.status).toBe('done');
+		},
+	);
 
 	test('a linked id (…@lid) is sent as given and read back by its id', async () => {
-		server.respond(() => ({ body: { '205519000000001@lid': { is_success: true }, '14155550187@c.us': { is_success: true } } }));
+		server.respond(() => ({
+			body: {
+				'205519000000001@lid': { is_success: true },
+				'14155550187@c.us': { is_success: true },
+			},
+		}));
 		const [item] = await runOk({
 			provider: 'periskope',
 			operation: 'promoteAdmins',
 			chatId: WA_GROUP,
 			participants: '205519000000001@LID, +1 415 555 0187',
 		});
-		expect(bodyOf(server.requests[0])).toEqual({ participants: ['205519000000001@lid', '14155550187'] });
+		expect(bodyOf(server.requests[0])).toEqual({
+			participants: ['205519000000001@lid', '14155550187'],
+		});
 		expect(item.json.participants).toEqual([
 			{ address: '205519000000001@lid', outcome: 'promoted', message: 'now an admin' },
 			{ address: '14155550187', outcome: 'promoted', message: 'now an admin' },
@@ -409,8 +550,15 @@ describe('Promote / Demote Admins (Periskope)', () => {
 
 describe('Invite Link (Periskope)', () => {
 	test('reset: POST /chats/{id}/invite with no body → inviteLink', async () => {
-		server.respond(() => ({ body: { invite_link: 'https://chat.whatsapp.com/invite/IzKhJSOewu2MwBxYVGofA' } }));
-		const [item] = await runOk({ provider: 'periskope', operation: 'inviteLink', chatId: WA_GROUP, inviteLinkAction: 'reset' });
+		server.respond(() => ({
+			body: { invite_link: 'https://chat.whatsapp.com/invite/IzKhJSOewu2MwBxYVGofA' },
+		}));
+		const [item] = await runOk({
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId: WA_GROUP,
+			inviteLinkAction: 'reset',
+		});
 		const [request] = server.requests;
 		expect([request.method, request.url]).toEqual(['POST', `${WA_PATH}/invite`]);
 		expect(bodyOf(request)).toBeUndefined();
@@ -423,15 +571,35 @@ describe('Invite Link (Periskope)', () => {
 	});
 
 	test('get: reads the chat (GET /chats/{id}, no body) and outputs its invite_link, changing nothing', async () => {
-		server.respond(() => ({ body: { chat_id: WA_GROUP, chat_name: 'G', members: {}, invite_link: 'https://chat.whatsapp.com/AbC' } }));
-		const [item] = await runOk({ provider: 'periskope', operation: 'inviteLink', chatId: WA_GROUP, inviteLinkAction: 'get' });
-		expect(server.requests.map((request) => [request.method, request.url, request.raw.length])).toEqual([['GET', WA_PATH, 0]]);
+		server.respond(() => ({
+			body: {
+				chat_id: WA_GROUP,
+				chat_name: 'G',
+				members: {},
+				invite_link: 'https://chat.whatsapp.com/AbC',
+			},
+		}));
+		const [item] = await runOk({
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId: WA_GROUP,
+			inviteLinkAction: 'get',
+		});
+		expect(
+			server.requests.map((request) => [request.method, request.url, request.raw.length]),
+		).toEqual([['GET', WA_PATH, 0]]);
 		expect(item.json.inviteLink).toBe('https://chat.whatsapp.com/AbC');
 	});
 
 	test('get on a chat without a link (invite_link: null) says null', async () => {
-		server.respond(() => ({ body: { chat_id: WA_GROUP, chat_name: 'G', members: {}, invite_link: null } }));
-		const [item] = await runOk({ provider: 'periskope', operation: 'inviteLink', chatId: WA_GROUP });
+		server.respond(() => ({
+			body: { chat_id: WA_GROUP, chat_name: 'G', members: {}, invite_link: null },
+		}));
+		const [item] = await runOk({
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId: WA_GROUP,
+		});
 		expect(item.json.inviteLink).toBeNull();
 	});
 });
@@ -454,10 +622,9 @@ describe('Sync Members', () => {
 					}
 				: {
 						body: Object.fromEntries(
-							(JSON.parse(request.text) as { participants: string[] }).participants.map((digits) => [
-								`${digits}@c.us`,
-								{ is_success: true, message: 'ok', code: 200 },
-							]),
+							(JSON.parse(request.text) as { participants: string[] }).participants.map(
+								(digits) => [`${digits}@c.us`, { is_success: true, message: 'ok', code: 200 }],
+							),
 						),
 					},
 		);
@@ -468,12 +635,18 @@ describe('Sync Members', () => {
 			participants: '+1 415 555 0181\n+1 415 555 0183',
 			syncOptions: { allowRemovals: true },
 		});
-		expect(server.requests.map((request) => [request.method, request.url, bodyOf(request)])).toEqual([
+		expect(
+			server.requests.map((request) => [request.method, request.url, bodyOf(request)]),
+		).toEqual([
 			['GET', WA_PATH, undefined],
 			['POST', `${WA_PATH}/add`, { participants: ['14155550183'] }],
 			['POST', `${WA_PATH}/remove`, { participants: ['14155550182'] }],
 		]);
-		expect(item.json.sync).toMatchObject({ added: ['14155550183'], removed: ['14155550182'], unchanged: ['14155550181'] });
+		expect(item.json.sync).toMatchObject({
+			added: ['14155550183'],
+			removed: ['14155550182'],
+			unchanged: ['14155550181'],
+		});
 	});
 
 	test('Linq: GET /v3/chats/{id}, then one POST and one DELETE {handle} per person', async () => {
@@ -501,7 +674,9 @@ describe('Sync Members', () => {
 			participants: '+14155550161, +14155550162, +14155550164',
 			syncOptions: { allowRemovals: true },
 		});
-		expect(server.requests.map((request) => [request.method, request.url, bodyOf(request)])).toEqual([
+		expect(
+			server.requests.map((request) => [request.method, request.url, bodyOf(request)]),
+		).toEqual([
 			['GET', `/api/partner/v3/chats/${LINQ_CHAT}`, undefined],
 			['POST', `/api/partner/v3/chats/${LINQ_CHAT}/participants`, { handle: '+14155550164' }],
 			['DELETE', `/api/partner/v3/chats/${LINQ_CHAT}/participants`, { handle: '+14155550163' }],
@@ -509,7 +684,11 @@ describe('Sync Members', () => {
 		for (const request of server.requests) expectLinqHeaders(request);
 		expect(item.json).toMatchObject({
 			status: 'accepted',
-			sync: { added: ['+14155550164'], removed: ['+14155550163'], unchanged: ['+14155550161', '+14155550162'] },
+			sync: {
+				added: ['+14155550164'],
+				removed: ['+14155550163'],
+				unchanged: ['+14155550161', '+14155550162'],
+			},
 		});
 	});
 });

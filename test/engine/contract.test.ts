@@ -28,7 +28,11 @@ function credentials(authMode: 'hmac' | 'bearer' = 'hmac') {
 	return {
 		chertApi: { baseUrl: server.baseUrl, signingSecret: SECRET, tenantSlug: 'acme', authMode },
 		linqApi: { baseUrl: `${server.baseUrl}/api/partner`, apiToken: LINQ_TOKEN },
-		periskopeApi: { baseUrl: `${server.baseUrl}/v1`, apiKey: PERISKOPE_KEY, orgPhone: '+91 98745 32456' },
+		periskopeApi: {
+			baseUrl: `${server.baseUrl}/v1`,
+			apiKey: PERISKOPE_KEY,
+			orgPhone: '+91 98745 32456',
+		},
 	};
 }
 
@@ -49,7 +53,10 @@ function expectValidChertSignature(request: Recorded) {
 	expect(match).not.toBeNull();
 	const [, timestamp, hex] = match!;
 	expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
-	const expected = createHmac('sha256', SECRET).update(`${timestamp}.`).update(request.raw).digest('hex');
+	const expected = createHmac('sha256', SECRET)
+		.update(`${timestamp}.`)
+		.update(request.raw)
+		.digest('hex');
 	expect(hex).toBe(expected);
 	expect(request.headers.authorization).toBeUndefined();
 }
@@ -121,8 +128,16 @@ describe('Chert', () => {
 		},
 		{
 			name: 'add',
-			parameters: { operation: 'addParticipants', chatId: 'ch_01HGROUP', participants: 'ana@example.com' },
-			reply: { chat_id: 'ch_01HGROUP', added: 'ana@example.com', participants: ['+14155551234', 'ana@example.com'] },
+			parameters: {
+				operation: 'addParticipants',
+				chatId: 'ch_01HGROUP',
+				participants: 'ana@example.com',
+			},
+			reply: {
+				chat_id: 'ch_01HGROUP',
+				added: 'ana@example.com',
+				participants: ['+14155551234', 'ana@example.com'],
+			},
 			method: 'POST',
 			url: '/api/v1/chats/ch_01HGROUP/participants',
 			body: { address: 'ana@example.com' },
@@ -133,7 +148,11 @@ describe('Chert', () => {
 		},
 		{
 			name: 'remove',
-			parameters: { operation: 'removeParticipants', chatId: 'ch_01HGROUP', participants: '+14155551234' },
+			parameters: {
+				operation: 'removeParticipants',
+				chatId: 'ch_01HGROUP',
+				participants: '+14155551234',
+			},
 			reply: { chat_id: 'ch_01HGROUP', removed: '+14155551234', participants: ['+14155559876'] },
 			method: 'DELETE',
 			url: '/api/v1/chats/ch_01HGROUP/participants/%2B14155551234',
@@ -147,7 +166,14 @@ describe('Chert', () => {
 				groupName: '  Launch v2 ',
 				iconUrl: 'https://example.com/icon.png',
 			},
-			reply: { chat: { id: 'ch_01HGROUP', display_name: 'Launch v2', group_chat_icon: 'https://example.com/icon.png', is_group: true } },
+			reply: {
+				chat: {
+					id: 'ch_01HGROUP',
+					display_name: 'Launch v2',
+					group_chat_icon: 'https://example.com/icon.png',
+					is_group: true,
+				},
+			},
 			method: 'PUT',
 			url: '/api/v1/chats/ch_01HGROUP',
 			body: { display_name: 'Launch v2', group_chat_icon: 'https://example.com/icon.png' },
@@ -248,7 +274,11 @@ describe('Linq', () => {
 		},
 		{
 			name: 'add',
-			parameters: { operation: 'addParticipants', chatId: LINQ_CHAT, participants: '+1 205 249 9136' },
+			parameters: {
+				operation: 'addParticipants',
+				chatId: LINQ_CHAT,
+				participants: '+1 205 249 9136',
+			},
 			reply: queued('Participant addition queued'),
 			method: 'POST',
 			url: `/api/partner/v3/chats/${LINQ_CHAT}/participants`,
@@ -257,7 +287,11 @@ describe('Linq', () => {
 		},
 		{
 			name: 'remove',
-			parameters: { operation: 'removeParticipants', chatId: LINQ_CHAT, participants: '+12052499136' },
+			parameters: {
+				operation: 'removeParticipants',
+				chatId: LINQ_CHAT,
+				participants: '+12052499136',
+			},
 			reply: queued('Participant removal queued'),
 			method: 'DELETE',
 			url: `/api/partner/v3/chats/${LINQ_CHAT}/participants`,
@@ -308,31 +342,63 @@ describe('Periskope', () => {
 				forceAdd: true,
 				groupSettings: { description: 'Our support group', messagesAdminsOnly: true },
 			},
-			reply: { chat_id: WA_GROUP, chat_name: 'Support', participants: ['919537851844', '442071234567'] },
+			reply: {
+				chat_id: WA_GROUP,
+				chat_name: 'Support',
+				participants: ['919537851844', '442071234567'],
+			},
 			url: '/v1/chats/create',
 			body: {
 				group_name: 'Support',
 				participants: ['919537851844', '442071234567'],
-				options: { description: 'Our support group', messagesAdminsOnly: true, force_add_participants: true },
+				options: {
+					description: 'Our support group',
+					messagesAdminsOnly: true,
+					force_add_participants: true,
+				},
 			},
-			check: (json) => expect(json).toMatchObject({ chatId: WA_GROUP, name: 'Support', status: 'done' }),
+			check: (json) =>
+				expect(json).toMatchObject({ chatId: WA_GROUP, name: 'Support', status: 'done' }),
 		},
 		{
 			name: 'add',
-			parameters: { operation: 'addParticipants', chatId: WA_GROUP, participants: '919537851844\n+1 415 555 1234' },
+			parameters: {
+				operation: 'addParticipants',
+				chatId: WA_GROUP,
+				participants: '919537851844\n+1 415 555 1234',
+			},
 			reply: {
-				'919537851844@c.us': { is_success: true, message: 'Invite sent to participant', code: 200, isInviteV4Sent: true },
-				'14155551234@c.us': { is_success: true, message: 'Added participant', code: 200, isInviteV4Sent: false },
+				'919537851844@c.us': {
+					is_success: true,
+					message: 'Invite sent to participant',
+					code: 200,
+					isInviteV4Sent: true,
+				},
+				'14155551234@c.us': {
+					is_success: true,
+					message: 'Added participant',
+					code: 200,
+					isInviteV4Sent: false,
+				},
 			},
 			url: `/v1/chats/${encodeURIComponent(WA_GROUP)}/add`,
 			body: { participants: ['919537851844', '14155551234'] },
 			check: (json) =>
-				expect((json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual(['invited', 'added']),
+				expect((json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual([
+					'invited',
+					'added',
+				]),
 		},
 		{
 			name: 'remove',
-			parameters: { operation: 'removeParticipants', chatId: WA_GROUP, participants: '919537851844' },
-			reply: { '919537851844@c.us': { is_success: true, message: 'Removed participant', code: 200 } },
+			parameters: {
+				operation: 'removeParticipants',
+				chatId: WA_GROUP,
+				participants: '919537851844',
+			},
+			reply: {
+				'919537851844@c.us': { is_success: true, message: 'Removed participant', code: 200 },
+			},
 			url: `/v1/chats/${encodeURIComponent(WA_GROUP)}/remove`,
 			body: { participants: ['919537851844'] },
 			check: (json) => expect((json.participants as IDataObject[])[0].outcome).toBe('removed'),

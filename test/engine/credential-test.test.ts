@@ -2,7 +2,11 @@
  * Each credential's "Test" request, signed by the credential's own authenticate and sent
  * to the sandbox (which verifies HMAC signatures, tokens and x-phone like the providers do).
  */
-import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 import { request } from 'undici';
 
 import { ChertApi } from '../../credentials/ChertApi.credentials';
@@ -27,7 +31,12 @@ async function runCredentialTest(type: ICredentialType, data: ICredentialDataDec
 		baseURL: String(data.baseUrl),
 		headers: {},
 	};
-	const signed = await (type.authenticate as (c: ICredentialDataDecryptedObject, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(data, options);
+	const signed = await (
+		type.authenticate as (
+			c: ICredentialDataDecryptedObject,
+			r: IHttpRequestOptions,
+		) => Promise<IHttpRequestOptions>
+	)(data, options);
 	const response = await request(`${signed.baseURL}${signed.url}`, {
 		method: signed.method as 'GET',
 		headers: signed.headers as Record<string, string>,
@@ -41,11 +50,16 @@ test.each([
 	['Chert (bearer)', new ChertApi(), 'chertApi', 'bearer'],
 	['Linq', new LinqApi(), 'linqApi', 'hmac'],
 	['Periskope', new PeriskopeApi(), 'periskopeApi', 'hmac'],
-] as const)('%s: the credential test passes with the right values and fails with a wrong one', async (_name, type, key, mode) => {
-	const good = sandboxCredentials(sandbox, mode)[key] as ICredentialDataDecryptedObject;
-	const ok = await runCredentialTest(type, good);
-	expect(ok.status).toBe(200);
-	const secretField = { chertApi: 'signingSecret', linqApi: 'apiToken', periskopeApi: 'apiKey' }[key];
-	const bad = await runCredentialTest(type, { ...good, [secretField]: 'dummy-wrong-value-123' });
-	expect(bad.status).toBe(401);
-});
+] as const)(
+	'%s: the credential test passes with the right values and fails with a wrong one',
+	async (_name, type, key, mode) => {
+		const good = sandboxCredentials(sandbox, mode)[key] as ICredentialDataDecryptedObject;
+		const ok = await runCredentialTest(type, good);
+		expect(ok.status).toBe(200);
+		const secretField = { chertApi: 'signingSecret', linqApi: 'apiToken', periskopeApi: 'apiKey' }[
+			key
+		];
+		const bad = await runCredentialTest(type, { ...good, [secretField]: 'dummy-wrong-value-123' });
+		expect(bad.status).toBe(401);
+	},
+);

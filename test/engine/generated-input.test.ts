@@ -16,13 +16,23 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const credentials = () => ({
-	chertApi: { baseUrl: server.baseUrl, signingSecret: 'dummy-signing-value', tenantSlug: 't', authMode: 'hmac' },
+	chertApi: {
+		baseUrl: server.baseUrl,
+		signingSecret: 'dummy-signing-value',
+		tenantSlug: 't',
+		authMode: 'hmac',
+	},
 	linqApi: { baseUrl: server.baseUrl, apiToken: 'dummy-linq' },
 	periskopeApi: { baseUrl: server.baseUrl, apiKey: 'dummy-periskope', orgPhone: '14155550300' },
 });
 
 const LINQ_CHAT = '550e8400-e29b-41d4-a716-446655440000';
-const validPhone = fc.constantFrom('+14155551234', '(415) 555-9876', '+44 20 7123 4567', '919537851844');
+const validPhone = fc.constantFrom(
+	'+14155551234',
+	'(415) 555-9876',
+	'+44 20 7123 4567',
+	'919537851844',
+);
 
 interface BadCase {
 	label: string;
@@ -52,8 +62,13 @@ const wrongCountry = fc.constantFrom(
 );
 
 const cases: fc.Arbitrary<BadCase> = fc.oneof(
-	fc.record({ provider: fc.constantFrom('chert', 'linq', 'periskope'), bad: garbageNumber, good: validPhone }).map(
-		({ provider, bad, good }) => ({
+	fc
+		.record({
+			provider: fc.constantFrom('chert', 'linq', 'periskope'),
+			bad: garbageNumber,
+			good: validPhone,
+		})
+		.map(({ provider, bad, good }) => ({
 			label: 'garbage number',
 			parameters: {
 				provider,
@@ -63,8 +78,7 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 			},
 			json: { list: [good, bad] },
 			mentions: `"${bad.trim()}"`,
-		}),
-	),
+		})),
 	wrongCountry.map(([number, country]) => ({
 		label: 'wrong-country number',
 		parameters: {
@@ -77,20 +91,36 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 		json: { number },
 		mentions: `"${number}"`,
 	})),
-	fc.emailAddress().filter((email) => /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]{2,}$/.test(email)).map((email) => ({
-		label: 'email for WhatsApp',
-		parameters: { provider: 'periskope', operation: 'create', groupName: 'g', participants: '={{ $json.who }}' },
-		json: { who: email },
-		mentions: `"${email}" is an email address`,
-	})),
-	fc.oneof(fc.constantFrom('', ' ', '\n\t'), fc.string({ minLength: 101, maxLength: 300 }).filter((name) => name.trim().length > 100)).map(
-		(name) => ({
+	fc
+		.emailAddress()
+		.filter((email) => /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]{2,}$/.test(email))
+		.map((email) => ({
+			label: 'email for WhatsApp',
+			parameters: {
+				provider: 'periskope',
+				operation: 'create',
+				groupName: 'g',
+				participants: '={{ $json.who }}',
+			},
+			json: { who: email },
+			mentions: `"${email}" is an email address`,
+		})),
+	fc
+		.oneof(
+			fc.constantFrom('', ' ', '\n\t'),
+			fc.string({ minLength: 101, maxLength: 300 }).filter((name) => name.trim().length > 100),
+		)
+		.map((name) => ({
 			label: 'empty or oversized name',
-			parameters: { provider: 'periskope', operation: 'create', groupName: '={{ $json.name }}', participants: '+14155551234' },
+			parameters: {
+				provider: 'periskope',
+				operation: 'create',
+				groupName: '={{ $json.name }}',
+				participants: '+14155551234',
+			},
 			json: { name },
 			mentions: 'Group Name',
-		}),
-	),
+		})),
 	fc.integer({ min: 32, max: 60 }).map((count) => ({
 		label: 'too many recipients',
 		parameters: {
@@ -104,14 +134,9 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 		mentions: `got ${count}`,
 	})),
 	fc
-		.constantFrom<[string, string, unknown]>(
-			['participants', 'Participants must be text', { a: 1 }],
-			['participants', 'Participants must be text', true],
-			['chatId', 'Chat ID must be text', { id: 'x' }],
-			['chatId', 'Chat ID must be text', ['ch_1']],
-			['groupName', 'Group Name must be text', { name: 'x' }],
-			['groupName', 'Group Name must be text', false],
-		)
+		.constantFrom<
+			[string, string, unknown]
+		>(['participants', 'Participants must be text', { a: 1 }], ['participants', 'Participants must be text', true], ['chatId', 'Chat ID must be text', { id: 'x' }], ['chatId', 'Chat ID must be text', ['ch_1']], ['groupName', 'Group Name must be text', { name: 'x' }], ['groupName', 'Group Name must be text', false])
 		.map(([field, mentions, value]) => ({
 			label: 'expression resolving to a wrong type',
 			parameters: {
@@ -148,7 +173,12 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 		})),
 	fc
 		.oneof(
-			fc.array(fc.constantFrom(' ', '\t', '\n', '\u200b', '\u2060', '\ufe0f', '\u3164', '\u00a0'), { minLength: 1, maxLength: 20 }).map((chars) => chars.join('')),
+			fc
+				.array(fc.constantFrom(' ', '\t', '\n', '\u200b', '\u2060', '\ufe0f', '\u3164', '\u00a0'), {
+					minLength: 1,
+					maxLength: 20,
+				})
+				.map((chars) => chars.join('')),
 			fc.string({ minLength: 5001, maxLength: 5200 }).filter((text) => text.trim().length > 5000),
 		)
 		.chain((text) =>
@@ -181,7 +211,12 @@ const cases: fc.Arbitrary<BadCase> = fc.oneof(
 	fc.oneof(garbageNumber, fc.constantFrom('205519000000001@lid')).chain((bad) =>
 		fc.constantFrom('linq').map((provider) => ({
 			label: 'bad member filter',
-			parameters: { provider, operation: 'listGroups', returnAll: true, groupFilters: { member: '={{ $json.who }}' } },
+			parameters: {
+				provider,
+				operation: 'listGroups',
+				returnAll: true,
+				groupFilters: { member: '={{ $json.who }}' },
+			},
 			json: { who: bad },
 			mentions: `Has Member: "${bad.trim()}"`,
 		})),
@@ -201,7 +236,9 @@ test('≥ 300 generated bad inputs: clear error naming item and value, nothing s
 			});
 			const message = result.error?.message ?? '';
 			if (!message.startsWith('Item 0: ') || !message.includes(badCase.mentions)) {
-				throw new Error(`${badCase.label}: unexpected error "${message}" for ${JSON.stringify(badCase.json)}`);
+				throw new Error(
+					`${badCase.label}: unexpected error "${message}" for ${JSON.stringify(badCase.json)}`,
+				);
 			}
 			expect(server.requests.length).toBe(before);
 		}),

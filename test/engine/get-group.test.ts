@@ -33,7 +33,11 @@ const requestsTo = (provider: string, method: string) =>
 
 describe('Get Group', () => {
 	test('Linq: name, roster (E.164, your line included), members with status, your line, details', async () => {
-		const { error, items } = await run({ provider: 'linq', operation: 'get', chatId: rl(DEMO.groups.linq.five) });
+		const { error, items } = await run({
+			provider: 'linq',
+			operation: 'get',
+			chatId: rl(DEMO.groups.linq.five),
+		});
 		expect(error).toBeUndefined();
 		const [item] = items;
 		expect(item).toMatchObject({
@@ -68,9 +72,15 @@ describe('Get Group', () => {
 		});
 		expect(remove.error).toBeUndefined();
 		await sandbox.settle();
-		const { items } = await run({ provider: 'linq', operation: 'get', chatId: rl(DEMO.groups.linq.five) });
+		const { items } = await run({
+			provider: 'linq',
+			operation: 'get',
+			chatId: rl(DEMO.groups.linq.five),
+		});
 		expect(items[0].roster).not.toContain('+14155550166');
-		expect(items[0].members).toContainEqual(expect.objectContaining({ address: '+14155550166', status: 'removed' }));
+		expect(items[0].members).toContainEqual(
+			expect.objectContaining({ address: '+14155550166', status: 'removed' }),
+		);
 		expect(items[0].details).toMatchObject({ memberCount: 4 });
 	});
 
@@ -102,24 +112,44 @@ describe('Get Group', () => {
 			isAdmin: true,
 			joinedAt: null,
 		});
-		expect(item.members).toContainEqual(expect.objectContaining({ address: '14155550183', isYou: false, isAdmin: false }));
-		expect(requestsTo('periskope', 'GET')[0].path).toBe(`/chats/${encodeURIComponent(DEMO.groups.periskope.five)}`);
+		expect(item.members).toContainEqual(
+			expect.objectContaining({ address: '14155550183', isYou: false, isAdmin: false }),
+		);
+		expect(requestsTo('periskope', 'GET')[0].path).toBe(
+			`/chats/${encodeURIComponent(DEMO.groups.periskope.five)}`,
+		);
 	});
 
 	test('Periskope: after leaving, the group says you are no longer a member', async () => {
-		await run({ provider: 'periskope', operation: 'leave', chatId: rl(DEMO.groups.periskope.trio) });
-		const { items } = await run({ provider: 'periskope', operation: 'get', chatId: rl(DEMO.groups.periskope.trio) });
+		await run({
+			provider: 'periskope',
+			operation: 'leave',
+			chatId: rl(DEMO.groups.periskope.trio),
+		});
+		const { items } = await run({
+			provider: 'periskope',
+			operation: 'get',
+			chatId: rl(DEMO.groups.periskope.trio),
+		});
 		expect(items[0].details).toMatchObject({ youAreMember: false });
 		expect(items[0].roster).not.toContain(DEMO.periskope.orgPhone);
 	});
 
 	test('a chat that does not exist fails in the provider’s words', async () => {
-		const { error } = await run({ provider: 'linq', operation: 'get', chatId: rl('00000000-0000-4000-8000-000000000000') });
+		const { error } = await run({
+			provider: 'linq',
+			operation: 'get',
+			chatId: rl('00000000-0000-4000-8000-000000000000'),
+		});
 		expect(error?.message).toBe('Linq: could not read the group: chat not found');
 	});
 
 	test('Chert cannot read a group: refused before anything is sent', async () => {
-		const { error } = await run({ provider: 'chert', operation: 'get', chatId: DEMO.groups.chert.five });
+		const { error } = await run({
+			provider: 'chert',
+			operation: 'get',
+			chatId: DEMO.groups.chert.five,
+		});
 		expect(error?.message).toMatch(/^Item 0: Get Group is not available on Chert/);
 		expect(sandbox.requests).toHaveLength(0);
 	});
@@ -127,7 +157,11 @@ describe('Get Group', () => {
 	test('Get Group → Remove Participants prunes a Periskope roster to the people to keep', async () => {
 		const keep = ['14155550183', '14155550184'];
 		const nodes = [
-			groupChatNode('Get Group', { provider: 'periskope', operation: 'get', chatId: rl(DEMO.groups.periskope.five) }),
+			groupChatNode('Get Group', {
+				provider: 'periskope',
+				operation: 'get',
+				chatId: rl(DEMO.groups.periskope.five),
+			}),
 			groupChatNode('Remove Participants', {
 				provider: 'periskope',
 				operation: 'removeParticipants',
@@ -143,19 +177,25 @@ describe('Get Group', () => {
 		expect(result.error).toBeUndefined();
 		const removed = result.output('Remove Participants')[0].json;
 		expect(removed).toMatchObject({ status: 'done', chatId: DEMO.groups.periskope.five });
-		expect((removed.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual([
+		expect(
+			(removed.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+		).toEqual([
 			['14155550185', 'removed'],
 			['14155550186', 'removed'],
 		]);
-		expect([...sandbox.getChat('periskope', DEMO.groups.periskope.five)!.participants].sort()).toEqual(
-			[DEMO.periskope.orgPhone, ...keep].sort(),
-		);
+		expect(
+			[...sandbox.getChat('periskope', DEMO.groups.periskope.five)!.participants].sort(),
+		).toEqual([DEMO.periskope.orgPhone, ...keep].sort());
 	});
 
 	test('Get Group → Remove Participants prunes a Linq roster (applied once Linq processes the queue)', async () => {
 		const keep = ['+14155550163', '+14155550164'];
 		const nodes = [
-			groupChatNode('Get Group', { provider: 'linq', operation: 'get', chatId: rl(DEMO.groups.linq.five) }),
+			groupChatNode('Get Group', {
+				provider: 'linq',
+				operation: 'get',
+				chatId: rl(DEMO.groups.linq.five),
+			}),
 			groupChatNode('Remove Participants', {
 				provider: 'linq',
 				operation: 'removeParticipants',
@@ -170,12 +210,16 @@ describe('Get Group', () => {
 		});
 		expect(result.error).toBeUndefined();
 		const removed = result.output('Remove Participants')[0].json;
-		expect((removed.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual([
+		expect(
+			(removed.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+		).toEqual([
 			['+14155550165', 'queued'],
 			['+14155550166', 'queued'],
 		]);
 		await sandbox.settle();
-		expect([...sandbox.getChat('linq', DEMO.groups.linq.five)!.participants].sort()).toEqual(['+14155550150', ...keep].sort());
+		expect([...sandbox.getChat('linq', DEMO.groups.linq.five)!.participants].sort()).toEqual(
+			['+14155550150', ...keep].sort(),
+		);
 	});
 });
 
@@ -204,7 +248,12 @@ describe('Chat: a resource locator, or a plain string from a workflow saved befo
 
 	test('Chert (By ID only): a locator value and a saved plain string both reach the same chat', async () => {
 		for (const chatId of [rl(DEMO.groups.chert.five, 'id'), DEMO.groups.chert.five]) {
-			const { error, items } = await run({ provider: 'chert', operation: 'rename', chatId, groupName: 'Same chat' });
+			const { error, items } = await run({
+				provider: 'chert',
+				operation: 'rename',
+				chatId,
+				groupName: 'Same chat',
+			});
 			expect(error).toBeUndefined();
 			expect(items[0]).toMatchObject({ chatId: DEMO.groups.chert.five, status: 'done' });
 		}
@@ -215,12 +264,17 @@ describe('Chat: a resource locator, or a plain string from a workflow saved befo
 	});
 
 	test('an empty locator: n8n itself refuses the workflow (Chat is required), nothing is sent', async () => {
-		await expect(run({ provider: 'linq', operation: 'leave', chatId: rl('') })).rejects.toThrow('Parameter "Chat" is required');
+		await expect(run({ provider: 'linq', operation: 'leave', chatId: rl('') })).rejects.toThrow(
+			'Parameter "Chat" is required',
+		);
 		expect(sandbox.requests).toHaveLength(0);
 	});
 
 	test('an expression that comes out empty says what is missing, and nothing is sent', async () => {
-		const { error } = await run({ provider: 'linq', operation: 'leave', chatId: rl('={{ $json.nothing }}', 'id') }, [{}]);
+		const { error } = await run(
+			{ provider: 'linq', operation: 'leave', chatId: rl('={{ $json.nothing }}', 'id') },
+			[{}],
+		);
 		expect(error?.message).toMatch(/^Item 0: Chat ID is empty/);
 		expect(sandbox.requests).toHaveLength(0);
 	});
@@ -252,7 +306,9 @@ describe('Remove Participants: Members to Remove', () => {
 			participants: '+1 415 555 0184',
 		});
 		expect(error).toBeUndefined();
-		expect((items[0].participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual([
+		expect(
+			(items[0].participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+		).toEqual([
 			['14155550185', 'removed'],
 			['14155550186', 'removed'],
 			['14155550184', 'removed'],
@@ -287,23 +343,49 @@ describe('output for people', () => {
 				participants: '+1 415 555 0181',
 			},
 		],
-		['rename', { provider: 'periskope', operation: 'rename', chatId: rl(DEMO.groups.periskope.trio), groupName: 'Ordered' }],
-		['add', { provider: 'chert', operation: 'addParticipants', chatId: DEMO.groups.chert.five, participants: '+14155550199' }],
-	])('%s: status, chatId, name, participants, roster first; provider, operation, raw last', async (_label, parameters) => {
-		const { error, items } = await run(parameters);
-		expect(error).toBeUndefined();
-		const keys = Object.keys(items[0]);
-		const present = FIRST.filter((key) => key in items[0]);
-		expect(keys.slice(0, present.length)).toEqual(present);
-		expect(keys.slice(-3)).toEqual(LAST);
-		expect(present.slice(0, 2)).toEqual(['status', 'chatId']);
-	});
+		[
+			'rename',
+			{
+				provider: 'periskope',
+				operation: 'rename',
+				chatId: rl(DEMO.groups.periskope.trio),
+				groupName: 'Ordered',
+			},
+		],
+		[
+			'add',
+			{
+				provider: 'chert',
+				operation: 'addParticipants',
+				chatId: DEMO.groups.chert.five,
+				participants: '+14155550199',
+			},
+		],
+	])(
+		'%s: status, chatId, name, participants, roster first; provider, operation, raw last',
+		async (_label, parameters) => {
+			const { error, items } = await run(parameters);
+			expect(error).toBeUndefined();
+			const keys = Object.keys(items[0]);
+			const present = FIRST.filter((key) => key in items[0]);
+			expect(keys.slice(0, present.length)).toEqual(present);
+			expect(keys.slice(-3)).toEqual(LAST);
+			expect(present.slice(0, 2)).toEqual(['status', 'chatId']);
+		},
+	);
 
 	test('Include Raw Answers: on by default (the provider’s answers, capped), off leaves raw out', async () => {
 		const chatId = rl(DEMO.groups.linq.five);
 		const on = await run({ provider: 'linq', operation: 'get', chatId });
-		expect(on.items[0].raw).toEqual([expect.objectContaining({ id: DEMO.groups.linq.five, handles: expect.any(Array) })]);
-		const off = await run({ provider: 'linq', operation: 'get', chatId, options: { includeRaw: false } });
+		expect(on.items[0].raw).toEqual([
+			expect.objectContaining({ id: DEMO.groups.linq.five, handles: expect.any(Array) }),
+		]);
+		const off = await run({
+			provider: 'linq',
+			operation: 'get',
+			chatId,
+			options: { includeRaw: false },
+		});
 		expect(off.items[0]).not.toHaveProperty('raw');
 		expect(Object.keys(off.items[0]).slice(-2)).toEqual(['provider', 'operation']);
 		expect(off.items[0].roster).toEqual(on.items[0].roster);
@@ -321,7 +403,11 @@ describe('output for people', () => {
 	});
 
 	test('a failed item under Continue On Fail keeps the order, error last', async () => {
-		sandbox.faults.inject({ provider: 'periskope', kind: 'partial_failure', failAddresses: ['14155550185'] });
+		sandbox.faults.inject({
+			provider: 'periskope',
+			kind: 'partial_failure',
+			failAddresses: ['14155550185'],
+		});
 		const result = await runWorkflow({
 			nodes: [
 				groupChatNode(
@@ -339,7 +425,15 @@ describe('output for people', () => {
 			credentials: sandboxCredentials(sandbox),
 		});
 		const item = result.output('Group Chat')[0].json;
-		expect(Object.keys(item)).toEqual(['status', 'chatId', 'participants', 'provider', 'operation', 'error', 'errorDescription']);
+		expect(Object.keys(item)).toEqual([
+			'status',
+			'chatId',
+			'participants',
+			'provider',
+			'operation',
+			'error',
+			'errorDescription',
+		]);
 		expect(item.status).toBe('partial');
 	});
 });

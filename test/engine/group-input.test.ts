@@ -43,8 +43,18 @@ describe('operations a provider does not offer: refused with the reason, nothing
 		['linq', 'inviteLink', 'Invite Link', /no invite links/],
 	])('%s %s', async (provider, operation, label, reason) => {
 		const chatId = provider === 'chert' ? DEMO.groups.chert.five : DEMO.groups.linq.five;
-		const { error } = await run({ provider, operation, chatId, participants: '+14155550163', message: 'x' });
-		expect(error?.message).toMatch(new RegExp(`^Item 0: ${label} is not available on ${provider === 'chert' ? 'Chert' : 'Linq'}: `));
+		const { error } = await run({
+			provider,
+			operation,
+			chatId,
+			participants: '+14155550163',
+			message: 'x',
+		});
+		expect(error?.message).toMatch(
+			new RegExp(
+				`^Item 0: ${label} is not available on ${provider === 'chert' ? 'Chert' : 'Linq'}: `,
+			),
+		);
 		expect(error?.message).toMatch(reason);
 		expect(error?.description).toMatch(/Check the "Operation" field\. Nothing was sent/);
 		expect(sandbox.requests).toHaveLength(0);
@@ -53,9 +63,16 @@ describe('operations a provider does not offer: refused with the reason, nothing
 
 describe('Send Message', () => {
 	test('a message of spaces names the Message field', async () => {
-		const { error } = await run({ provider: 'linq', operation: 'sendMessage', chatId: DEMO.groups.linq.five, message: '   ' });
+		const { error } = await run({
+			provider: 'linq',
+			operation: 'sendMessage',
+			chatId: DEMO.groups.linq.five,
+			message: '   ',
+		});
 		expect(error?.message).toBe('Item 0: Message is empty: enter the text to send');
-		expect(error?.description).toBe('Check the "Message" field. Nothing was sent to the provider for this item.');
+		expect(error?.description).toBe(
+			'Check the "Message" field. Nothing was sent to the provider for this item.',
+		);
 		expect(sandbox.requests).toHaveLength(0);
 	});
 
@@ -85,8 +102,12 @@ describe('Sync Members', () => {
 	test('an empty list (an expression giving nothing) is refused, naming the Members field; nothing is read or sent', async () => {
 		for (const participants of ['={{ [] }}', '={{ $json.nobody }}', ' , ; ']) {
 			const { error } = await run(sync(participants));
-			expect(error?.message).toMatch(/^Item 0: Members is empty: enter the list the group should have/);
-			expect(error?.description).toBe('Check the "Members" field. Nothing was sent to the provider for this item.');
+			expect(error?.message).toMatch(
+				/^Item 0: Members is empty: enter the list the group should have/,
+			);
+			expect(error?.description).toBe(
+				'Check the "Members" field. Nothing was sent to the provider for this item.',
+			);
 		}
 		expect(sandbox.requests).toHaveLength(0);
 	});
@@ -99,7 +120,9 @@ describe('Sync Members', () => {
 	});
 
 	test('a linked id that is not in the group cannot be added: refused before any change, naming it', async () => {
-		const { error } = await run(sync(`+1 415 555 0183, ${LID}`, { syncOptions: { allowRemovals: true } }));
+		const { error } = await run(
+			sync(`+1 415 555 0183, ${LID}`, { syncOptions: { allowRemovals: true } }),
+		);
 		expect(error?.message).toMatch(new RegExp(`^Item 0: .*"${LID}".*linked ID`));
 		expect(error?.message).toMatch(/Nothing was changed|cannot be added|not added/);
 		expect(writes()).toHaveLength(0);
@@ -114,7 +137,9 @@ describe('Sync Members', () => {
 			participants: '+14155550163',
 			syncOptions: { allowRemovals: true },
 		});
-		expect(error?.message).toMatch(/^Item 0: Linq needs at least 3 members in a group: this sync's removals would leave 2 \(5 now, 3 to remove\)\. Nothing was changed/);
+		expect(error?.message).toMatch(
+			/^Item 0: Linq needs at least 3 members in a group: this sync's removals would leave 2 \(5 now, 3 to remove\)\. Nothing was changed/,
+		);
 		expect(error?.description).toMatch(/Check the "Members" field/);
 		expect(writes()).toHaveLength(0);
 		await sandbox.settle();
@@ -127,7 +152,12 @@ describe('Add, Create: a WhatsApp linked id is not a phone number to add', () =>
 		['addParticipants', { chatId: DEMO.groups.periskope.five }],
 		['create', { groupName: 'With a linked id' }],
 	])('%s', async (operation, extra) => {
-		const { error } = await run({ provider: 'periskope', operation, participants: `+1 415 555 0187, ${LID}`, ...extra });
+		const { error } = await run({
+			provider: 'periskope',
+			operation,
+			participants: `+1 415 555 0187, ${LID}`,
+			...extra,
+		});
 		expect(error?.message).toBe(
 			`Item 0: Participants: "${LID}" is a WhatsApp linked ID (a member known without a phone number), not a phone number: it can be removed, promoted, demoted or kept by Sync Members, but not added`,
 		);
@@ -137,14 +167,23 @@ describe('Add, Create: a WhatsApp linked id is not a phone number to add', () =>
 
 describe('List Groups', () => {
 	test('a member filter that is not an address names the Has Member filter', async () => {
-		const { error } = await run({ provider: 'periskope', operation: 'listGroups', groupFilters: { member: 'somebody' } });
+		const { error } = await run({
+			provider: 'periskope',
+			operation: 'listGroups',
+			groupFilters: { member: 'somebody' },
+		});
 		expect(error?.message).toMatch(/^Item 0: Has Member: "somebody" is not a phone number/);
 		expect(error?.description).toMatch(/Check the "Filters" field/);
 		expect(sandbox.requests).toHaveLength(0);
 	});
 
 	test.each([0, 1001, 2.5, '={{ "many" }}'])('Limit %p is refused', async (limit) => {
-		const { error } = await run({ provider: 'linq', operation: 'listGroups', returnAll: false, limit });
+		const { error } = await run({
+			provider: 'linq',
+			operation: 'listGroups',
+			returnAll: false,
+			limit,
+		});
 		expect(error?.message).toMatch(/^Item 0: Limit must be a whole number from 1 to 1000, got /);
 		expect(error?.description).toMatch(/Check the "Limit" field/);
 		expect(sandbox.requests).toHaveLength(0);
@@ -153,7 +192,12 @@ describe('List Groups', () => {
 
 describe('Promote / Demote', () => {
 	test('an empty list is refused', async () => {
-		const { error } = await run({ provider: 'periskope', operation: 'promoteAdmins', chatId: DEMO.groups.periskope.five, participants: '={{ [] }}' });
+		const { error } = await run({
+			provider: 'periskope',
+			operation: 'promoteAdmins',
+			chatId: DEMO.groups.periskope.five,
+			participants: '={{ [] }}',
+		});
 		expect(error?.message).toMatch(/^Item 0: Participants is empty/);
 		expect(sandbox.requests).toHaveLength(0);
 	});

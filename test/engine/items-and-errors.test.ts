@@ -21,7 +21,12 @@ afterAll(async () => server.close());
 beforeEach(() => server.reset());
 
 const credentials = () => ({
-	chertApi: { baseUrl: server.baseUrl, signingSecret: SECRET, tenantSlug: 'acme', authMode: 'hmac' },
+	chertApi: {
+		baseUrl: server.baseUrl,
+		signingSecret: SECRET,
+		tenantSlug: 'acme',
+		authMode: 'hmac',
+	},
 	linqApi: { baseUrl: server.baseUrl, apiToken: LINQ_TOKEN },
 	periskopeApi: { baseUrl: server.baseUrl, apiKey: PERISKOPE_KEY, orgPhone: '14155550300' },
 });
@@ -66,7 +71,9 @@ describe('several items and participants', () => {
 			const sent = server.requests.filter((request) => request.url.split('/')[4] === chat);
 			const expected = items.find((item) => item.chat === chat)!.phones;
 			expect(sent.map((request) => JSON.parse(request.text).address)).toEqual(
-				(Array.isArray(expected) ? expected : expected.split(/[,\n]/)).map((phone) => `+1${phone.replace(/\D/g, '').slice(-10)}`),
+				(Array.isArray(expected) ? expected : expected.split(/[,\n]/)).map(
+					(phone) => `+1${phone.replace(/\D/g, '').slice(-10)}`,
+				),
 			);
 		}
 		const output = result.output('Group Chat');
@@ -75,11 +82,15 @@ describe('several items and participants', () => {
 			expect(item.pairedItem).toEqual({ item: index });
 			expect(item.json.chatId).toBe(items[index].chat);
 			expect((item.json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual([
-				'added', 'added', 'added',
+				'added',
+				'added',
+				'added',
 			]);
 		});
 		expect((output[0].json.participants as IDataObject[]).map((entry) => entry.address)).toEqual([
-			'+14155550001', '+14155550002', '+14155550003',
+			'+14155550001',
+			'+14155550002',
+			'+14155550003',
 		]);
 	});
 
@@ -96,10 +107,7 @@ describe('several items and participants', () => {
 					}
 				: { body: { chat_id: 'x', added: 'y', participants: [] } },
 		);
-		const result = await run(
-			{ ...parameters, options: { onPartialFailure: 'output' } },
-			items,
-		);
+		const result = await run({ ...parameters, options: { onPartialFailure: 'output' } }, items);
 		expect(result.error).toBeUndefined();
 		expect(server.requests).toHaveLength(9);
 		const output = result.output('Group Chat');
@@ -119,7 +127,14 @@ describe('several items and participants', () => {
 	test('partial failure fails the item by default; Continue On Fail keeps every outcome and the other items', async () => {
 		server.respond((request) =>
 			request.text.includes('+14155550012')
-				? { status: 502, body: { success: false, error: { status: 502, code: 4001, message: 'Delivery failed', retryable: false }, trace_id: 'tr_2' } }
+				? {
+						status: 502,
+						body: {
+							success: false,
+							error: { status: 502, code: 4001, message: 'Delivery failed', retryable: false },
+							trace_id: 'tr_2',
+						},
+					}
 				: { body: { chat_id: 'x', added: 'y', participants: [] } },
 		);
 		const failing = await run(parameters, items);
@@ -127,7 +142,14 @@ describe('several items and participants', () => {
 		server.reset();
 		server.respond((request) =>
 			request.text.includes('+14155550012')
-				? { status: 502, body: { success: false, error: { status: 502, code: 4001, message: 'Delivery failed', retryable: false }, trace_id: 'tr_2' } }
+				? {
+						status: 502,
+						body: {
+							success: false,
+							error: { status: 502, code: 4001, message: 'Delivery failed', retryable: false },
+							trace_id: 'tr_2',
+						},
+					}
 				: { body: { chat_id: 'x', added: 'y', participants: [] } },
 		);
 		const continuing = await run(parameters, items, { onError: 'continueRegularOutput' });
@@ -137,7 +159,9 @@ describe('several items and participants', () => {
 		expect(output[1].json.error).toBe('Chert: 1 of 3 participants failed (+14155550012)');
 		expect(output[1].json.errorDescription).toContain('trace id tr_2');
 		expect((output[1].json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual([
-			'added', 'failed', 'added',
+			'added',
+			'failed',
+			'added',
 		]);
 		expect(output[0].json.status).toBe('done');
 		expect(output[2].json.status).toBe('done');
@@ -149,27 +173,53 @@ describe('bad input is refused before anything is sent', () => {
 	const cases: Array<[string, IDataObject, RegExp]> = [
 		[
 			'invalid phone number',
-			{ provider: 'chert', operation: 'addParticipants', chatId: 'ch_1', participants: '+1 415 555 1234, 12ab' },
+			{
+				provider: 'chert',
+				operation: 'addParticipants',
+				chatId: 'ch_1',
+				participants: '+1 415 555 1234, 12ab',
+			},
 			/^Item 0: Participants: "12ab" is not a phone number/,
 		],
 		[
 			'email address for WhatsApp',
-			{ provider: 'periskope', operation: 'addParticipants', chatId: '1203@g.us', participants: 'ana@example.com' },
+			{
+				provider: 'periskope',
+				operation: 'addParticipants',
+				chatId: '1203@g.us',
+				participants: 'ana@example.com',
+			},
 			/^Item 0: Participants: "ana@example.com" is an email address, but WhatsApp on Periskope only accepts phone numbers/,
 		],
 		[
 			'empty group name (Periskope create)',
-			{ provider: 'periskope', operation: 'create', groupName: '   ', participants: '+14155551234' },
+			{
+				provider: 'periskope',
+				operation: 'create',
+				groupName: '   ',
+				participants: '+14155551234',
+			},
 			/^Item 0: Group Name is empty/,
 		],
 		[
 			'empty name on rename',
-			{ provider: 'linq', operation: 'rename', chatId: '550e8400-e29b-41d4-a716-446655440000', groupName: '' },
+			{
+				provider: 'linq',
+				operation: 'rename',
+				chatId: '550e8400-e29b-41d4-a716-446655440000',
+				groupName: '',
+			},
 			/^Item 0: Group Name is empty/,
 		],
 		[
 			'Chert create with one recipient',
-			{ provider: 'chert', operation: 'create', sender: '+14155550100', firstMessage: 'hi', participants: '+14155551234' },
+			{
+				provider: 'chert',
+				operation: 'create',
+				sender: '+14155550100',
+				firstMessage: 'hi',
+				participants: '+14155551234',
+			},
 			/^Item 0: A new group needs 2 to 31 participants besides the sender, got 1 \(\+14155551234\)/,
 		],
 		[
@@ -179,7 +229,10 @@ describe('bad input is refused before anything is sent', () => {
 				operation: 'create',
 				sender: '+14155550100',
 				firstMessage: 'hi',
-				participants: Array.from({ length: 32 }, (_, index) => `+1415555${String(1000 + index)}`).join(','),
+				participants: Array.from(
+					{ length: 32 },
+					(_, index) => `+1415555${String(1000 + index)}`,
+				).join(','),
 			},
 			/^Item 0: A new group needs 2 to 31 participants besides the sender, got 32/,
 		],
@@ -190,17 +243,34 @@ describe('bad input is refused before anything is sent', () => {
 		],
 		[
 			'missing sender (an expression resolving to nothing)',
-			{ provider: 'linq', operation: 'create', sender: '={{ $json.from }}', firstMessage: 'hi', participants: '+14155551234,+14155551235' },
+			{
+				provider: 'linq',
+				operation: 'create',
+				sender: '={{ $json.from }}',
+				firstMessage: 'hi',
+				participants: '+14155551234,+14155551235',
+			},
 			/^Item 0: Sender is empty/,
 		],
 		[
 			'a link in Chert’s first message',
-			{ provider: 'chert', operation: 'create', sender: '+14155550100', firstMessage: 'see https://x.io', participants: '+14155551234,+14155551235' },
+			{
+				provider: 'chert',
+				operation: 'create',
+				sender: '+14155550100',
+				firstMessage: 'see https://x.io',
+				participants: '+14155551234,+14155551235',
+			},
 			/^Item 0: First Message contains a link/,
 		],
 		[
 			'participants resolving to an object',
-			{ provider: 'chert', operation: 'addParticipants', chatId: 'ch_1', participants: '={{ { a: 1 } }}' },
+			{
+				provider: 'chert',
+				operation: 'addParticipants',
+				chatId: 'ch_1',
+				participants: '={{ { a: 1 } }}',
+			},
 			/^Item 0: Participants must be text or a list of phone numbers\/emails, got an object/,
 		],
 	];
@@ -241,13 +311,27 @@ describe('provider errors', () => {
 			status: 400,
 			body: {
 				success: false,
-				error: { status: 400, code: 1002, message: 'cannot shrink group below 3 participants', retryable: false },
+				error: {
+					status: 400,
+					code: 1002,
+					message: 'cannot shrink group below 3 participants',
+					retryable: false,
+				},
 				trace_id: 'tr_shrink_1',
 			},
 		}));
-		const result = await run({ provider: 'chert', operation: 'removeParticipants', chatId: 'ch_1', participants: '+14155551234' });
-		expect(result.error?.message).toBe('Chert: the group would drop below 3 members (+14155551234)');
-		expect(result.error?.description).toContain('provider code 1002, HTTP 400, trace id tr_shrink_1');
+		const result = await run({
+			provider: 'chert',
+			operation: 'removeParticipants',
+			chatId: 'ch_1',
+			participants: '+14155551234',
+		});
+		expect(result.error?.message).toBe(
+			'Chert: the group would drop below 3 members (+14155551234)',
+		);
+		expect(result.error?.description).toContain(
+			'provider code 1002, HTTP 400, trace id tr_shrink_1',
+		);
 		expect(result.error?.description).toContain('cannot shrink group below 3 participants');
 		expect(server.requests).toHaveLength(1);
 		expectNoSecrets(result.run.data.resultData);
@@ -256,7 +340,14 @@ describe('provider errors', () => {
 	test('Linq 2004: unauthorized → readable error; Continue On Fail turns it into an item', async () => {
 		server.respond(() => ({
 			status: 401,
-			body: { success: false, error: { status: 401, code: 2004, message: 'Unauthorized - missing or invalid authentication token' } },
+			body: {
+				success: false,
+				error: {
+					status: 401,
+					code: 2004,
+					message: 'Unauthorized - missing or invalid authentication token',
+				},
+			},
 		}));
 		const parameters = {
 			provider: 'linq',
@@ -264,7 +355,9 @@ describe('provider errors', () => {
 			chatId: '550e8400-e29b-41d4-a716-446655440000',
 		};
 		const failing = await run(parameters);
-		expect(failing.error?.message).toBe('Linq: the API token was rejected: check the Linq credential');
+		expect(failing.error?.message).toBe(
+			'Linq: the API token was rejected: check the Linq credential',
+		);
 		expect(failing.error?.description).toContain('provider code 2004, HTTP 401');
 		const continuing = await run(parameters, [{}], { onError: 'continueRegularOutput' });
 		const [item] = continuing.output('Group Chat');
@@ -280,8 +373,14 @@ describe('provider errors', () => {
 			body: { message: 'Invalid API key' },
 			headers: { 'x-periskope-trace-id': 'ff85c2a0-trace' },
 		}));
-		const result = await run({ provider: 'periskope', operation: 'leave', chatId: '120363371308389685@g.us' });
-		expect(result.error?.message).toBe('Periskope: the API key or org phone was rejected: check the Periskope credential');
+		const result = await run({
+			provider: 'periskope',
+			operation: 'leave',
+			chatId: '120363371308389685@g.us',
+		});
+		expect(result.error?.message).toBe(
+			'Periskope: the API key or org phone was rejected: check the Periskope credential',
+		);
 		expect(result.error?.description).toContain('HTTP 401, trace id ff85c2a0-trace');
 		expect(result.error?.description).toContain('Invalid API key');
 		expectNoSecrets(result.run.data.resultData);
@@ -326,10 +425,15 @@ describe('concurrency across chats, order within a chat', () => {
 				}),
 			],
 			items,
-			credentials: { ...credentials(), chertApi: { ...credentials().chertApi, baseUrl: slow.baseUrl } },
+			credentials: {
+				...credentials(),
+				chertApi: { ...credentials().chertApi, baseUrl: slow.baseUrl },
+			},
 		});
 	const sentAddresses = (chat?: string) =>
-		slow.hits.filter((hit) => !chat || hit.url.split('/')[4] === chat).map((hit) => JSON.parse(hit.body).address);
+		slow.hits
+			.filter((hit) => !chat || hit.url.split('/')[4] === chat)
+			.map((hit) => JSON.parse(hit.body).address);
 
 	test('Concurrency 1 sends everything one after the other in input order', async () => {
 		const result = await runOn(1);
@@ -344,7 +448,9 @@ describe('concurrency across chats, order within a chat', () => {
 		expect(peak).toBeGreaterThan(1);
 		expect(peak).toBeLessThanOrEqual(4);
 		for (const chat of new Set(chats)) {
-			expect(sentAddresses(chat)).toEqual(items.filter((item) => item.chat === chat).map((item) => item.phone));
+			expect(sentAddresses(chat)).toEqual(
+				items.filter((item) => item.chat === chat).map((item) => item.phone),
+			);
 		}
 		const output = result.output('Group Chat');
 		expect(output.map((item) => [item.pairedItem, item.json.chatId])).toEqual(

@@ -29,15 +29,31 @@ const paths: Record<string, Reply> = {
 	// Enough for every operation to succeed: a chat, a message ID, a queue ID, an invite link, an empty list.
 	success: {
 		status: 200,
-		body: { chat: { id: 'ch_1' }, chat_id: 'ch_1', status: 'accepted', message: { id: 'm_1' }, queue_id: 'q_1', invite_link: 'https://chat.whatsapp.com/x', chats: [] },
+		body: {
+			chat: { id: 'ch_1' },
+			chat_id: 'ch_1',
+			status: 'accepted',
+			message: { id: 'm_1' },
+			queue_id: 'q_1',
+			invite_link: 'https://chat.whatsapp.com/x',
+			chats: [],
+		},
 	},
 	refusal: {
 		status: 401,
-		body: { success: false, error: { status: 401, code: 2004, message: 'Unauthorized' }, trace_id: 'tr' },
+		body: {
+			success: false,
+			error: { status: 401, code: 2004, message: 'Unauthorized' },
+			trace_id: 'tr',
+		},
 	},
 	serverError: {
 		status: 500,
-		body: { success: false, error: { status: 500, code: 3001, message: 'boom', retryable: false }, trace_id: 'tr' },
+		body: {
+			success: false,
+			error: { status: 500, code: 3001, message: 'boom', retryable: false },
+			trace_id: 'tr',
+		},
 	},
 	reset: { destroy: true },
 };
@@ -53,7 +69,9 @@ test('no secret, signature or Authorization header in any output, error or log l
 		return true;
 	};
 	const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
-		jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void captured.push(dump(args))),
+		jest
+			.spyOn(console, method)
+			.mockImplementation((...args: unknown[]) => void captured.push(dump(args))),
 	);
 	process.stdout.write = capture as typeof process.stdout.write;
 	process.stderr.write = capture as typeof process.stderr.write;
@@ -77,9 +95,18 @@ test('no secret, signature or Authorization header in any output, error or log l
 								),
 							],
 							credentials: {
-								chertApi: { baseUrl: server.baseUrl, signingSecret: CHERT_SIGNING, tenantSlug: 't', authMode: runs % 2 ? 'bearer' : 'hmac' },
+								chertApi: {
+									baseUrl: server.baseUrl,
+									signingSecret: CHERT_SIGNING,
+									tenantSlug: 't',
+									authMode: runs % 2 ? 'bearer' : 'hmac',
+								},
 								linqApi: { baseUrl: server.baseUrl, apiToken: LINQ_BEARER },
-								periskopeApi: { baseUrl: server.baseUrl, apiKey: PERISKOPE_API, orgPhone: '14155550300' },
+								periskopeApi: {
+									baseUrl: server.baseUrl,
+									apiKey: PERISKOPE_API,
+									orgPhone: '14155550300',
+								},
 							},
 						});
 						runs++;
@@ -90,7 +117,8 @@ test('no secret, signature or Authorization header in any output, error or log l
 							const signature = request.headers['x-chert-signature'];
 							if (signature) produced.push(`SIGNATURE:${String(signature).split(',')[2]}`);
 						}
-						if (pathName !== 'success' && onError === 'stopWorkflow') expect(result.error).toBeDefined();
+						if (pathName !== 'success' && onError === 'stopWorkflow')
+							expect(result.error).toBeDefined();
 					}
 				}
 			}
@@ -105,7 +133,9 @@ test('no secret, signature or Authorization header in any output, error or log l
 	const operationCount = Object.values(operations).reduce((sum, list) => sum + list.length, 0);
 	expect(operationCount).toBe(6 + 7 + 12);
 	expect(runs).toBe(operationCount * 4 * 2);
-	const signatures = produced.filter((entry) => entry.startsWith('SIGNATURE:')).map((entry) => entry.slice(10));
+	const signatures = produced
+		.filter((entry) => entry.startsWith('SIGNATURE:'))
+		.map((entry) => entry.slice(10));
 	expect(signatures.length).toBeGreaterThan(10);
 	// n8n logged the failed runs' errors (its ErrorReporter), and those lines are scanned too.
 	expect(n8nLog.filter((entry) => entry.level === 'error').length).toBeGreaterThan(10);

@@ -7,7 +7,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { DEMO, startSandbox, type Sandbox } from '../../src/sandbox';
 import { groupChatNode, runWorkflow } from '../helpers/engine';
-import { E164, PEOPLE, lifecycleConnections, lifecycleNodes, sandboxCredentials, type ProviderName } from '../helpers/sandbox-workflow';
+import {
+	E164,
+	PEOPLE,
+	lifecycleConnections,
+	lifecycleNodes,
+	sandboxCredentials,
+	type ProviderName,
+} from '../helpers/sandbox-workflow';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -17,7 +24,8 @@ afterAll(async () => sandbox.stop());
 beforeEach(() => sandbox.reset());
 
 const digits = (human: string) => E164(human).slice(1);
-const address = (provider: ProviderName, human: string) => (provider === 'periskope' ? digits(human) : E164(human));
+const address = (provider: ProviderName, human: string) =>
+	provider === 'periskope' ? digits(human) : E164(human);
 
 describe.each(['chert', 'linq', 'periskope'] as const)('%s lifecycle', (provider) => {
 	test.each(provider === 'chert' ? (['hmac', 'bearer'] as const) : (['default'] as const))(
@@ -37,17 +45,27 @@ describe.each(['chert', 'linq', 'periskope'] as const)('%s lifecycle', (provider
 			const people = PEOPLE[provider];
 			const founders = people.founders.map((human) => address(provider, human));
 			const joiner = address(provider, people.joiner);
-			expect(created.participants).toEqual(founders.map((entry) => expect.objectContaining({ address: entry, outcome: 'added' })));
+			expect(created.participants).toEqual(
+				founders.map((entry) => expect.objectContaining({ address: entry, outcome: 'added' })),
+			);
 
 			const async = provider === 'linq';
 			expect(out('Add Participants')).toMatchObject({
 				chatId,
 				status: async ? 'accepted' : 'done',
-				participants: [expect.objectContaining({ address: joiner, outcome: async ? 'queued' : 'added' })],
+				participants: [
+					expect.objectContaining({ address: joiner, outcome: async ? 'queued' : 'added' }),
+				],
 			});
-			expect(out('Rename Group')).toMatchObject({ chatId, status: async ? 'accepted' : 'done', name: 'Lifecycle (renamed)' });
+			expect(out('Rename Group')).toMatchObject({
+				chatId,
+				status: async ? 'accepted' : 'done',
+				name: 'Lifecycle (renamed)',
+			});
 			expect(out('Remove Participants')).toMatchObject({
-				participants: [expect.objectContaining({ address: founders[0], outcome: async ? 'queued' : 'removed' })],
+				participants: [
+					expect.objectContaining({ address: founders[0], outcome: async ? 'queued' : 'removed' }),
+				],
 			});
 			expect(out('Leave Group')).toMatchObject({ chatId, status: async ? 'accepted' : 'done' });
 
@@ -56,7 +74,9 @@ describe.each(['chert', 'linq', 'periskope'] as const)('%s lifecycle', (provider
 			expect(chat.name).toBe('Lifecycle (renamed)');
 			expect(chat.selfIsMember).toBe(false);
 			expect([...chat.participants].sort()).toEqual([founders[1], founders[2], joiner].sort());
-			expect(sandbox.listChats(provider).filter((entry) => entry.name?.startsWith('Lifecycle'))).toHaveLength(1);
+			expect(
+				sandbox.listChats(provider).filter((entry) => entry.name?.startsWith('Lifecycle')),
+			).toHaveLength(1);
 		},
 	);
 });
@@ -86,7 +106,10 @@ test('Chert create: n8n’s Retry of a failed execution replays the same group; 
 
 describe('documented refusals, end to end', () => {
 	const run = (parameters: IDataObject) =>
-		runWorkflow({ nodes: [groupChatNode('Group Chat', parameters)], credentials: sandboxCredentials(sandbox) });
+		runWorkflow({
+			nodes: [groupChatNode('Group Chat', parameters)],
+			credentials: sandboxCredentials(sandbox),
+		});
 
 	test('Chert: removing from a 3-member group → "would drop below 3", nothing changes', async () => {
 		const before = sandbox.getChat('chert', DEMO.groups.chert.trio)!.participants;
@@ -102,13 +125,23 @@ describe('documented refusals, end to end', () => {
 	});
 
 	test('Chert: leaving a 3-member group → "at least 4 members"', async () => {
-		const result = await run({ provider: 'chert', operation: 'leave', chatId: DEMO.groups.chert.trio });
-		expect(result.error?.message).toMatch(/^Chert: you can only leave a group that has at least 4 members/);
+		const result = await run({
+			provider: 'chert',
+			operation: 'leave',
+			chatId: DEMO.groups.chert.trio,
+		});
+		expect(result.error?.message).toMatch(
+			/^Chert: you can only leave a group that has at least 4 members/,
+		);
 		expect(sandbox.getChat('chert', DEMO.groups.chert.trio)!.selfIsMember).toBe(true);
 	});
 
 	test('Linq: leaving a 3-member group is refused', async () => {
-		const result = await run({ provider: 'linq', operation: 'leave', chatId: DEMO.groups.linq.trio });
+		const result = await run({
+			provider: 'linq',
+			operation: 'leave',
+			chatId: DEMO.groups.linq.trio,
+		});
 		expect(result.error?.message).toMatch(/^Linq: /);
 		expect(result.error?.description).toMatch(/HTTP 4\d\d/);
 		await sandbox.settle();
@@ -124,15 +157,28 @@ describe('documented refusals, end to end', () => {
 		});
 		expect(result.error?.message).toMatch(/^Linq: .*\(\+14155559999\)/);
 		await sandbox.settle();
-		expect(sandbox.getChat('linq', DEMO.groups.linq.five)!.participants).not.toContain('+14155559999');
+		expect(sandbox.getChat('linq', DEMO.groups.linq.five)!.participants).not.toContain(
+			'+14155559999',
+		);
 	});
 
 	test('Periskope: a wrong API key → 401 in the user’s words; nothing changes', async () => {
 		const result = await runWorkflow({
-			nodes: [groupChatNode('Group Chat', { provider: 'periskope', operation: 'rename', chatId: DEMO.groups.periskope.five, groupName: 'x' })],
-			credentials: { periskopeApi: { ...sandboxCredentials(sandbox).periskopeApi, apiKey: 'dummy-wrong-key' } },
+			nodes: [
+				groupChatNode('Group Chat', {
+					provider: 'periskope',
+					operation: 'rename',
+					chatId: DEMO.groups.periskope.five,
+					groupName: 'x',
+				}),
+			],
+			credentials: {
+				periskopeApi: { ...sandboxCredentials(sandbox).periskopeApi, apiKey: 'dummy-wrong-key' },
+			},
 		});
-		expect(result.error?.message).toBe('Periskope: the API key or org phone was rejected: check the Periskope credential');
+		expect(result.error?.message).toBe(
+			'Periskope: the API key or org phone was rejected: check the Periskope credential',
+		);
 		expect(sandbox.getChat('periskope', DEMO.groups.periskope.five)!.name).toBe('Demo five');
 	});
 
@@ -144,10 +190,11 @@ describe('documented refusals, end to end', () => {
 			participants: '+1 415 555 0187, +44 20 7123 4567',
 		});
 		expect(result.error).toBeUndefined();
-		expect((result.output('Group Chat')[0].json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual([
-			'added',
-			'invited',
-		]);
+		expect(
+			(result.output('Group Chat')[0].json.participants as IDataObject[]).map(
+				(entry) => entry.outcome,
+			),
+		).toEqual(['added', 'invited']);
 		const chat = sandbox.getChat('periskope', DEMO.groups.periskope.five)!;
 		expect(chat.participants).toContain('14155550187');
 		expect(chat.participants).not.toContain('442071234567');

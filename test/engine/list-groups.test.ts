@@ -24,13 +24,31 @@ beforeAll(async () => {
 	for (let n = 0; n < GROUPS; n++) {
 		const marked = n % 50 === 0;
 		const to = [`+1415556${String(n).padStart(4, '0')}`, `+1415557${String(n).padStart(4, '0')}`];
-		const created = await linq(sandbox, 'POST', '/v3/chats', linqCreateBody({ to: marked ? [...to, MARKED.linq] : to }));
+		const created = await linq(
+			sandbox,
+			'POST',
+			'/v3/chats',
+			linqCreateBody({ to: marked ? [...to, MARKED.linq] : to }),
+		);
 		expect(created.status).toBe(200);
 		if (n % 25 === 0) {
-			expect((await linq(sandbox, 'PUT', `/v3/chats/${created.json.chat.id}`, { display_name: `Onboarding ${n}` })).status).toBe(200);
+			expect(
+				(
+					await linq(sandbox, 'PUT', `/v3/chats/${created.json.chat.id}`, {
+						display_name: `Onboarding ${n}`,
+					})
+				).status,
+			).toBe(200);
 		}
 		const participants = marked ? ['14155550181', MARKED.periskope] : ['14155550181'];
-		expect((await periskope(sandbox, 'POST', '/chats/create', { group_name: `Cohort ${n}`, participants })).status).toBe(200);
+		expect(
+			(
+				await periskope(sandbox, 'POST', '/chats/create', {
+					group_name: `Cohort ${n}`,
+					participants,
+				})
+			).status,
+		).toBe(200);
 	}
 	await sandbox.settle();
 }, 120_000);
@@ -50,9 +68,15 @@ async function run(parameters: IDataObject, items?: IDataObject[]) {
 }
 
 const groupsOf = (provider: 'linq' | 'periskope') =>
-	sandbox.listChats(provider).filter((chat) => provider === 'periskope' || chat.participants.length > 2 || chat.name !== null);
-const pairedTo = (output: INodeExecutionData[]) => output.map((item) => (item.pairedItem as { item: number }).item);
-const reads = (provider: string) => sandbox.requests.filter((request) => request.provider === provider);
+	sandbox
+		.listChats(provider)
+		.filter(
+			(chat) => provider === 'periskope' || chat.participants.length > 2 || chat.name !== null,
+		);
+const pairedTo = (output: INodeExecutionData[]) =>
+	output.map((item) => (item.pairedItem as { item: number }).item);
+const reads = (provider: string) =>
+	sandbox.requests.filter((request) => request.provider === provider);
 
 describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 	const list = (extra: IDataObject = {}) => ({ provider, operation: 'listGroups', ...extra });
@@ -94,7 +118,9 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 		const text = provider === 'periskope' ? 'cohort 1' : 'ONBOARDING 1';
 		const { error, items } = await run(list({ returnAll: true, groupFilters: { name: text } }));
 		expect(error).toBeUndefined();
-		const expected = groupsOf(provider).filter((chat) => chat.name?.toLowerCase().includes(text.toLowerCase()));
+		const expected = groupsOf(provider).filter((chat) =>
+			chat.name?.toLowerCase().includes(text.toLowerCase()),
+		);
 		expect(expected.length).toBeGreaterThan(2);
 		expect(items.map((item) => item.name)).toEqual(expected.map((chat) => chat.name));
 	});
@@ -103,7 +129,9 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 		const typed = provider === 'periskope' ? '+1 (415) 555-0182' : '(415) 555-8200';
 		const { error, items } = await run(list({ returnAll: true, groupFilters: { member: typed } }));
 		expect(error).toBeUndefined();
-		const expected = sandbox.listChats(provider).filter((chat) => chat.participants.includes(MARKED[provider]));
+		const expected = sandbox
+			.listChats(provider)
+			.filter((chat) => chat.participants.includes(MARKED[provider]));
 		expect(expected.length).toBeGreaterThanOrEqual(5);
 		expect(items.map((item) => item.chatId)).toEqual(expected.map((chat) => chat.id));
 		for (const item of items) expect(item.roster).toContain(MARKED[provider]);
@@ -115,28 +143,43 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 	});
 
 	test('each input item gets its own groups, paired with it; a Limit stops early per item', async () => {
-		const { error, output } = await run(list({ returnAll: false, limit: '={{ $json.limit }}' }), [{ limit: 2 }, { limit: 3 }]);
+		const { error, output } = await run(list({ returnAll: false, limit: '={{ $json.limit }}' }), [
+			{ limit: 2 },
+			{ limit: 3 },
+		]);
 		expect(error).toBeUndefined();
 		expect(pairedTo(output)).toEqual([0, 0, 1, 1, 1]);
 	});
 
 	test('each group in Get Group’s shape (the same keys and values as Get Group of that group)', async () => {
 		const chatId = provider === 'periskope' ? DEMO.groups.periskope.five : DEMO.groups.linq.five;
-		const listed = (await run(list({ returnAll: true }))).items.find((item) => item.chatId === chatId)!;
+		const listed = (await run(list({ returnAll: true }))).items.find(
+			(item) => item.chatId === chatId,
+		)!;
 		const got = (await run({ provider, operation: 'get', chatId })).items[0];
 		expect(Object.keys(listed)).toEqual(Object.keys(got));
 		const { operation: listedOperation, ...listedRest } = listed;
 		const { operation: gotOperation, ...gotRest } = got;
 		expect([listedOperation, gotOperation]).toEqual(['listGroups', 'get']);
 		expect(listedRest).toEqual(gotRest);
-		expect(listed).toMatchObject({ status: 'done', participants: [], line: expect.any(String), details: expect.any(Object) });
+		expect(listed).toMatchObject({
+			status: 'done',
+			participants: [],
+			line: expect.any(String),
+			details: expect.any(Object),
+		});
 	});
 
 	test('Include Raw Answers off leaves each group’s raw entry out', async () => {
-		const { items } = await run(list({ returnAll: false, limit: 3, options: { includeRaw: false } }));
+		const { items } = await run(
+			list({ returnAll: false, limit: 3, options: { includeRaw: false } }),
+		);
 		for (const item of items) expect(item).not.toHaveProperty('raw');
 		const on = await run(list({ returnAll: false, limit: 3 }));
-		for (const item of on.items) expect(item.raw).toEqual([expect.objectContaining({ [provider === 'linq' ? 'id' : 'chat_id']: item.chatId })]);
+		for (const item of on.items)
+			expect(item.raw).toEqual([
+				expect.objectContaining({ [provider === 'linq' ? 'id' : 'chat_id']: item.chatId }),
+			]);
 	});
 });
 
@@ -151,10 +194,20 @@ describe('Periskope: members known by a linked id', () => {
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.chatId)).toEqual([DEMO.groups.periskope.linked]);
 		const [group] = items;
-		expect(group.roster).toEqual(expect.arrayContaining([...DEMO.periskope.linkedIds, '14155550187', DEMO.periskope.orgPhone]));
+		expect(group.roster).toEqual(
+			expect.arrayContaining([...DEMO.periskope.linkedIds, '14155550187', DEMO.periskope.orgPhone]),
+		);
 		expect(group.roster).toHaveLength(4);
-		expect(group.members).toContainEqual({ address: DEMO.periskope.linkedIds[1], isYou: false, status: 'active', isAdmin: true, joinedAt: null });
-		expect(group.members).toContainEqual(expect.objectContaining({ address: DEMO.periskope.linkedIds[0], isAdmin: false }));
+		expect(group.members).toContainEqual({
+			address: DEMO.periskope.linkedIds[1],
+			isYou: false,
+			status: 'active',
+			isAdmin: true,
+			joinedAt: null,
+		});
+		expect(group.members).toContainEqual(
+			expect.objectContaining({ address: DEMO.periskope.linkedIds[0], isAdmin: false }),
+		);
 		expect(JSON.stringify(group.roster)).not.toMatch(/"205519000000001"|"\+205519000000001"/);
 	});
 });
@@ -169,31 +222,63 @@ describe('a hostile provider: every list ends, and says so', () => {
 
 	const credentials = () => ({
 		linqApi: { baseUrl: hostile.baseUrl, apiToken: 'dummy-linq-token' },
-		periskopeApi: { baseUrl: hostile.baseUrl, apiKey: 'dummy-periskope-key', orgPhone: '14155550180' },
+		periskopeApi: {
+			baseUrl: hostile.baseUrl,
+			apiKey: 'dummy-periskope-key',
+			orgPhone: '14155550180',
+		},
 	});
 	const json = (body: unknown) => (_hit: unknown, response: import('node:http').ServerResponse) => {
 		response.writeHead(200, { 'content-type': 'application/json' });
 		response.end(JSON.stringify(body));
 	};
-	const linqChat = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, display_name: `G${n}`, is_group: true, handles: [] });
-	const waChat = (n: number) => ({ chat_id: `1203${String(n).padStart(10, '0')}@g.us`, chat_name: `G${n}`, chat_type: 'group', members: {} });
+	const linqChat = (n: number) => ({
+		id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+		display_name: `G${n}`,
+		is_group: true,
+		handles: [],
+	});
+	const waChat = (n: number) => ({
+		chat_id: `1203${String(n).padStart(10, '0')}@g.us`,
+		chat_name: `G${n}`,
+		chat_type: 'group',
+		members: {},
+	});
 
 	async function runHostile(parameters: IDataObject) {
-		const result = await runWorkflow({ nodes: [groupChatNode('Group Chat', parameters)], credentials: credentials() });
+		const result = await runWorkflow({
+			nodes: [groupChatNode('Group Chat', parameters)],
+			credentials: credentials(),
+		});
 		return { ...result, items: result.output('Group Chat').map((item) => item.json) };
 	}
 
 	test('Linq: a next_cursor that does not move ends the list; its groups once', async () => {
 		hostile.handle(json({ chats: [linqChat(1), linqChat(2)], next_cursor: 'same' }));
-		const { error, items } = await runHostile({ provider: 'linq', operation: 'listGroups', returnAll: true });
+		const { error, items } = await runHostile({
+			provider: 'linq',
+			operation: 'listGroups',
+			returnAll: true,
+		});
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.name)).toEqual(['G1', 'G2']);
 		expect(hostile.hits.length).toBeLessThanOrEqual(2);
 	});
 
 	test('Periskope: a server that ignores the offset (same page, a count that lies) ends the list', async () => {
-		hostile.handle(json({ chats: Array.from({ length: 100 }, (_, n) => waChat(n)), count: 1_000_000, from: 0, to: 100 }));
-		const { error, items } = await runHostile({ provider: 'periskope', operation: 'listGroups', returnAll: true });
+		hostile.handle(
+			json({
+				chats: Array.from({ length: 100 }, (_, n) => waChat(n)),
+				count: 1_000_000,
+				from: 0,
+				to: 100,
+			}),
+		);
+		const { error, items } = await runHostile({
+			provider: 'periskope',
+			operation: 'listGroups',
+			returnAll: true,
+		});
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(100);
 		expect(hostile.hits).toHaveLength(2);
@@ -206,7 +291,12 @@ describe('a hostile provider: every list ends, and says so', () => {
 			response.writeHead(200, { 'content-type': 'application/json' });
 			response.end(JSON.stringify({ chats: [linqChat(page)], next_cursor: `c${page}` }));
 		});
-		const { error, items } = await runHostile({ provider: 'linq', operation: 'listGroups', returnAll: true, groupFilters: { name: 'never matches' } });
+		const { error, items } = await runHostile({
+			provider: 'linq',
+			operation: 'listGroups',
+			returnAll: true,
+			groupFilters: { name: 'never matches' },
+		});
 		expect(items).toHaveLength(0);
 		expect(hostile.hits).toHaveLength(LIST_MAX_PAGES);
 		expect(error?.message).toBe(
@@ -219,8 +309,15 @@ describe('a hostile provider: every list ends, and says so', () => {
 			response.writeHead(503, { 'content-type': 'application/json' });
 			response.end('{"message":"down","code":"service_unavailable"}');
 		});
-		const { error } = await runHostile({ provider: 'periskope', operation: 'listGroups', returnAll: true, options: { maxAttempts: 2 } });
-		expect(error?.message).toBe('Periskope: could not read the group list: Periskope had a temporary problem (gave up after 2 attempts)');
+		const { error } = await runHostile({
+			provider: 'periskope',
+			operation: 'listGroups',
+			returnAll: true,
+			options: { maxAttempts: 2 },
+		});
+		expect(error?.message).toBe(
+			'Periskope: could not read the group list: Periskope had a temporary problem (gave up after 2 attempts)',
+		);
 		expect(error?.message).not.toMatch(/applied/);
 		expect(hostile.hits).toHaveLength(2);
 	});
@@ -238,7 +335,11 @@ describe('a hostile provider: every list ends, and says so', () => {
 			response.writeHead(200, { 'content-type': 'application/json' });
 			response.end(JSON.stringify({ chats, count: 200, from: offset, to: offset + chats.length }));
 		});
-		const { error, items } = await runHostile({ provider: 'periskope', operation: 'listGroups', returnAll: true });
+		const { error, items } = await runHostile({
+			provider: 'periskope',
+			operation: 'listGroups',
+			returnAll: true,
+		});
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(200);
 		expect(new Set(items.map((item) => item.chatId)).size).toBe(200);

@@ -16,8 +16,16 @@ beforeAll(async () => {
 	provider.handle((hit, response) => {
 		const retryAfter = refuse(provider.hits.length);
 		if (retryAfter !== undefined) {
-			response.writeHead(429, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) });
-			response.end(JSON.stringify({ success: false, error: { status: 429, code: 1007, message: 'Too many requests' } }));
+			response.writeHead(429, {
+				'content-type': 'application/json',
+				...(retryAfter ? { 'retry-after': retryAfter } : {}),
+			});
+			response.end(
+				JSON.stringify({
+					success: false,
+					error: { status: 429, code: 1007, message: 'Too many requests' },
+				}),
+			);
 			return;
 		}
 		response.writeHead(200, { 'content-type': 'application/json' });
@@ -27,14 +35,21 @@ beforeAll(async () => {
 afterAll(async () => provider.close());
 beforeEach(() => provider.reset());
 
-const chat = (index: number) => `550e8400-e29b-41d4-a716-${String(446655440000 + index).padStart(12, '0')}`;
+const chat = (index: number) =>
+	`550e8400-e29b-41d4-a716-${String(446655440000 + index).padStart(12, '0')}`;
 
 function run(items: number, options: Record<string, unknown>, continueOnFail = false) {
 	return runWorkflow({
 		nodes: [
 			groupChatNode(
 				'Group Chat',
-				{ provider: 'linq', operation: 'rename', chatId: '={{ $json.chat }}', groupName: 'Renamed', options },
+				{
+					provider: 'linq',
+					operation: 'rename',
+					chatId: '={{ $json.chat }}',
+					groupName: 'Renamed',
+					options,
+				},
 				continueOnFail ? { onError: 'continueRegularOutput' } : {},
 			),
 		],
@@ -94,10 +109,17 @@ test.each([
 	['0', '={{ 0 }}', 'number 0'],
 	['3601', '={{ 3601 }}', 'number 3601'],
 	['"soon"', '={{ "soon" }}', '"soon"'],
-])('Max Rate Limit Wait %s from an expression stops the item with an input error; nothing is sent', async (_name, value, shown) => {
-	refuse = () => undefined;
-	const result = await run(1, { maxRateLimitWait: value });
-	expect(result.error?.message).toBe(`Item 0: Max Rate Limit Wait (Seconds) must be a number from 1 to 3600, got ${shown}`);
-	expect(result.error?.description).toMatch(/Options → Max Rate Limit Wait \(Seconds\).*Nothing was sent/);
-	expect(provider.hits).toHaveLength(0);
-});
+])(
+	'Max Rate Limit Wait %s from an expression stops the item with an input error; nothing is sent',
+	async (_name, value, shown) => {
+		refuse = () => undefined;
+		const result = await run(1, { maxRateLimitWait: value });
+		expect(result.error?.message).toBe(
+			`Item 0: Max Rate Limit Wait (Seconds) must be a number from 1 to 3600, got ${shown}`,
+		);
+		expect(result.error?.description).toMatch(
+			/Options → Max Rate Limit Wait \(Seconds\).*Nothing was sent/,
+		);
+		expect(provider.hits).toHaveLength(0);
+	},
+);

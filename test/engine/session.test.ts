@@ -20,9 +20,18 @@ beforeAll(async () => {
 afterAll(async () => sandbox.stop());
 beforeEach(() => sandbox.reset());
 
-const address = (provider: ProviderName, human: string) => (provider === 'periskope' ? E164(human).slice(1) : E164(human));
-const ME: Record<ProviderName, string> = { chert: DEMO.chert.senders[0], linq: DEMO.linq.senders[0], periskope: DEMO.periskope.orgPhone };
-const NEWCOMER: Record<ProviderName, string> = { chert: '+1 415 555 0147', linq: '+1 415 555 0175', periskope: '+1 415 555 0181' };
+const address = (provider: ProviderName, human: string) =>
+	provider === 'periskope' ? E164(human).slice(1) : E164(human);
+const ME: Record<ProviderName, string> = {
+	chert: DEMO.chert.senders[0],
+	linq: DEMO.linq.senders[0],
+	periskope: DEMO.periskope.orgPhone,
+};
+const NEWCOMER: Record<ProviderName, string> = {
+	chert: '+1 415 555 0147',
+	linq: '+1 415 555 0175',
+	periskope: '+1 415 555 0181',
+};
 
 async function step(provider: ProviderName, parameters: IDataObject): Promise<IDataObject> {
 	const before = sandbox.requests.length;
@@ -37,7 +46,8 @@ async function step(provider: ProviderName, parameters: IDataObject): Promise<ID
 	return item.json;
 }
 
-const writesSince = (count: number) => sandbox.requests.slice(count).filter((request) => request.method !== 'GET');
+const writesSince = (count: number) =>
+	sandbox.requests.slice(count).filter((request) => request.method !== 'GET');
 const sorted = (list: string[]) => [...list].sort();
 
 describe.each(['chert', 'linq', 'periskope'] as const)('%s: a whole session', (provider) => {
@@ -51,29 +61,60 @@ describe.each(['chert', 'linq', 'periskope'] as const)('%s: a whole session', (p
 		// Create
 		const create: IDataObject = { operation: 'create', participants: people.founders.join('\n') };
 		if (provider === 'periskope') create.groupName = 'Session';
-		else Object.assign(create, { sender: me, firstMessage: 'Welcome aboard', groupName: provider === 'chert' ? 'Session' : undefined });
+		else
+			Object.assign(create, {
+				sender: me,
+				firstMessage: 'Welcome aboard',
+				groupName: provider === 'chert' ? 'Session' : undefined,
+			});
 		const created = await step(provider, create);
 		const chatId = String(created.chatId);
 		const chat = () => sandbox.getChat(provider, chatId)!;
 		expect(sorted(chat().participants)).toEqual(sorted([me, ...founders]));
 
 		// Send
-		const sent = await step(provider, { operation: 'sendMessage', chatId, message: 'Hello, everyone' });
-		const outbound = sandbox.messages(provider, chatId).filter((message) => message.direction === 'outbound');
+		const sent = await step(provider, {
+			operation: 'sendMessage',
+			chatId,
+			message: 'Hello, everyone',
+		});
+		const outbound = sandbox
+			.messages(provider, chatId)
+			.filter((message) => message.direction === 'outbound');
 		const last = outbound[outbound.length - 1];
 		expect(last.text).toBe('Hello, everyone');
-		expect(sent).toMatchObject({ chatId, status: provider === 'chert' ? 'done' : 'accepted', messageId: provider === 'periskope' ? last.queueId : last.id });
+		expect(sent).toMatchObject({
+			chatId,
+			status: provider === 'chert' ? 'done' : 'accepted',
+			messageId: provider === 'periskope' ? last.queueId : last.id,
+		});
 
 		// Add
-		const added = await step(provider, { operation: 'addParticipants', chatId, participants: people.joiner });
-		expect(added.participants).toEqual([expect.objectContaining({ address: joiner, outcome: provider === 'linq' ? 'queued' : 'added' })]);
+		const added = await step(provider, {
+			operation: 'addParticipants',
+			chatId,
+			participants: people.joiner,
+		});
+		expect(added.participants).toEqual([
+			expect.objectContaining({
+				address: joiner,
+				outcome: provider === 'linq' ? 'queued' : 'added',
+			}),
+		]);
 		expect(sorted(chat().participants)).toEqual(sorted([me, ...founders, joiner]));
 
 		// Promote (WhatsApp groups have admins)
 		if (provider === 'periskope') {
-			const promoted = await step(provider, { operation: 'promoteAdmins', chatId, participants: people.joiner });
-			expect(promoted.participants).toEqual([expect.objectContaining({ address: joiner, outcome: 'promoted' })]);
-			const members = (await periskopeApi(sandbox, 'GET', `/chats/${encodeURIComponent(chatId)}`)).json.members;
+			const promoted = await step(provider, {
+				operation: 'promoteAdmins',
+				chatId,
+				participants: people.joiner,
+			});
+			expect(promoted.participants).toEqual([
+				expect.objectContaining({ address: joiner, outcome: 'promoted' }),
+			]);
+			const members = (await periskopeApi(sandbox, 'GET', `/chats/${encodeURIComponent(chatId)}`))
+				.json.members;
 			expect(members[`${joiner}@c.us`].is_admin).toBe(true);
 		}
 
@@ -81,38 +122,72 @@ describe.each(['chert', 'linq', 'periskope'] as const)('%s: a whole session', (p
 		if (provider !== 'chert') {
 			const list = [founders[1], founders[2], newcomer];
 			const sync = (previewOnly: boolean) =>
-				step(provider, { operation: 'syncMembers', chatId, participants: list.join(', '), syncOptions: { previewOnly, allowRemovals: true } });
+				step(provider, {
+					operation: 'syncMembers',
+					chatId,
+					participants: list.join(', '),
+					syncOptions: { previewOnly, allowRemovals: true },
+				});
 			// Periskope keeps the joiner (an admin now, Keep Admins is on); Linq has no admins and removes them.
 			const removed = provider === 'periskope' ? [founders[0]] : [founders[0], joiner];
 			const kept = provider === 'periskope' ? [me, joiner] : [me];
 
 			let count = sandbox.requests.length;
 			const preview = await sync(true);
-			expect(preview.sync).toMatchObject({ preview: true, plan: { add: [newcomer], remove: removed }, added: [], removed: [] });
-			expect(((preview.sync as IDataObject).plan as IDataObject).keep).toEqual(kept.map((entry) => expect.objectContaining({ address: entry })));
+			expect(preview.sync).toMatchObject({
+				preview: true,
+				plan: { add: [newcomer], remove: removed },
+				added: [],
+				removed: [],
+			});
+			expect(((preview.sync as IDataObject).plan as IDataObject).keep).toEqual(
+				kept.map((entry) => expect.objectContaining({ address: entry })),
+			);
 			expect(writesSince(count)).toHaveLength(0);
 			expect(sorted(chat().participants)).toEqual(sorted([me, ...founders, joiner]));
 
 			const applied = await sync(false);
 			expect(applied).toMatchObject({
 				status: provider === 'linq' ? 'accepted' : 'done',
-				sync: { preview: false, added: [newcomer], removed, unchanged: [founders[1], founders[2]], failed: [] },
+				sync: {
+					preview: false,
+					added: [newcomer],
+					removed,
+					unchanged: [founders[1], founders[2]],
+					failed: [],
+				},
 			});
-			expect(sorted(chat().participants)).toEqual(sorted([...kept, founders[1], founders[2], newcomer]));
+			expect(sorted(chat().participants)).toEqual(
+				sorted([...kept, founders[1], founders[2], newcomer]),
+			);
 
 			count = sandbox.requests.length;
 			const again = await sync(false);
-			expect(again).toMatchObject({ status: 'done', sync: { plan: { add: [], remove: [] }, added: [], removed: [] } });
+			expect(again).toMatchObject({
+				status: 'done',
+				sync: { plan: { add: [], remove: [] }, added: [], removed: [] },
+			});
 			expect(writesSince(count)).toHaveLength(0);
-			expect(sorted(chat().participants)).toEqual(sorted([...kept, founders[1], founders[2], newcomer]));
+			expect(sorted(chat().participants)).toEqual(
+				sorted([...kept, founders[1], founders[2], newcomer]),
+			);
 		}
 
 		// Invite link (WhatsApp groups have one)
 		if (provider === 'periskope') {
-			const current = await step(provider, { operation: 'inviteLink', chatId, inviteLinkAction: 'get' });
-			const reset = await step(provider, { operation: 'inviteLink', chatId, inviteLinkAction: 'reset' });
+			const current = await step(provider, {
+				operation: 'inviteLink',
+				chatId,
+				inviteLinkAction: 'get',
+			});
+			const reset = await step(provider, {
+				operation: 'inviteLink',
+				chatId,
+				inviteLinkAction: 'reset',
+			});
 			expect(reset.inviteLink).not.toBe(current.inviteLink);
-			const link = (await periskopeApi(sandbox, 'GET', `/chats/${encodeURIComponent(chatId)}`)).json.invite_link;
+			const link = (await periskopeApi(sandbox, 'GET', `/chats/${encodeURIComponent(chatId)}`)).json
+				.invite_link;
 			expect(link).toBe(reset.inviteLink);
 		}
 
@@ -128,10 +203,30 @@ test('Periskope: the whole session as one workflow, the chat ID passed along by 
 	const people = PEOPLE.periskope;
 	const chatId = `={{ $('Create Group').item.json.chatId }}`;
 	const nodes: INode[] = [
-		groupChatNode('Create Group', { provider: 'periskope', operation: 'create', groupName: 'Chained', participants: people.founders.join(',') }),
-		groupChatNode('Send Message', { provider: 'periskope', operation: 'sendMessage', chatId, message: '={{ "Welcome to " + $("Create Group").item.json.name }}' }),
-		groupChatNode('Add Participants', { provider: 'periskope', operation: 'addParticipants', chatId, participants: people.joiner }),
-		groupChatNode('Promote Admins', { provider: 'periskope', operation: 'promoteAdmins', chatId, participants: people.joiner }),
+		groupChatNode('Create Group', {
+			provider: 'periskope',
+			operation: 'create',
+			groupName: 'Chained',
+			participants: people.founders.join(','),
+		}),
+		groupChatNode('Send Message', {
+			provider: 'periskope',
+			operation: 'sendMessage',
+			chatId,
+			message: '={{ "Welcome to " + $("Create Group").item.json.name }}',
+		}),
+		groupChatNode('Add Participants', {
+			provider: 'periskope',
+			operation: 'addParticipants',
+			chatId,
+			participants: people.joiner,
+		}),
+		groupChatNode('Promote Admins', {
+			provider: 'periskope',
+			operation: 'promoteAdmins',
+			chatId,
+			participants: people.joiner,
+		}),
 		groupChatNode('Preview Sync', {
 			provider: 'periskope',
 			operation: 'syncMembers',
@@ -153,18 +248,32 @@ test('Periskope: the whole session as one workflow, the chat ID passed along by 
 			participants: `={{ $('Create Group').item.json.roster }}`,
 			syncOptions: { allowRemovals: true, keepAdmins: false },
 		}),
-		groupChatNode('Invite Link', { provider: 'periskope', operation: 'inviteLink', chatId, inviteLinkAction: 'reset' }),
+		groupChatNode('Invite Link', {
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId,
+			inviteLinkAction: 'reset',
+		}),
 		groupChatNode('Leave Group', { provider: 'periskope', operation: 'leave', chatId }),
 	];
-	const result = await runWorkflow({ nodes, connections: chain(...nodes.map((node) => node.name)), credentials: sandboxCredentials(sandbox) });
+	const result = await runWorkflow({
+		nodes,
+		connections: chain(...nodes.map((node) => node.name)),
+		credentials: sandboxCredentials(sandbox),
+	});
 	expect(result.error).toBeUndefined();
 	const out = (name: string) => result.output(name)[0].json;
 	const id = String(out('Create Group').chatId);
 	const founders = people.founders.map((human) => E164(human).slice(1));
 	const joiner = E164(people.joiner).slice(1);
-	expect(sandbox.messages('periskope', id).map((message) => message.text)).toEqual(['Welcome to Chained']);
+	expect(sandbox.messages('periskope', id).map((message) => message.text)).toEqual([
+		'Welcome to Chained',
+	]);
 	expect(out('Preview Sync').sync).toMatchObject({ plan: { add: [], remove: [] } });
-	expect(out('Sync Members').sync).toMatchObject({ plan: { add: [], remove: [joiner] }, removed: [joiner] });
+	expect(out('Sync Members').sync).toMatchObject({
+		plan: { add: [], remove: [joiner] },
+		removed: [joiner],
+	});
 	expect(out('Sync Again').sync).toMatchObject({ plan: { add: [], remove: [] } });
 	expect(out('Invite Link').inviteLink).toMatch(/^https:\/\//);
 	const chat = sandbox.getChat('periskope', id)!;

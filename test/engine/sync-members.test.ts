@@ -19,8 +19,14 @@ afterAll(async () => sandbox.stop());
 beforeEach(() => sandbox.reset());
 
 type SyncProvider = 'linq' | 'periskope';
-const GROUP: Record<SyncProvider, string> = { linq: DEMO.groups.linq.five, periskope: DEMO.groups.periskope.five };
-const ME: Record<SyncProvider, string> = { linq: DEMO.linq.senders[0], periskope: DEMO.periskope.orgPhone };
+const GROUP: Record<SyncProvider, string> = {
+	linq: DEMO.groups.linq.five,
+	periskope: DEMO.groups.periskope.five,
+};
+const ME: Record<SyncProvider, string> = {
+	linq: DEMO.linq.senders[0],
+	periskope: DEMO.periskope.orgPhone,
+};
 /** The seeded five-member groups' members besides your line, and people who are not in them. */
 const MEMBERS: Record<SyncProvider, string[]> = {
 	linq: ['+14155550163', '+14155550164', '+14155550165', '+14155550166'],
@@ -31,7 +37,10 @@ const NEWCOMERS: Record<SyncProvider, string[]> = {
 	periskope: ['14155550187', '14155550188'],
 };
 
-async function run(parameters: IDataObject, options: { items?: IDataObject[]; settings?: IDataObject } = {}) {
+async function run(
+	parameters: IDataObject,
+	options: { items?: IDataObject[]; settings?: IDataObject } = {},
+) {
 	const result = await runWorkflow({
 		nodes: [groupChatNode('Group Chat', parameters, options.settings)],
 		items: options.items,
@@ -41,7 +50,8 @@ async function run(parameters: IDataObject, options: { items?: IDataObject[]; se
 }
 
 const writes = () => sandbox.requests.filter((request) => request.method !== 'GET');
-const roster = (provider: SyncProvider, chatId = GROUP[provider]) => [...sandbox.getChat(provider, chatId)!.participants].sort();
+const roster = (provider: SyncProvider, chatId = GROUP[provider]) =>
+	[...sandbox.getChat(provider, chatId)!.participants].sort();
 const sorted = (list: string[]) => [...list].sort();
 
 describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
@@ -66,7 +76,11 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 			name: 'Demo five',
 			sync: {
 				preview: true,
-				plan: { add: NEWCOMERS[provider], remove: MEMBERS[provider].slice(2), keep: [expect.objectContaining({ address: ME[provider] })] },
+				plan: {
+					add: NEWCOMERS[provider],
+					remove: MEMBERS[provider].slice(2),
+					keep: [expect.objectContaining({ address: ME[provider] })],
+				},
 				added: [],
 				invited: [],
 				removed: [],
@@ -96,12 +110,16 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 				invited: [],
 			},
 		});
-		expect((first.items[0].participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual([
+		expect(
+			(first.items[0].participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+		).toEqual([
 			...NEWCOMERS[provider].map((address) => [address, queued ? 'queued' : 'added']),
 			...MEMBERS[provider].slice(2).map((address) => [address, queued ? 'queued' : 'removed']),
 		]);
 		// Adds are sent before removals.
-		const firstWrites = writes().map((request) => request.method === 'DELETE' || request.path.endsWith('/remove'));
+		const firstWrites = writes().map(
+			(request) => request.method === 'DELETE' || request.path.endsWith('/remove'),
+		);
 		expect(firstWrites).toEqual([...firstWrites].sort());
 		await sandbox.settle();
 		expect(roster(provider)).toEqual(sorted([ME[provider], ...wanted]));
@@ -127,10 +145,15 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 		expect(report.plan).toMatchObject({ remove: [] });
 		expect((report.plan as IDataObject).keep).toEqual([
 			{ address: ME[provider], reason: 'your own line (only Leave Group removes it)' },
-			...MEMBERS[provider].map((address) => ({ address, reason: expect.stringMatching(/Allow Removals is off|Keep Admins/) })),
+			...MEMBERS[provider].map((address) => ({
+				address,
+				reason: expect.stringMatching(/Allow Removals is off|Keep Admins/),
+			})),
 		]);
 		await sandbox.settle();
-		expect(roster(provider)).toEqual(sorted([ME[provider], ...MEMBERS[provider], ...NEWCOMERS[provider]]));
+		expect(roster(provider)).toEqual(
+			sorted([ME[provider], ...MEMBERS[provider], ...NEWCOMERS[provider]]),
+		);
 	});
 
 	test('your own line is never removed, even when the list leaves it out and removals are on', async () => {
@@ -140,7 +163,8 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 		expect((items[0].sync as IDataObject).plan).toMatchObject({
 			keep: [{ address: ME[provider], reason: 'your own line (only Leave Group removes it)' }],
 		});
-		for (const request of writes()) expect(request.bodyText).not.toContain(ME[provider].replace('+', ''));
+		for (const request of writes())
+			expect(request.bodyText).not.toContain(ME[provider].replace('+', ''));
 		await sandbox.settle();
 		expect(sandbox.getChat(provider, GROUP[provider])!.selfIsMember).toBe(true);
 		expect(roster(provider)).toEqual(sorted([ME[provider], ...list]));
@@ -148,23 +172,39 @@ describe.each(['linq', 'periskope'] as const)('%s', (provider) => {
 
 	test('your own line in the list is unchanged, never added', async () => {
 		const { items } = await run(sync([ME[provider], ...MEMBERS[provider]]));
-		expect(items[0].sync).toMatchObject({ plan: { add: [], remove: [] }, unchanged: [ME[provider], ...MEMBERS[provider]] });
+		expect(items[0].sync).toMatchObject({
+			plan: { add: [], remove: [] },
+			unchanged: [ME[provider], ...MEMBERS[provider]],
+		});
 		expect(writes()).toHaveLength(0);
 	});
 
 	test('a group that does not exist: the read fails in the provider’s words, nothing is written', async () => {
-		const missing = provider === 'linq' ? '00000000-0000-4000-8000-000000000000' : '120363400000000000@g.us';
+		const missing =
+			provider === 'linq' ? '00000000-0000-4000-8000-000000000000' : '120363400000000000@g.us';
 		const { error } = await run(sync(wanted, {}, { chatId: missing }));
-		expect(error?.message).toBe(`${provider === 'linq' ? 'Linq' : 'Periskope'}: could not read the group: chat not found`);
+		expect(error?.message).toBe(
+			`${provider === 'linq' ? 'Linq' : 'Periskope'}: could not read the group: chat not found`,
+		);
 		expect(writes()).toHaveLength(0);
 	});
 
 	test('one address refused: the others go through; the failure is reported (and stops the item unless output)', async () => {
-		const fault = provider === 'linq'
-			? { provider, kind: 'http_error' as const, status: 503, method: 'POST', path: /participants$/, skip: 1 }
-			: { provider, kind: 'partial_failure' as const, failAddresses: [NEWCOMERS.periskope[1]] };
+		const fault =
+			provider === 'linq'
+				? {
+						provider,
+						kind: 'http_error' as const,
+						status: 503,
+						method: 'POST',
+						path: /participants$/,
+						skip: 1,
+					}
+				: { provider, kind: 'partial_failure' as const, failAddresses: [NEWCOMERS.periskope[1]] };
 		sandbox.faults.inject({ ...fault, times: provider === 'linq' ? 4 : 1 });
-		const { items } = await run(sync(NEWCOMERS[provider], {}, { options: { onPartialFailure: 'output', maxAttempts: 1 } }));
+		const { items } = await run(
+			sync(NEWCOMERS[provider], {}, { options: { onPartialFailure: 'output', maxAttempts: 1 } }),
+		);
 		expect(items[0].status).toBe('partial');
 		expect(items[0].sync).toMatchObject({
 			added: [NEWCOMERS[provider][0]],
@@ -182,7 +222,13 @@ describe('Linq', () => {
 		const trio = DEMO.groups.linq.trio;
 		const list = ['+14155550177', '+14155550178'];
 		const swap = (allowRemovals: boolean) =>
-			run({ provider: 'linq', operation: 'syncMembers', chatId: trio, participants: list.join(','), syncOptions: { allowRemovals } });
+			run({
+				provider: 'linq',
+				operation: 'syncMembers',
+				chatId: trio,
+				participants: list.join(','),
+				syncOptions: { allowRemovals },
+			});
 		const refused = await swap(true);
 		expect(refused.error?.message).toBe(
 			"Item 0: Linq needs at least 3 members in a group: this sync's removals would leave 1 (3 now, 2 to remove; the 2 to add do not count, because Linq may apply additions after the removals. Add first (Allow Removals off), then sync again once they are in the group). Nothing was changed",
@@ -199,12 +245,25 @@ describe('Linq', () => {
 	});
 
 	test('a member removed earlier (still listed by Linq as removed) is added back', async () => {
-		const removed = await run({ provider: 'linq', operation: 'removeParticipants', chatId: GROUP.linq, participants: MEMBERS.linq[3] });
+		const removed = await run({
+			provider: 'linq',
+			operation: 'removeParticipants',
+			chatId: GROUP.linq,
+			participants: MEMBERS.linq[3],
+		});
 		expect(removed.error).toBeUndefined();
 		await sandbox.settle();
 		sandbox.requests.length = 0;
-		const { items } = await run({ provider: 'linq', operation: 'syncMembers', chatId: GROUP.linq, participants: MEMBERS.linq.join(',') });
-		expect(items[0].sync).toMatchObject({ plan: { add: [MEMBERS.linq[3]], remove: [] }, unchanged: MEMBERS.linq.slice(0, 3) });
+		const { items } = await run({
+			provider: 'linq',
+			operation: 'syncMembers',
+			chatId: GROUP.linq,
+			participants: MEMBERS.linq.join(','),
+		});
+		expect(items[0].sync).toMatchObject({
+			plan: { add: [MEMBERS.linq[3]], remove: [] },
+			unchanged: MEMBERS.linq.slice(0, 3),
+		});
 		await sandbox.settle();
 		expect(roster('linq')).toEqual(sorted([ME.linq, ...MEMBERS.linq]));
 	});
@@ -220,7 +279,12 @@ describe('Periskope', () => {
 	});
 
 	test('Keep Admins (on by default) keeps an admin who is not listed; off, the admin is removed', async () => {
-		const promoted = await run({ provider: 'periskope', operation: 'promoteAdmins', chatId: GROUP.periskope, participants: MEMBERS.periskope[3] });
+		const promoted = await run({
+			provider: 'periskope',
+			operation: 'promoteAdmins',
+			chatId: GROUP.periskope,
+			participants: MEMBERS.periskope[3],
+		});
 		expect(promoted.error).toBeUndefined();
 		const list = MEMBERS.periskope.slice(0, 2);
 		const kept = await run(sync(GROUP.periskope, list, { allowRemovals: true }));
@@ -232,66 +296,122 @@ describe('Periskope', () => {
 			],
 		});
 		expect(roster('periskope')).toEqual(sorted([ME.periskope, ...list, MEMBERS.periskope[3]]));
-		const removed = await run(sync(GROUP.periskope, list, { allowRemovals: true, keepAdmins: false }));
+		const removed = await run(
+			sync(GROUP.periskope, list, { allowRemovals: true, keepAdmins: false }),
+		);
 		expect(removed.items[0].sync).toMatchObject({ removed: [MEMBERS.periskope[3]] });
 		expect(roster('periskope')).toEqual(sorted([ME.periskope, ...list]));
 	});
 
 	test('a 120-member list: adds in chunks of 50, then the same sync again sends nothing', async () => {
-		const people = Array.from({ length: 120 }, (_, index) => `1415559${String(index).padStart(4, '0')}`);
+		const people = Array.from(
+			{ length: 120 },
+			(_, index) => `1415559${String(index).padStart(4, '0')}`,
+		);
 		for (const digits of people) sandbox.addContact(digits);
-		const first = await run(sync(GROUP.periskope, people, { allowRemovals: true, keepAdmins: false }));
+		const first = await run(
+			sync(GROUP.periskope, people, { allowRemovals: true, keepAdmins: false }),
+		);
 		expect(first.error).toBeUndefined();
 		const path = (action: string) => `/chats/${encodeURIComponent(GROUP.periskope)}/${action}`;
-		expect(writes().map((request) => [request.path, JSON.parse(request.bodyText).participants.length])).toEqual([
+		expect(
+			writes().map((request) => [request.path, JSON.parse(request.bodyText).participants.length]),
+		).toEqual([
 			[path('add'), 50],
 			[path('add'), 50],
 			[path('add'), 20],
 			[path('remove'), 4],
 		]);
-		expect(first.items[0].sync).toMatchObject({ added: people, removed: MEMBERS.periskope, failed: [], invited: [] });
+		expect(first.items[0].sync).toMatchObject({
+			added: people,
+			removed: MEMBERS.periskope,
+			failed: [],
+			invited: [],
+		});
 		expect(roster('periskope')).toEqual(sorted([ME.periskope, ...people]));
 		sandbox.requests.length = 0;
-		const second = await run(sync(GROUP.periskope, people, { allowRemovals: true, keepAdmins: false }));
-		expect(second.items[0].sync).toMatchObject({ plan: { add: [], remove: [] }, unchanged: people });
+		const second = await run(
+			sync(GROUP.periskope, people, { allowRemovals: true, keepAdmins: false }),
+		);
+		expect(second.items[0].sync).toMatchObject({
+			plan: { add: [], remove: [] },
+			unchanged: people,
+		});
 		expect(writes()).toHaveLength(0);
 		// And back down to one: 119 removals in chunks of 50.
-		const third = await run(sync(GROUP.periskope, people.slice(0, 1), { allowRemovals: true, keepAdmins: false }));
+		const third = await run(
+			sync(GROUP.periskope, people.slice(0, 1), { allowRemovals: true, keepAdmins: false }),
+		);
 		expect(third.error).toBeUndefined();
-		expect(writes().map((request) => [request.path, JSON.parse(request.bodyText).participants.length])).toEqual([
+		expect(
+			writes().map((request) => [request.path, JSON.parse(request.bodyText).participants.length]),
+		).toEqual([
 			[path('remove'), 50],
 			[path('remove'), 50],
 			[path('remove'), 19],
 		]);
-		expect(third.items[0].sync).toMatchObject({ removed: people.slice(1), unchanged: people.slice(0, 1) });
+		expect(third.items[0].sync).toMatchObject({
+			removed: people.slice(1),
+			unchanged: people.slice(0, 1),
+		});
 		expect(roster('periskope')).toEqual(sorted([ME.periskope, people[0]]));
 	});
 
 	test('people outside the phone’s contacts get an invite: reported in invited, not in added', async () => {
 		const strangers = ['442071234567', '33612345678'];
-		const { error, items } = await run(sync(GROUP.periskope, [...MEMBERS.periskope, NEWCOMERS.periskope[0], ...strangers]));
+		const { error, items } = await run(
+			sync(GROUP.periskope, [...MEMBERS.periskope, NEWCOMERS.periskope[0], ...strangers]),
+		);
 		expect(error).toBeUndefined();
 		expect(items[0]).toMatchObject({
 			status: 'done',
 			sync: { added: [NEWCOMERS.periskope[0]], invited: strangers, failed: [] },
 		});
-		expect((items[0].participants as IDataObject[]).map((entry) => entry.outcome)).toEqual(['added', 'invited', 'invited']);
-		expect(roster('periskope')).toEqual(sorted([ME.periskope, ...MEMBERS.periskope, NEWCOMERS.periskope[0]]));
-		expect(sandbox.getChat('periskope', GROUP.periskope)!.invited).toEqual(expect.arrayContaining(strangers));
+		expect((items[0].participants as IDataObject[]).map((entry) => entry.outcome)).toEqual([
+			'added',
+			'invited',
+			'invited',
+		]);
+		expect(roster('periskope')).toEqual(
+			sorted([ME.periskope, ...MEMBERS.periskope, NEWCOMERS.periskope[0]]),
+		);
+		expect(sandbox.getChat('periskope', GROUP.periskope)!.invited).toEqual(
+			expect.arrayContaining(strangers),
+		);
 	});
 
 	test('members known by a linked id are compared by that id: kept, removed by it, never turned into numbers', async () => {
 		const [lidMember, lidAdmin] = DEMO.periskope.linkedIds;
 		const list = ['+1 415 555 0187', lidMember.toUpperCase()];
-		const preview = await run(sync(DEMO.groups.periskope.linked, list, { previewOnly: true, allowRemovals: true, keepAdmins: false }));
-		expect(preview.items[0].sync).toMatchObject({ plan: { add: [], remove: [lidAdmin] }, unchanged: ['14155550187', lidMember] });
-		const applied = await run(sync(DEMO.groups.periskope.linked, list, { allowRemovals: true, keepAdmins: false }));
+		const preview = await run(
+			sync(DEMO.groups.periskope.linked, list, {
+				previewOnly: true,
+				allowRemovals: true,
+				keepAdmins: false,
+			}),
+		);
+		expect(preview.items[0].sync).toMatchObject({
+			plan: { add: [], remove: [lidAdmin] },
+			unchanged: ['14155550187', lidMember],
+		});
+		const applied = await run(
+			sync(DEMO.groups.periskope.linked, list, { allowRemovals: true, keepAdmins: false }),
+		);
 		expect(applied.error).toBeUndefined();
-		expect(applied.items[0].sync).toMatchObject({ removed: [lidAdmin], unchanged: ['14155550187', lidMember] });
-		expect(writes().map((request) => JSON.parse(request.bodyText))).toEqual([{ participants: [lidAdmin] }]);
-		expect(roster('periskope', DEMO.groups.periskope.linked)).toEqual(sorted([ME.periskope, '14155550187', lidMember]));
+		expect(applied.items[0].sync).toMatchObject({
+			removed: [lidAdmin],
+			unchanged: ['14155550187', lidMember],
+		});
+		expect(writes().map((request) => JSON.parse(request.bodyText))).toEqual([
+			{ participants: [lidAdmin] },
+		]);
+		expect(roster('periskope', DEMO.groups.periskope.linked)).toEqual(
+			sorted([ME.periskope, '14155550187', lidMember]),
+		);
 		sandbox.requests.length = 0;
-		const again = await run(sync(DEMO.groups.periskope.linked, list, { allowRemovals: true, keepAdmins: false }));
+		const again = await run(
+			sync(DEMO.groups.periskope.linked, list, { allowRemovals: true, keepAdmins: false }),
+		);
 		expect(again.items[0].sync).toMatchObject({ plan: { add: [], remove: [] } });
 		expect(writes()).toHaveLength(0);
 	});
@@ -324,11 +444,21 @@ describe('Periskope', () => {
 
 describe('Get Group passes linked ids through unchanged', () => {
 	test('roster and members keep …@lid as Periskope gives it', async () => {
-		const { error, items } = await run({ provider: 'periskope', operation: 'get', chatId: DEMO.groups.periskope.linked });
+		const { error, items } = await run({
+			provider: 'periskope',
+			operation: 'get',
+			chatId: DEMO.groups.periskope.linked,
+		});
 		expect(error).toBeUndefined();
-		expect(sorted(items[0].roster as string[])).toEqual(sorted([ME.periskope, '14155550187', ...DEMO.periskope.linkedIds]));
+		expect(sorted(items[0].roster as string[])).toEqual(
+			sorted([ME.periskope, '14155550187', ...DEMO.periskope.linkedIds]),
+		);
 		expect(items[0].members).toEqual(
-			expect.arrayContaining(DEMO.periskope.linkedIds.map((address) => expect.objectContaining({ address, status: 'active', isYou: false }))),
+			expect.arrayContaining(
+				DEMO.periskope.linkedIds.map((address) =>
+					expect.objectContaining({ address, status: 'active', isYou: false }),
+				),
+			),
 		);
 	});
 });

@@ -43,7 +43,11 @@ interface Case {
 	parameters: IDataObject;
 }
 
-const FIVE: Record<ProviderName, string> = { chert: DEMO.groups.chert.five, linq: DEMO.groups.linq.five, periskope: DEMO.groups.periskope.five };
+const FIVE: Record<ProviderName, string> = {
+	chert: DEMO.groups.chert.five,
+	linq: DEMO.groups.linq.five,
+	periskope: DEMO.groups.periskope.five,
+};
 const CASES: Case[] = [
 	...(['chert', 'linq', 'periskope'] as const).map(
 		(provider): Case => ({
@@ -53,8 +57,18 @@ const CASES: Case[] = [
 			parameters: { chatId: FIVE[provider], message: 'Under a fault' },
 		}),
 	),
-	{ provider: 'periskope', operation: 'promoteAdmins', path: /\/promote$/, parameters: { chatId: FIVE.periskope, participants: '+14155550185' } },
-	{ provider: 'periskope', operation: 'inviteLink', path: /\/invite$/, parameters: { chatId: FIVE.periskope, inviteLinkAction: 'reset' } },
+	{
+		provider: 'periskope',
+		operation: 'promoteAdmins',
+		path: /\/promote$/,
+		parameters: { chatId: FIVE.periskope, participants: '+14155550185' },
+	},
+	{
+		provider: 'periskope',
+		operation: 'inviteLink',
+		path: /\/invite$/,
+		parameters: { chatId: FIVE.periskope, inviteLinkAction: 'reset' },
+	},
 ];
 
 async function groupState(): Promise<{ admins: string[]; link: string }> {
@@ -62,7 +76,10 @@ async function groupState(): Promise<{ admins: string[]; link: string }> {
 	const res = await periskope(sandbox, 'GET', `/chats/${encodeURIComponent(FIVE.periskope)}`);
 	sandbox.requests.length = count;
 	const members = Object.entries(res.json.members as Record<string, { is_admin: boolean }>);
-	return { admins: members.filter(([, member]) => member.is_admin).map(([id]) => id.replace('@c.us', '')), link: res.json.invite_link };
+	return {
+		admins: members.filter(([, member]) => member.is_admin).map(([id]) => id.replace('@c.us', '')),
+		link: res.json.invite_link,
+	};
 }
 
 describe.each(CASES)('$provider $operation', ({ provider, operation, path, parameters }) => {
@@ -70,10 +87,26 @@ describe.each(CASES)('$provider $operation', ({ provider, operation, path, param
 
 	test.each(FAULTS)('%s', async (fault) => {
 		const before = await groupState();
-		sandbox.faults.inject({ provider, kind: fault, times: 1, status: 503, retryAfterSeconds: 1, delayMs: DELAY_MS, method: 'POST', path });
+		sandbox.faults.inject({
+			provider,
+			kind: fault,
+			times: 1,
+			status: 503,
+			retryAfterSeconds: 1,
+			delayMs: DELAY_MS,
+			method: 'POST',
+			path,
+		});
 		const started = Date.now();
 		const result = await runWorkflow({
-			nodes: [groupChatNode('Group Chat', { provider, operation, ...parameters, options: { timeout: TIMEOUT_SECONDS } })],
+			nodes: [
+				groupChatNode('Group Chat', {
+					provider,
+					operation,
+					...parameters,
+					options: { timeout: TIMEOUT_SECONDS },
+				}),
+			],
 			credentials: sandboxCredentials(sandbox),
 		});
 		if (fault === 'delay') await sleep(Math.max(0, DELAY_MS + 200 - (Date.now() - started)));
@@ -90,21 +123,32 @@ describe.each(CASES)('$provider $operation', ({ provider, operation, path, param
 		} else {
 			expect(sent).toBe(1);
 			expect(result.error?.message).toMatch(new RegExp(`^${adapterFor(provider).label}: `));
-			if (APPLIED_ANYWAY[fault]) expect(result.error?.message).toMatch(/may (or may not )?have been applied|not retried automatically/);
+			if (APPLIED_ANYWAY[fault])
+				expect(result.error?.message).toMatch(
+					/may (or may not )?have been applied|not retried automatically/,
+				);
 		}
 		const inPlace = retried || APPLIED_ANYWAY[fault];
 		const after = await groupState();
 		switch (operation) {
 			case 'sendMessage': {
 				// Never twice: Chert and Linq send again with the same key, Periskope never resends.
-				const messages = sandbox.messages(provider, FIVE[provider]).filter((message) => message.direction === 'outbound');
+				const messages = sandbox
+					.messages(provider, FIVE[provider])
+					.filter((message) => message.direction === 'outbound');
 				expect(messages).toHaveLength(inPlace ? 1 : 0);
-				if (item) expect(item.messageId).toBe(provider === 'periskope' ? messages[0].queueId : messages[0].id);
+				if (item)
+					expect(item.messageId).toBe(
+						provider === 'periskope' ? messages[0].queueId : messages[0].id,
+					);
 				break;
 			}
 			case 'promoteAdmins':
 				expect(after.admins.includes('14155550185')).toBe(inPlace);
-				if (item) expect(item.participants).toEqual([expect.objectContaining({ address: '14155550185', outcome: 'promoted' })]);
+				if (item)
+					expect(item.participants).toEqual([
+						expect.objectContaining({ address: '14155550185', outcome: 'promoted' }),
+					]);
 				break;
 			case 'inviteLink':
 				expect(after.link !== before.link).toBe(inPlace);
@@ -117,13 +161,29 @@ describe.each(CASES)('$provider $operation', ({ provider, operation, path, param
 });
 
 describe('Sync Members under faults', () => {
-	const people = Array.from({ length: 120 }, (_, index) => `1415559${String(index).padStart(4, '0')}`);
+	const people = Array.from(
+		{ length: 120 },
+		(_, index) => `1415559${String(index).padStart(4, '0')}`,
+	);
 
 	test('Periskope: the 2nd of 3 add chunks reset after it was applied is sent again; everyone added once, nobody reported twice', async () => {
 		for (const digits of people) sandbox.addContact(digits);
-		sandbox.faults.inject({ provider: 'periskope', kind: 'reset_after', method: 'POST', path: /\/add$/, skip: 1 });
+		sandbox.faults.inject({
+			provider: 'periskope',
+			kind: 'reset_after',
+			method: 'POST',
+			path: /\/add$/,
+			skip: 1,
+		});
 		const result = await runWorkflow({
-			nodes: [groupChatNode('Group Chat', { provider: 'periskope', operation: 'syncMembers', chatId: FIVE.periskope, participants: people.join(',') })],
+			nodes: [
+				groupChatNode('Group Chat', {
+					provider: 'periskope',
+					operation: 'syncMembers',
+					chatId: FIVE.periskope,
+					participants: people.join(','),
+				}),
+			],
 			credentials: sandboxCredentials(sandbox),
 		});
 		expect(result.error).toBeUndefined();
@@ -132,13 +192,33 @@ describe('Sync Members under faults', () => {
 		expect(sync.failed).toEqual([]);
 		expect(sandbox.requests.filter((request) => request.method === 'POST')).toHaveLength(4);
 		const roster = sandbox.getChat('periskope', FIVE.periskope)!.participants;
-		for (const digits of people) expect(roster.filter((member) => member === digits)).toHaveLength(1);
+		for (const digits of people)
+			expect(roster.filter((member) => member === digits)).toHaveLength(1);
 	});
 
 	test('Linq: a failed read of the group is read again; an add reset after it arrived is not sent again and is reported failed', async () => {
-		sandbox.faults.inject({ provider: 'linq', kind: 'http_error', status: 503, method: 'GET', path: `/v3/chats/${FIVE.linq}` });
-		sandbox.faults.inject({ provider: 'linq', kind: 'reset_after', method: 'POST', path: /participants$/, skip: 1 });
-		const list = ['+14155550163', '+14155550164', '+14155550165', '+14155550166', '+14155550177', '+14155550178'];
+		sandbox.faults.inject({
+			provider: 'linq',
+			kind: 'http_error',
+			status: 503,
+			method: 'GET',
+			path: `/v3/chats/${FIVE.linq}`,
+		});
+		sandbox.faults.inject({
+			provider: 'linq',
+			kind: 'reset_after',
+			method: 'POST',
+			path: /participants$/,
+			skip: 1,
+		});
+		const list = [
+			'+14155550163',
+			'+14155550164',
+			'+14155550165',
+			'+14155550166',
+			'+14155550177',
+			'+14155550178',
+		];
 		const result = await runWorkflow({
 			nodes: [
 				groupChatNode('Group Chat', {
@@ -156,12 +236,22 @@ describe('Sync Members under faults', () => {
 		expect(item.status).toBe('partial');
 		expect(item.sync).toMatchObject({
 			added: ['+14155550177'],
-			failed: [expect.objectContaining({ address: '+14155550178', outcome: 'failed', message: expect.stringMatching(/not retried automatically/) })],
+			failed: [
+				expect.objectContaining({
+					address: '+14155550178',
+					outcome: 'failed',
+					message: expect.stringMatching(/not retried automatically/),
+				}),
+			],
 		});
 		expect(sandbox.requests.filter((request) => request.method === 'GET')).toHaveLength(2);
 		expect(sandbox.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
 		await sandbox.settle();
 		// The add that was reset had arrived: the person is in the group once, as the message warned.
-		expect(sandbox.getChat('linq', FIVE.linq)!.participants.filter((member) => member === '+14155550178')).toHaveLength(1);
+		expect(
+			sandbox
+				.getChat('linq', FIVE.linq)!
+				.participants.filter((member) => member === '+14155550178'),
+		).toHaveLength(1);
 	});
 });

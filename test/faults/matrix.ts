@@ -27,7 +27,13 @@ const APPLIED_ANYWAY: Record<Exclude<FaultKind, 'partial_failure'>, boolean> = {
 export const FAULTS = Object.keys(APPLIED_ANYWAY) as Array<keyof typeof APPLIED_ANYWAY>;
 /** The five changes (Get Group only reads: there is no effect to check under faults). */
 type Operation = Exclude<AnyOperation, 'get'>;
-const OPERATIONS: Operation[] = ['create', 'addParticipants', 'removeParticipants', 'rename', 'leave'];
+const OPERATIONS: Operation[] = [
+	'create',
+	'addParticipants',
+	'removeParticipants',
+	'rename',
+	'leave',
+];
 const DELAY_MS = 2500;
 const TIMEOUT_SECONDS = 2;
 
@@ -38,8 +44,18 @@ interface Fixture {
 	sender?: string;
 }
 const FIXTURES: Record<ProviderName, Fixture> = {
-	chert: { group: DEMO.groups.chert.five, joiner: '+14155550144', member: '+14155550121', sender: DEMO.chert.senders[0] },
-	linq: { group: DEMO.groups.linq.five, joiner: '+14155550174', member: '+14155550163', sender: DEMO.linq.senders[0] },
+	chert: {
+		group: DEMO.groups.chert.five,
+		joiner: '+14155550144',
+		member: '+14155550121',
+		sender: DEMO.chert.senders[0],
+	},
+	linq: {
+		group: DEMO.groups.linq.five,
+		joiner: '+14155550174',
+		member: '+14155550163',
+		sender: DEMO.linq.senders[0],
+	},
 	periskope: { group: DEMO.groups.periskope.five, joiner: '14155550187', member: '14155550183' },
 };
 const FOUNDERS: Record<ProviderName, string[]> = {
@@ -55,7 +71,13 @@ function parameters(provider: ProviderName, operation: Operation): IDataObject {
 	switch (operation) {
 		case 'create':
 			return provider === 'periskope'
-				? { provider, operation, groupName: NEW_NAME, participants: FOUNDERS[provider].join(','), options }
+				? {
+						provider,
+						operation,
+						groupName: NEW_NAME,
+						participants: FOUNDERS[provider].join(','),
+						options,
+					}
 				: {
 						provider,
 						operation,
@@ -87,7 +109,9 @@ function effect(sandbox: Sandbox, provider: ProviderName, operation: Operation):
 		case 'create': {
 			const created = sandbox
 				.listChats(provider)
-				.filter((chat) => FOUNDERS[provider].every((founder) => chat.participants.includes(founder)));
+				.filter((chat) =>
+					FOUNDERS[provider].every((founder) => chat.participants.includes(founder)),
+				);
 			expect(created.length).toBeLessThanOrEqual(1); // never a duplicate group
 			return created.length === 1;
 		}
@@ -127,7 +151,12 @@ export function defineFaultMatrix(provider: ProviderName): void {
 			retryAfterSeconds: 1,
 			delayMs: DELAY_MS,
 			// only the operation's own request, never a lookup
-			method: operation === 'removeParticipants' && provider !== 'periskope' ? 'DELETE' : operation === 'rename' && provider !== 'periskope' ? 'PUT' : 'POST',
+			method:
+				operation === 'removeParticipants' && provider !== 'periskope'
+					? 'DELETE'
+					: operation === 'rename' && provider !== 'periskope'
+						? 'PUT'
+						: 'POST',
 		});
 		const started = Date.now();
 		const result = await runWorkflow({
@@ -146,14 +175,19 @@ export function defineFaultMatrix(provider: ProviderName): void {
 			// Retried to success; applied exactly once.
 			expect(result.error).toBeUndefined();
 			const [item] = result.output('Group Chat');
-			expect(item.json.status).toBe(provider === 'linq' && operation !== 'create' ? 'accepted' : 'done');
+			expect(item.json.status).toBe(
+				provider === 'linq' && operation !== 'create' ? 'accepted' : 'done',
+			);
 			expect(sent).toBe(2);
 			expect(effect(sandbox, provider, operation)).toBe(true);
 		} else {
 			// Not safe to repeat: one request, a clear error, and the state says whether it landed.
 			expect(sent).toBe(1);
 			expect(result.error?.message).toMatch(new RegExp(`^${adapter.label}: `));
-			if (applied) expect(result.error?.message).toMatch(/may (or may not )?have been applied|not retried automatically/);
+			if (applied)
+				expect(result.error?.message).toMatch(
+					/may (or may not )?have been applied|not retried automatically/,
+				);
 			expect(effect(sandbox, provider, operation)).toBe(applied);
 		}
 	});
@@ -172,35 +206,52 @@ export function definePartialFailureCases(): void {
 	test.each([
 		['addParticipants', '14155550187,14155550188', ['added', 'failed']],
 		['removeParticipants', '14155550183,14155550184', ['removed', 'failed']],
-	] as const)('partial_failure on %s: every address reported, the failed one untouched', async (operation, list, outcomes) => {
-		const [, failing] = list.split(',');
-		for (const mode of ['output', 'error'] as const) {
-			sandbox.reset();
-			sandbox.faults.inject({ provider: 'periskope', kind: 'partial_failure', failAddresses: [failing] });
-			const result = await runWorkflow({
-				nodes: [
-					groupChatNode(
-						'Group Chat',
-						{ provider: 'periskope', operation, chatId: fixture.group, participants: list, options: { onPartialFailure: mode } },
-						{ onError: 'continueRegularOutput' },
-					),
-				],
-				credentials: sandboxCredentials(sandbox),
-			});
-			const [item] = result.output('Group Chat');
-			expect((item.json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual(outcomes);
-			expect((item.json.participants as IDataObject[]).map((entry) => entry.address)).toEqual(list.split(','));
-			if (mode === 'output') {
-				expect(item.json.status).toBe('partial');
-				expect(item.json.error).toBeUndefined();
-			} else {
-				expect(item.json.error).toBe(`Periskope: 1 of 2 participants failed (${failing})`);
+	] as const)(
+		'partial_failure on %s: every address reported, the failed one untouched',
+		async (operation, list, outcomes) => {
+			const [, failing] = list.split(',');
+			for (const mode of ['output', 'error'] as const) {
+				sandbox.reset();
+				sandbox.faults.inject({
+					provider: 'periskope',
+					kind: 'partial_failure',
+					failAddresses: [failing],
+				});
+				const result = await runWorkflow({
+					nodes: [
+						groupChatNode(
+							'Group Chat',
+							{
+								provider: 'periskope',
+								operation,
+								chatId: fixture.group,
+								participants: list,
+								options: { onPartialFailure: mode },
+							},
+							{ onError: 'continueRegularOutput' },
+						),
+					],
+					credentials: sandboxCredentials(sandbox),
+				});
+				const [item] = result.output('Group Chat');
+				expect((item.json.participants as IDataObject[]).map((entry) => entry.outcome)).toEqual(
+					outcomes,
+				);
+				expect((item.json.participants as IDataObject[]).map((entry) => entry.address)).toEqual(
+					list.split(','),
+				);
+				if (mode === 'output') {
+					expect(item.json.status).toBe('partial');
+					expect(item.json.error).toBeUndefined();
+				} else {
+					expect(item.json.error).toBe(`Periskope: 1 of 2 participants failed (${failing})`);
+				}
+				expect(sandbox.requests).toHaveLength(1);
+				const members = sandbox.getChat('periskope', fixture.group)!.participants;
+				expect(members.includes(failing)).toBe(operation === 'removeParticipants');
 			}
-			expect(sandbox.requests).toHaveLength(1);
-			const members = sandbox.getChat('periskope', fixture.group)!.participants;
-			expect(members.includes(failing)).toBe(operation === 'removeParticipants');
-		}
-	});
+		},
+	);
 }
 
 /** Fan-out providers (one request per address): a fault mid-list loses nobody. */
@@ -217,43 +268,69 @@ export function defineFanOutCases(): void {
 
 	test('Chert: 12 addresses, the 6th reset after it was applied → all 12 added exactly once', async () => {
 		const list = many('+141555502', 12);
-		sandbox.faults.inject({ provider: 'chert', kind: 'reset_after', path: /participants$/, method: 'POST', skip: 5 });
-		sandbox.faults.inject({ provider: 'chert', kind: 'rate_limit', retryAfterSeconds: 1, method: 'POST', skip: 3 });
+		sandbox.faults.inject({
+			provider: 'chert',
+			kind: 'reset_after',
+			path: /participants$/,
+			method: 'POST',
+			skip: 5,
+		});
+		sandbox.faults.inject({
+			provider: 'chert',
+			kind: 'rate_limit',
+			retryAfterSeconds: 1,
+			method: 'POST',
+			skip: 3,
+		});
 		const result = await runWorkflow({
-			nodes: [groupChatNode('Group Chat', { provider: 'chert', operation: 'addParticipants', chatId: FIXTURES.chert.group, participants: list.join('\n') })],
+			nodes: [
+				groupChatNode('Group Chat', {
+					provider: 'chert',
+					operation: 'addParticipants',
+					chatId: FIXTURES.chert.group,
+					participants: list.join('\n'),
+				}),
+			],
 			credentials: sandboxCredentials(sandbox),
 		});
 		expect(result.error).toBeUndefined();
 		const [item] = result.output('Group Chat');
-		expect((item.json.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual(
-			list.map((address) => [address, 'added']),
-		);
+		expect(
+			(item.json.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+		).toEqual(list.map((address) => [address, 'added']));
 		const members = sandbox.getChat('chert', FIXTURES.chert.group)!.participants;
-		for (const address of list) expect(members.filter((member) => member === address)).toHaveLength(1);
+		for (const address of list)
+			expect(members.filter((member) => member === address)).toHaveLength(1);
 		expect(sandbox.requests).toHaveLength(12 + 2);
 	});
 
 	test('Linq: 3 addresses, the 2nd gets a 503 → partial: 2 queued, 1 failed, none dropped from the report', async () => {
 		const list = ['+14155550177', '+14155550178', '+14155550179'];
-		sandbox.faults.inject({ provider: 'linq', kind: 'http_error', status: 503, method: 'POST', path: /participants$/, skip: 1 });
+		sandbox.faults.inject({
+			provider: 'linq',
+			kind: 'http_error',
+			status: 503,
+			method: 'POST',
+			path: /participants$/,
+			skip: 1,
+		});
 		const result = await runWorkflow({
 			nodes: [
-				groupChatNode(
-					'Group Chat',
-					{
-						provider: 'linq',
-						operation: 'addParticipants',
-						chatId: FIXTURES.linq.group,
-						participants: `={{ ${JSON.stringify(list)} }}`,
-						options: { onPartialFailure: 'output' },
-					},
-				),
+				groupChatNode('Group Chat', {
+					provider: 'linq',
+					operation: 'addParticipants',
+					chatId: FIXTURES.linq.group,
+					participants: `={{ ${JSON.stringify(list)} }}`,
+					options: { onPartialFailure: 'output' },
+				}),
 			],
 			credentials: sandboxCredentials(sandbox),
 		});
 		const [item] = result.output('Group Chat');
 		expect(item.json.status).toBe('partial');
-		expect((item.json.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome])).toEqual([
+		expect(
+			(item.json.participants as IDataObject[]).map((entry) => [entry.address, entry.outcome]),
+		).toEqual([
 			[list[0], 'queued'],
 			[list[1], 'failed'],
 			[list[2], 'queued'],

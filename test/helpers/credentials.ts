@@ -22,7 +22,9 @@ import type { Provider } from '../../src/types';
 /** The credential type of a provider's node parameter, from the registry (chert when unset). */
 export function credentialTypeOf(provider: unknown): string {
 	const name = String(provider ?? 'chert');
-	return PROVIDERS.includes(name as Provider) ? entryFor(name as Provider).credentialType : `${name}Api`;
+	return PROVIDERS.includes(name as Provider)
+		? entryFor(name as Provider).credentialType
+		: `${name}Api`;
 }
 
 const credentialTypes: Record<string, ICredentialType> = {
@@ -51,7 +53,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const type = credentialTypes[typeName];
-		if (typeof type?.authenticate !== 'function') throw new Error(`No authenticate for ${typeName}`);
+		if (typeof type?.authenticate !== 'function')
+			throw new Error(`No authenticate for ${typeName}`);
 		return await type.authenticate(credentials, requestOptions);
 	}
 

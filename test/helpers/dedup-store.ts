@@ -46,16 +46,21 @@ export class DedupStoreModel implements IDataDeduplicator {
 
 	reset(): void {
 		this.rows.clear();
-		for (const key of Object.keys(this.statements) as Array<keyof DedupStoreModel['statements']>) this.statements[key] = 0;
+		for (const key of Object.keys(this.statements) as Array<keyof DedupStoreModel['statements']>)
+			this.statements[key] = 0;
 	}
 
 	private async tick(): Promise<void> {
 		await sleep(Math.floor(Math.random() * (this.jitterMs + 1)));
 	}
 
-	private static context(scope: DeduplicationScope, contextData: ICheckProcessedContextData): string {
+	private static context(
+		scope: DeduplicationScope,
+		contextData: ICheckProcessedContextData,
+	): string {
 		if (scope === 'node') {
-			if (!contextData.node) throw new Error("No node information has been provided and so cannot use scope 'node'");
+			if (!contextData.node)
+				throw new Error("No node information has been provided and so cannot use scope 'node'");
 			return `n:${contextData.node.id}`;
 		}
 		return '';
@@ -147,7 +152,10 @@ export class DedupStoreModel implements IDataDeduplicator {
 		throw new Error('not modelled');
 	}
 
-	async clearAllProcessedItems(scope: DeduplicationScope, contextData: ICheckProcessedContextData): Promise<void> {
+	async clearAllProcessedItems(
+		scope: DeduplicationScope,
+		contextData: ICheckProcessedContextData,
+	): Promise<void> {
 		await this.tick();
 		this.statements.delete++;
 		this.rows.delete(`${contextData.workflow.id}|${DedupStoreModel.context(scope, contextData)}`);
@@ -158,7 +166,9 @@ export class DedupStoreModel implements IDataDeduplicator {
 		contextData: ICheckProcessedContextData,
 		options: ICheckProcessedOptions,
 	): Promise<number> {
-		const row = await this.findOne(`${contextData.workflow.id}|${DedupStoreModel.context(scope, contextData)}`);
+		const row = await this.findOne(
+			`${contextData.workflow.id}|${DedupStoreModel.context(scope, contextData)}`,
+		);
 		return options.mode === 'entries' && row && Array.isArray(row.data) ? row.data.length : 0;
 	}
 }

@@ -25,9 +25,19 @@ function hex(value: number, width: number, letters: Case, random: () => number):
 	return [...digits].map((digit) => (random() < 0.5 ? digit.toUpperCase() : digit)).join('');
 }
 
-const units = (text: string) => Array.from({ length: text.length }, (_unused, at) => text.charCodeAt(at));
+const units = (text: string) =>
+	Array.from({ length: text.length }, (_unused, at) => text.charCodeAt(at));
 
-const SHORT: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x08: 'b', 0x0c: 'f', 0x0a: 'n', 0x0d: 'r', 0x09: 't' };
+const SHORT: Record<number, string> = {
+	0x22: '"',
+	0x5c: '\\',
+	0x2f: '/',
+	0x08: 'b',
+	0x0c: 'f',
+	0x0a: 'n',
+	0x0d: 'r',
+	0x09: 't',
+};
 
 // ---- JSON ---------------------------------------------------------------------------------
 
@@ -35,7 +45,11 @@ export const JSON_STYLES = ['standard', 'slash', 'allUpper', 'allLower', 'php', 
 export type JsonStyle = (typeof JSON_STYLES)[number];
 
 /** A JSON string literal (quotes included) as one encoder or another writes it. */
-export function jsonString(text: string, style: JsonStyle, random: () => number = Math.random): string {
+export function jsonString(
+	text: string,
+	style: JsonStyle,
+	random: () => number = Math.random,
+): string {
 	const u = (unit: number, letters: Case) => `\\u${hex(unit, 4, letters, random)}`;
 	const standard = (unit: number) => JSON.stringify(String.fromCharCode(unit)).slice(1, -1);
 	const body = units(text).map((unit) => {
@@ -63,9 +77,14 @@ export function jsonString(text: string, style: JsonStyle, random: () => number 
 }
 
 /** A JSON document whose strings (keys included) are written in one style. */
-export function jsonEncode(value: unknown, style: JsonStyle, random: () => number = Math.random): string {
+export function jsonEncode(
+	value: unknown,
+	style: JsonStyle,
+	random: () => number = Math.random,
+): string {
 	if (typeof value === 'string') return jsonString(value, style, random);
-	if (Array.isArray(value)) return `[${value.map((entry) => jsonEncode(entry, style, random)).join(',')}]`;
+	if (Array.isArray(value))
+		return `[${value.map((entry) => jsonEncode(entry, style, random)).join(',')}]`;
 	if (value !== null && typeof value === 'object') {
 		const entries = Object.entries(value).filter(([, entry]) => entry !== undefined);
 		return `{${entries.map(([key, entry]) => `${jsonString(key, style, random)}:${jsonEncode(entry, style, random)}`).join(',')}}`;
@@ -75,22 +94,41 @@ export function jsonEncode(value: unknown, style: JsonStyle, random: () => numbe
 
 /** Undoes one layer of JSON string escapes anywhere in a text (lenient). */
 export function jsonUnescape(text: string): string {
-	return text.replace(/\\u([0-9a-fA-F]{4})|\\(["\\/bfnrt])/g, (_all, code: string | undefined, short: string | undefined) => {
-		if (code) return String.fromCharCode(parseInt(code, 16));
-		return { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }[short!]!;
-	});
+	return text.replace(
+		/\\u([0-9a-fA-F]{4})|\\(["\\/bfnrt])/g,
+		(_all, code: string | undefined, short: string | undefined) => {
+			if (code) return String.fromCharCode(parseInt(code, 16));
+			return { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }[
+				short!
+			]!;
+		},
+	);
 }
 
 // ---- URL ----------------------------------------------------------------------------------
 
-export const URL_STYLES = ['component', 'lower', 'mixedCase', 'form', 'everyByte', 'twice'] as const;
+export const URL_STYLES = [
+	'component',
+	'lower',
+	'mixedCase',
+	'form',
+	'everyByte',
+	'twice',
+] as const;
 export type UrlStyle = (typeof URL_STYLES)[number];
 
 const utf8 = (text: string) => [...Buffer.from(text, 'utf8')];
 
-export function urlEncode(text: string, style: UrlStyle, random: () => number = Math.random): string {
+export function urlEncode(
+	text: string,
+	style: UrlStyle,
+	random: () => number = Math.random,
+): string {
 	const recase = (encoded: string, letters: Case) =>
-		encoded.replace(/%([0-9A-F]{2})/g, (_all, code: string) => `%${hex(parseInt(code, 16), 2, letters, random)}`);
+		encoded.replace(
+			/%([0-9A-F]{2})/g,
+			(_all, code: string) => `%${hex(parseInt(code, 16), 2, letters, random)}`,
+		);
 	switch (style) {
 		case 'component':
 			return encodeURIComponent(text);
@@ -112,7 +150,12 @@ export function urlEncode(text: string, style: UrlStyle, random: () => number = 
 /** Undoes one layer of percent-encoding anywhere in a text (lenient); `form` also reads `+` as a space. */
 export function urlDecode(text: string, form = false): string {
 	return (form ? text.replace(/\+/g, ' ') : text).replace(/(?:%[0-9a-fA-F]{2})+/g, (run) =>
-		Buffer.from(run.slice(1).split('%').map((code) => parseInt(code, 16))).toString('utf8'),
+		Buffer.from(
+			run
+				.slice(1)
+				.split('%')
+				.map((code) => parseInt(code, 16)),
+		).toString('utf8'),
 	);
 }
 
@@ -122,13 +165,24 @@ export const BASE64_STYLES = ['padded', 'unpadded', 'url', 'urlUnpadded'] as con
 export type Base64Style = (typeof BASE64_STYLES)[number];
 
 /** The secret inside a larger base64'd string: after `offset` bytes (0, 1 or 2, or "user:"). */
-export function base64Echo(secret: string, style: Base64Style, offset: 0 | 1 | 2 | 'basic'): string {
+export function base64Echo(
+	secret: string,
+	style: Base64Style,
+	offset: 0 | 1 | 2 | 'basic',
+): string {
 	const before = offset === 'basic' ? 'user:' : 'Bea'.slice(0, offset);
 	const after = offset === 'basic' ? '' : '!?';
 	const data = Buffer.from(`${before}${secret}${after}`, 'utf8');
 	const encoded =
-		style === 'padded' || style === 'unpadded' ? data.toString('base64') : data.toString('base64url');
-	const text = style === 'padded' ? encoded : style === 'url' ? encoded.padEnd(Math.ceil(encoded.length / 4) * 4, '=') : encoded.replace(/=+$/, '');
+		style === 'padded' || style === 'unpadded'
+			? data.toString('base64')
+			: data.toString('base64url');
+	const text =
+		style === 'padded'
+			? encoded
+			: style === 'url'
+				? encoded.padEnd(Math.ceil(encoded.length / 4) * 4, '=')
+				: encoded.replace(/=+$/, '');
 	return offset === 'basic' ? `Basic ${text}` : text;
 }
 
@@ -137,7 +191,8 @@ export function base64Decodings(text: string): Buffer[] {
 	const found: Buffer[] = [];
 	for (const run of text.match(/[A-Za-z0-9+/_-]{6,}/g) ?? []) {
 		const standard = run.replace(/-/g, '+').replace(/_/g, '/');
-		for (let offset = 0; offset < 4; offset++) found.push(Buffer.from(standard.slice(offset), 'base64'));
+		for (let offset = 0; offset < 4; offset++)
+			found.push(Buffer.from(standard.slice(offset), 'base64'));
 	}
 	return found;
 }
@@ -164,7 +219,9 @@ export function stringsOf(value: unknown, into: string[] = []): string[] {
  */
 export function secretReadableIn(texts: string[], secret: string): string | undefined {
 	const bytes = Buffer.from(secret, 'utf8');
-	const latin1 = [...secret].every((char) => char.charCodeAt(0) < 0x100) ? Buffer.from(secret, 'latin1') : undefined;
+	const latin1 = [...secret].every((char) => char.charCodeAt(0) < 0x100)
+		? Buffer.from(secret, 'latin1')
+		: undefined;
 	for (const text of texts) {
 		const readings = new Map<string, string>([['as is', text]]);
 		for (const [name, reading] of [...readings]) {

@@ -57,7 +57,9 @@ export function groupChatNode(
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],
-		credentials: { [credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` } },
+		credentials: {
+			[credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` },
+		},
 		...settings,
 	};
 }

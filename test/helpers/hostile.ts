@@ -4,7 +4,12 @@
  * (redirects, echoes, drips, oversize and gzip-bombed bodies, lies in 2xx answers), and every
  * request that reached it is recorded with its raw bytes.
  */
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+	createServer as createHttpServer,
+	type IncomingHttpHeaders,
+	type IncomingMessage,
+	type ServerResponse,
+} from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface Hit {
@@ -65,7 +70,12 @@ export async function startHostile(): Promise<Hostile> {
 }
 
 /** Writes `text` one byte per `everyMs` until the socket closes: a server that drips. */
-export function drip(response: ServerResponse, status: number, text: string, everyMs: number): void {
+export function drip(
+	response: ServerResponse,
+	status: number,
+	text: string,
+	everyMs: number,
+): void {
 	response.writeHead(status, { 'content-type': 'application/json' });
 	let index = 0;
 	const timer = setInterval(() => {
@@ -83,7 +93,9 @@ export function drip(response: ServerResponse, status: number, text: string, eve
  * A raw TCP server that drips even its status line and headers, one byte per `everyMs`
  * (what node:http cannot do): the deadline must hold before any header has arrived.
  */
-export async function startHeaderDripper(everyMs: number): Promise<{ baseUrl: string; connections: () => number; close(): Promise<void> }> {
+export async function startHeaderDripper(
+	everyMs: number,
+): Promise<{ baseUrl: string; connections: () => number; close(): Promise<void> }> {
 	const sockets = new Set<Socket>();
 	let connections = 0;
 	const server = createTcpServer((socket) => {

@@ -34,7 +34,9 @@ export function loadOptionsContext(
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: parameters as INodeParameters,
-		credentials: { [credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` } },
+		credentials: {
+			[credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` },
+		},
 	};
 	const workflow = new Workflow({
 		nodes: [node],
@@ -79,5 +81,9 @@ export async function listSearch(
 ): Promise<INodeListSearchResult> {
 	const fn = methods.listSearch?.[method];
 	if (!fn) throw new Error(`No listSearch method ${method}`);
-	return await fn.call(loadOptionsContext(parameters, credentials, 'parameters.chatId'), filter, paginationToken);
+	return await fn.call(
+		loadOptionsContext(parameters, credentials, 'parameters.chatId'),
+		filter,
+		paginationToken,
+	);
 }

@@ -61,7 +61,11 @@ export async function startRecorder(): Promise<Recorder> {
 				req.socket.destroy();
 				return;
 			}
-			const { status = 200, body = {}, headers = {} } = reply ?? { status: 404, body: { error: 'no reply scripted' } };
+			const {
+				status = 200,
+				body = {},
+				headers = {},
+			} = reply ?? { status: 404, body: { error: 'no reply scripted' } };
 			const text = typeof body === 'string' ? body : JSON.stringify(body);
 			res.writeHead(status, { 'content-type': 'application/json', ...headers });
 			res.end(text);

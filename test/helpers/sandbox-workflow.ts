@@ -18,15 +18,28 @@ export function sandboxCredentials(sandbox: Sandbox, chertAuthMode: 'hmac' | 'be
 			authMode: chertAuthMode,
 		},
 		linqApi: { baseUrl: sandbox.baseUrls.linq, apiToken: DEMO.linq.token },
-		periskopeApi: { baseUrl: sandbox.baseUrls.periskope, apiKey: DEMO.periskope.apiKey, orgPhone: DEMO.periskope.orgPhone },
+		periskopeApi: {
+			baseUrl: sandbox.baseUrls.periskope,
+			apiKey: DEMO.periskope.apiKey,
+			orgPhone: DEMO.periskope.orgPhone,
+		},
 	};
 }
 
 /** People the lifecycle uses: three founders, one joiner; the first founder is removed. */
 export const PEOPLE: Record<ProviderName, { founders: string[]; joiner: string }> = {
-	chert: { founders: ['(415) 555-0141', '(415) 555-0142', '(415) 555-0143'], joiner: '+1 415 555 0144' },
-	linq: { founders: ['(415) 555-0171', '(415) 555-0172', '(415) 555-0173'], joiner: '+1 415 555 0174' },
-	periskope: { founders: ['+1 415 555 0187', '+1 415 555 0188', '+1 415 555 0189'], joiner: '+1 (415) 555-0184' },
+	chert: {
+		founders: ['(415) 555-0141', '(415) 555-0142', '(415) 555-0143'],
+		joiner: '+1 415 555 0144',
+	},
+	linq: {
+		founders: ['(415) 555-0171', '(415) 555-0172', '(415) 555-0173'],
+		joiner: '+1 415 555 0174',
+	},
+	periskope: {
+		founders: ['+1 415 555 0187', '+1 415 555 0188', '+1 415 555 0189'],
+		joiner: '+1 (415) 555-0184',
+	},
 };
 
 export const E164 = (human: string) => `+${human.replace(/\D/g, '').replace(/^(?!1)/, '1')}`;
@@ -35,7 +48,11 @@ export function lifecycleNodes(provider: ProviderName, label = provider): INode[
 	const people = PEOPLE[provider];
 	const name = (step: string) => `${label}: ${step}`;
 	const chatId = `={{ $('${name('Create Group')}').item.json.chatId }}`;
-	const create: IDataObject = { provider, operation: 'create', participants: people.founders.join('\n') };
+	const create: IDataObject = {
+		provider,
+		operation: 'create',
+		participants: people.founders.join('\n'),
+	};
 	if (provider === 'periskope') create.groupName = 'Lifecycle';
 	else {
 		create.sender = provider === 'chert' ? DEMO.chert.senders[0] : DEMO.linq.senders[0];
@@ -44,8 +61,18 @@ export function lifecycleNodes(provider: ProviderName, label = provider): INode[
 	}
 	return [
 		groupChatNode(name('Create Group'), create),
-		groupChatNode(name('Add Participants'), { provider, operation: 'addParticipants', chatId, participants: people.joiner }),
-		groupChatNode(name('Rename Group'), { provider, operation: 'rename', chatId, groupName: 'Lifecycle (renamed)' }),
+		groupChatNode(name('Add Participants'), {
+			provider,
+			operation: 'addParticipants',
+			chatId,
+			participants: people.joiner,
+		}),
+		groupChatNode(name('Rename Group'), {
+			provider,
+			operation: 'rename',
+			chatId,
+			groupName: 'Lifecycle (renamed)',
+		}),
 		groupChatNode(name('Remove Participants'), {
 			provider,
 			operation: 'removeParticipants',

@@ -98,7 +98,9 @@ export class TriggerHarness {
 			position: [0, 0],
 			webhookId: options.webhookId ?? 'a3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
 			parameters: { provider: options.provider, ...options.parameters } as INode['parameters'],
-			credentials: { [credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` } },
+			credentials: {
+				[credentialType]: { id: `cred-${credentialType}`, name: `${credentialType} test` },
+			},
 		};
 		this.workflow = new Workflow({
 			// Each harness is its own workflow unless a test says otherwise (a restart keeps the id).
@@ -108,7 +110,9 @@ export class TriggerHarness {
 			nodeTypes: this.nodeTypes,
 			active: true,
 			settings: {},
-			staticData: options.staticData ? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject) : {},
+			staticData: options.staticData
+				? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject)
+				: {},
 		});
 	}
 
@@ -120,7 +124,9 @@ export class TriggerHarness {
 		return harness;
 	}
 
-	private additionalData(extra: Partial<IWorkflowExecuteAdditionalData> = {}): IWorkflowExecuteAdditionalData {
+	private additionalData(
+		extra: Partial<IWorkflowExecuteAdditionalData> = {},
+	): IWorkflowExecuteAdditionalData {
 		return {
 			credentialsHelper: this.credentialsHelper,
 			executionId: 'exec-trigger',
@@ -203,7 +209,11 @@ export class TriggerHarness {
 	}
 
 	/** Sends a delivery to the receiver over HTTP, as a provider (or an attacker) would. */
-	async post(body: string | Uint8Array, headers: Record<string, string>, query = ''): Promise<Received> {
+	async post(
+		body: string | Uint8Array,
+		headers: Record<string, string>,
+		query = '',
+	): Promise<Received> {
 		const before = this.received.length;
 		const response = await fetch(`${this.webhookUrl}${query}`, {
 			method: 'POST',
@@ -229,7 +239,8 @@ export class TriggerHarness {
 			res.writeHead(status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
-		if (req.method !== 'POST' || url.pathname !== expected) return reply(404, { message: 'webhook not registered' });
+		if (req.method !== 'POST' || url.pathname !== expected)
+			return reply(404, { message: 'webhook not registered' });
 
 		let parsed: unknown = {};
 		try {
@@ -292,7 +303,8 @@ export class TriggerHarness {
 			// n8n's answer for responseMode "onReceived" (extractWebhookOnReceivedResponse): the
 			// description's responseData (n8n's default: the literal text "firstEntryJson"), else the
 			// node's webhookResponse, else {message: "Workflow was started"}.
-			const described = this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE).description.webhooks![0].responseData;
+			const described =
+				this.nodeTypes.getByNameAndVersion(TRIGGER_TYPE).description.webhooks![0].responseData;
 			const responseData = described === undefined ? 'firstEntryJson' : described;
 			reply(
 				200,

@@ -146,7 +146,8 @@ describe('sandbox: fault injection', () => {
 			await expect(gaveUp).rejects.toThrow();
 			expect(roster()).not.toContain('+14155550142');
 			// Polled rather than slept for: a loaded machine may take longer than the delay.
-			for (let waited = 0; waited < 5000 && !roster().includes('+14155550142'); waited += 50) await sleep(50);
+			for (let waited = 0; waited < 5000 && !roster().includes('+14155550142'); waited += 50)
+				await sleep(50);
 			expect(roster()).toContain('+14155550142');
 			const record = sb.requests.at(-1);
 			expect(record?.status).toBe(0);

@@ -278,7 +278,9 @@ describe('sandbox: Linq', () => {
 			expect((await linq(sb, 'GET', `/v3/chats/${trio}`)).json.group_chat_icon).toBeNull();
 			await linq(sb, 'PUT', `/v3/chats/${trio}`, { group_chat_icon: 'https://img.test/icon.png' });
 			await sb.settle();
-			expect((await linq(sb, 'GET', `/v3/chats/${trio}`)).json.group_chat_icon).toBe('https://img.test/icon.png');
+			expect((await linq(sb, 'GET', `/v3/chats/${trio}`)).json.group_chat_icon).toBe(
+				'https://img.test/icon.png',
+			);
 		});
 
 		it('gets a chat; unknown ids and routes are 404 / 2001', async () => {

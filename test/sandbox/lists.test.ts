@@ -16,7 +16,14 @@ beforeAll(async () => {
 	for (let n = 0; n < GROUPS; n++) {
 		const to = [`+1415556${String(n).padStart(4, '0')}`, `+1415557${String(n).padStart(4, '0')}`];
 		expect((await linq(sb, 'POST', '/v3/chats', linqCreateBody({ to }))).status).toBe(200);
-		expect((await periskope(sb, 'POST', '/chats/create', { group_name: `Cohort ${n}`, participants: ['14155550181'] })).status).toBe(200);
+		expect(
+			(
+				await periskope(sb, 'POST', '/chats/create', {
+					group_name: `Cohort ${n}`,
+					participants: ['14155550181'],
+				})
+			).status,
+		).toBe(200);
 	}
 }, 60_000);
 afterAll(async () => sb.stop());
@@ -47,7 +54,11 @@ describe('Linq GET /v3/chats', () => {
 		expect(first.json.chats).toHaveLength(20);
 		expect(first.json.next_cursor).toBe('20');
 		expect((await linq(sb, 'GET', '/v3/chats?limit=500')).json.chats).toHaveLength(100);
-		const other = await linq(sb, 'GET', `/v3/chats?from=${encodeURIComponent(DEMO.linq.senders[1])}`);
+		const other = await linq(
+			sb,
+			'GET',
+			`/v3/chats?from=${encodeURIComponent(DEMO.linq.senders[1])}`,
+		);
 		expect(other.json).toEqual({ chats: [], next_cursor: null });
 	});
 });
@@ -60,7 +71,11 @@ describe('Periskope GET /chats', () => {
 			const res = await periskope(sb, 'GET', `/chats?offset=${offset}&limit=100&chat_type=group`);
 			expect(res.status).toBe(200);
 			expect(Object.keys(res.json).sort()).toEqual(['chats', 'count', 'from', 'to']);
-			expect(res.json).toMatchObject({ count: GROUPS + 2, from: offset, to: offset + res.json.chats.length });
+			expect(res.json).toMatchObject({
+				count: GROUPS + 2,
+				from: offset,
+				to: offset + res.json.chats.length,
+			});
 			seen.push(...res.json.chats.map((chat: Json) => chat.chat_id));
 			if (res.json.to >= res.json.count || res.json.chats.length === 0) break;
 			offset = res.json.to;
@@ -84,6 +99,11 @@ describe('Periskope GET /chats', () => {
 		});
 		expect(tooMany.headers['x-ratelimit-limit']).toBeDefined();
 		const past = await periskope(sb, 'GET', `/chats?offset=${GROUPS + 2}&limit=100`);
-		expect(past.json).toMatchObject({ chats: [], count: GROUPS + 2, from: GROUPS + 2, to: GROUPS + 2 });
+		expect(past.json).toMatchObject({
+			chats: [],
+			count: GROUPS + 2,
+			from: GROUPS + 2,
+			to: GROUPS + 2,
+		});
 	});
 });

@@ -209,7 +209,9 @@ describe('sandbox: Periskope', () => {
 				messages_admins_only: true,
 				member_add_mode: 'admin_add',
 			});
-			const asText = await periskope(sb, 'POST', `/chats/${five}/settings`, { memberAddMode: 'admin_add' });
+			const asText = await periskope(sb, 'POST', `/chats/${five}/settings`, {
+				memberAddMode: 'admin_add',
+			});
 			expect(asText.status).toBe(400);
 			expect(sb.getChat('periskope', five)).toMatchObject({
 				name: 'New name',

@@ -17,7 +17,9 @@ describe('sender lists', () => {
 	test('Chert GET /api/v1/phone-numbers: {phone_numbers: [{phone_number, …}]}', async () => {
 		const res = await chert(sb, 'GET', '/api/v1/phone-numbers');
 		expect(res.status).toBe(200);
-		expect(res.json.phone_numbers.map((line: { phone_number: string }) => line.phone_number)).toEqual(DEMO.chert.senders);
+		expect(
+			res.json.phone_numbers.map((line: { phone_number: string }) => line.phone_number),
+		).toEqual(DEMO.chert.senders);
 	});
 
 	test('Linq GET /v3/phone_numbers: {phone_numbers: [{id, phone_number, health_status: {status}}]}', async () => {
@@ -49,17 +51,25 @@ describe('one chat', () => {
 			handle: DEMO.linq.senders[0],
 			status: 'active',
 		});
-		expect((await linq(sb, 'DELETE', `/v3/chats/${id}/participants`, { handle: '+14155550166' })).status).toBe(200);
+		expect(
+			(await linq(sb, 'DELETE', `/v3/chats/${id}/participants`, { handle: '+14155550166' })).status,
+		).toBe(200);
 		await sb.settle();
 		const after = await linq(sb, 'GET', `/v3/chats/${id}`);
-		expect(after.json.handles.find((h: { handle: string }) => h.handle === '+14155550166')).toMatchObject({
+		expect(
+			after.json.handles.find((h: { handle: string }) => h.handle === '+14155550166'),
+		).toMatchObject({
 			status: 'removed',
 			left_at: expect.any(String),
 		});
 	});
 
 	test('Periskope GET /chats/{id}: members keyed <digits>@c.us with contact_id and admin flags; the org phone is super admin', async () => {
-		const res = await periskope(sb, 'GET', `/chats/${encodeURIComponent(DEMO.groups.periskope.trio)}`);
+		const res = await periskope(
+			sb,
+			'GET',
+			`/chats/${encodeURIComponent(DEMO.groups.periskope.trio)}`,
+		);
 		expect(Object.keys(res.json.members)).toEqual(
 			[DEMO.periskope.orgPhone, '14155550181', '14155550182'].map((digits) => `${digits}@c.us`),
 		);
@@ -68,7 +78,12 @@ describe('one chat', () => {
 			is_admin: true,
 			is_super_admin: true,
 		});
-		expect(res.json).toMatchObject({ chat_name: 'Demo trio', chat_type: 'group', member_count: 3, is_exited: false });
+		expect(res.json).toMatchObject({
+			chat_name: 'Demo trio',
+			chat_type: 'group',
+			member_count: 3,
+			is_exited: false,
+		});
 	});
 });
 
@@ -76,7 +91,9 @@ describe('chat lists', () => {
 	test('Periskope GET /chats?chat_type=: groups for "group", none for "user"; from/to/count page the list', async () => {
 		const groups = await periskope(sb, 'GET', '/chats?offset=0&limit=1&chat_type=group');
 		expect(groups.json).toMatchObject({ count: 2, from: 0, to: 1 });
-		expect(groups.json.chats.map((chat: { chat_id: string }) => chat.chat_id)).toEqual([DEMO.groups.periskope.trio]);
+		expect(groups.json.chats.map((chat: { chat_id: string }) => chat.chat_id)).toEqual([
+			DEMO.groups.periskope.trio,
+		]);
 		const users = await periskope(sb, 'GET', '/chats?chat_type=user');
 		expect(users.json).toMatchObject({ chats: [], count: 0 });
 	});

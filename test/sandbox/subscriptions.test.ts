@@ -63,7 +63,11 @@ const SPECS: Record<ProviderName, Spec> = {
 		found: (json) => json,
 		deleted: { status: 200, json: (id) => ({ id, deleted: true }) },
 		error: (json) => ({ code: json.code, message: json.message }),
-		codes: { notAnObject: 'invalid_json', badRequest: 'invalid_request', notFound: 'webhook_not_found' },
+		codes: {
+			notAnObject: 'invalid_json',
+			badRequest: 'invalid_request',
+			notFound: 'webhook_not_found',
+		},
 		notFoundMessage: (id) => `Webhook ${id} not found`,
 		secret: undefined,
 	},
@@ -78,60 +82,72 @@ beforeAll(async () => {
 afterAll(() => sb.stop());
 beforeEach(() => sb.reset());
 
-describe.each<ProviderName>(['chert', 'linq', 'periskope'])('sandbox: %s webhook subscriptions', (provider) => {
-	const spec = SPECS[provider];
+describe.each<ProviderName>(['chert', 'linq', 'periskope'])(
+	'sandbox: %s webhook subscriptions',
+	(provider) => {
+		const spec = SPECS[provider];
 
-	it('create → list → get → delete, the secret shown only on create', async () => {
-		expect(spec.listed((await spec.send(sb, 'GET', spec.path)).json)).toEqual([]);
+		it('create → list → get → delete, the secret shown only on create', async () => {
+			expect(spec.listed((await spec.send(sb, 'GET', spec.path)).json)).toEqual([]);
 
-		const created = await spec.send(sb, 'POST', spec.path, spec.body);
-		expect(created.status).toBe(spec.created.status);
-		const [view] = spec.created.views(created.json);
-		expect(view.id).toMatch(UUID);
-		if (spec.secret) expect(secretOf(view)).toMatch(spec.secret);
-		else expect(secretOf(view)).toBeUndefined();
-		const [stored] = sb.subscriptions(provider);
-		expect(stored).toMatchObject({ id: view.id, provider, url: HOOK });
-		expect(stored.secret).toBe(secretOf(view));
+			const created = await spec.send(sb, 'POST', spec.path, spec.body);
+			expect(created.status).toBe(spec.created.status);
+			const [view] = spec.created.views(created.json);
+			expect(view.id).toMatch(UUID);
+			if (spec.secret) expect(secretOf(view)).toMatch(spec.secret);
+			else expect(secretOf(view)).toBeUndefined();
+			const [stored] = sb.subscriptions(provider);
+			expect(stored).toMatchObject({ id: view.id, provider, url: HOOK });
+			expect(stored.secret).toBe(secretOf(view));
 
-		const listed = spec.listed((await spec.send(sb, 'GET', spec.path)).json);
-		expect(listed.map((v) => v.id)).toEqual([view.id]);
-		expect(secretOf(listed[0])).toBeUndefined();
-		const found = await spec.send(sb, 'GET', `${spec.path}/${view.id as string}`);
-		expect(found.status).toBe(200);
-		expect(spec.found(found.json)).toEqual(listed[0]);
+			const listed = spec.listed((await spec.send(sb, 'GET', spec.path)).json);
+			expect(listed.map((v) => v.id)).toEqual([view.id]);
+			expect(secretOf(listed[0])).toBeUndefined();
+			const found = await spec.send(sb, 'GET', `${spec.path}/${view.id as string}`);
+			expect(found.status).toBe(200);
+			expect(spec.found(found.json)).toEqual(listed[0]);
 
-		const deleted = await spec.send(sb, 'DELETE', `${spec.path}/${view.id as string}`);
-		expect(deleted.status).toBe(spec.deleted.status);
-		expect(deleted.json).toEqual(spec.deleted.json(view.id));
-		expect(sb.subscriptions(provider)).toEqual([]);
-		const again = await spec.send(sb, 'DELETE', `${spec.path}/${view.id as string}`);
-		expect(again.status).toBe(404);
-		expect(spec.error(again.json)).toEqual({ code: spec.codes.notFound, message: spec.notFoundMessage(view.id) });
-	});
+			const deleted = await spec.send(sb, 'DELETE', `${spec.path}/${view.id as string}`);
+			expect(deleted.status).toBe(spec.deleted.status);
+			expect(deleted.json).toEqual(spec.deleted.json(view.id));
+			expect(sb.subscriptions(provider)).toEqual([]);
+			const again = await spec.send(sb, 'DELETE', `${spec.path}/${view.id as string}`);
+			expect(again.status).toBe(404);
+			expect(spec.error(again.json)).toEqual({
+				code: spec.codes.notFound,
+				message: spec.notFoundMessage(view.id),
+			});
+		});
 
-	it('an unknown id is the provider 404; a body that is not an object or has other fields is its 400', async () => {
-		const missing = await spec.send(sb, 'GET', `${spec.path}/nope`);
-		expect(missing.status).toBe(404);
-		expect(spec.error(missing.json)).toEqual({ code: spec.codes.notFound, message: spec.notFoundMessage('nope') });
+		it('an unknown id is the provider 404; a body that is not an object or has other fields is its 400', async () => {
+			const missing = await spec.send(sb, 'GET', `${spec.path}/nope`);
+			expect(missing.status).toBe(404);
+			expect(spec.error(missing.json)).toEqual({
+				code: spec.codes.notFound,
+				message: spec.notFoundMessage('nope'),
+			});
 
-		const notAnObject = await spec.send(sb, 'POST', spec.path, '[1]');
-		expect(notAnObject.status).toBe(400);
-		expect(spec.error(notAnObject.json).code).toBe(spec.codes.notAnObject);
+			const notAnObject = await spec.send(sb, 'POST', spec.path, '[1]');
+			expect(notAnObject.status).toBe(400);
+			expect(spec.error(notAnObject.json).code).toBe(spec.codes.notAnObject);
 
-		const extra = await spec.send(sb, 'POST', spec.path, { ...spec.body, x: 1 });
-		expect(extra.status).toBe(400);
-		expect(spec.error(extra.json)).toEqual({ code: spec.codes.badRequest, message: 'Unknown field: x' });
-		expect(sb.subscriptions(provider)).toEqual([]);
-	});
+			const extra = await spec.send(sb, 'POST', spec.path, { ...spec.body, x: 1 });
+			expect(extra.status).toBe(400);
+			expect(spec.error(extra.json)).toEqual({
+				code: spec.codes.badRequest,
+				message: 'Unknown field: x',
+			});
+			expect(sb.subscriptions(provider)).toEqual([]);
+		});
 
-	it('ids and secrets are deterministic: the same calls after reset() give the same ones', async () => {
-		const first = spec.created.views((await spec.send(sb, 'POST', spec.path, spec.body)).json);
-		sb.reset();
-		const second = spec.created.views((await spec.send(sb, 'POST', spec.path, spec.body)).json);
-		expect(second.map((v) => [v.id, secretOf(v)])).toEqual(first.map((v) => [v.id, secretOf(v)]));
-	});
-});
+		it('ids and secrets are deterministic: the same calls after reset() give the same ones', async () => {
+			const first = spec.created.views((await spec.send(sb, 'POST', spec.path, spec.body)).json);
+			sb.reset();
+			const second = spec.created.views((await spec.send(sb, 'POST', spec.path, spec.body)).json);
+			expect(second.map((v) => [v.id, secretOf(v)])).toEqual(first.map((v) => [v.id, secretOf(v)]));
+		});
+	},
+);
 
 describe('sandbox: provider-specific subscription rules', () => {
 	it('Chert: HTTPS only, plus http on loopback; events from its list', async () => {
@@ -142,7 +158,10 @@ describe('sandbox: provider-specific subscription rules', () => {
 		const events = await chert(sb, 'POST', path, { url: HOOK, events: ['participant.added'] });
 		expect(events.status).toBe(400);
 		expect(events.json.error.message).toMatch(/^events must be a list of: message\.received/);
-		const https = await chert(sb, 'POST', path, { url: 'https://hooks.example/h', version: '2026-04-01' });
+		const https = await chert(sb, 'POST', path, {
+			url: 'https://hooks.example/h',
+			version: '2026-04-01',
+		});
 		expect(https.json.subscription).toMatchObject({ url: 'https://hooks.example/h', events: [] });
 	});
 
@@ -154,7 +173,11 @@ describe('sandbox: provider-specific subscription rules', () => {
 		const twice = await linq(sb, 'POST', path, SPECS.linq.body);
 		expect(twice.status).toBe(409);
 		expect(twice.json.error.code).toBe(1014);
-		const foreign = await linq(sb, 'POST', path, { target_url: `${HOOK}2`, subscribed_events: ['chat.created'], phone_numbers: ['+14155550999'] });
+		const foreign = await linq(sb, 'POST', path, {
+			target_url: `${HOOK}2`,
+			subscribed_events: ['chat.created'],
+			phone_numbers: ['+14155550999'],
+		});
 		expect(foreign.status).toBe(403);
 		expect(foreign.json.error.code).toBe(2003);
 		expect(sb.subscriptions('linq')).toHaveLength(1);
@@ -162,9 +185,18 @@ describe('sandbox: provider-specific subscription rules', () => {
 
 	it('Periskope: one row per distinct event, answered 201', async () => {
 		const names = ['chat.created', 'chat.notification.created', 'chat.created'];
-		const created = await periskope(sb, 'POST', '/webhooks', { hookUrl: HOOK, integrationName: names });
+		const created = await periskope(sb, 'POST', '/webhooks', {
+			hookUrl: HOOK,
+			integrationName: names,
+		});
 		expect(created.status).toBe(201);
-		expect((created.json as Json[]).map((row) => row.integration_name)).toEqual(['chat.created', 'chat.notification.created']);
-		expect(sb.subscriptions('periskope').map((sub) => sub.events)).toEqual([['chat.created'], ['chat.notification.created']]);
+		expect((created.json as Json[]).map((row) => row.integration_name)).toEqual([
+			'chat.created',
+			'chat.notification.created',
+		]);
+		expect(sb.subscriptions('periskope').map((sub) => sub.events)).toEqual([
+			['chat.created'],
+			['chat.notification.created'],
+		]);
 	});
 });

@@ -5,7 +5,14 @@
  */
 import fc from 'fast-check';
 
-import { MAX_BODY_DEPTH, RAW_BUDGET, boundedRaw, jsonDepth, rawPerEntry, readSignedBody } from '../../src/payload';
+import {
+	MAX_BODY_DEPTH,
+	RAW_BUDGET,
+	boundedRaw,
+	jsonDepth,
+	rawPerEntry,
+	readSignedBody,
+} from '../../src/payload';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -18,7 +25,11 @@ describe('readSignedBody', () => {
 		['whitespace', ' \n', { ok: false, problem: 'the body is empty' }],
 		['not JSON', '{"a":', { ok: false, problem: 'the body is not valid JSON' }],
 		['HTML', '<html>hi</html>', { ok: false, problem: 'the body is not valid JSON' }],
-		['an array', '[{"a":1}]', { ok: false, problem: 'the body is JSON but an array, not an object' }],
+		[
+			'an array',
+			'[{"a":1}]',
+			{ ok: false, problem: 'the body is JSON but an array, not an object' },
+		],
 		['a string', '"hi"', { ok: false, problem: 'the body is JSON but a string, not an object' }],
 		['a number', '42', { ok: false, problem: 'the body is JSON but a number, not an object' }],
 		['null', 'null', { ok: false, problem: 'the body is JSON but null, not an object' }],
@@ -29,8 +40,14 @@ describe('readSignedBody', () => {
 	test('64 levels are read; 65 and 100,000 are refused before parsing, without a stack overflow', () => {
 		const at = (depth: number) => `{"a":${nested(depth - 1)}}`;
 		expect(readSignedBody(bytes(at(MAX_BODY_DEPTH))).ok).toBe(true);
-		expect(readSignedBody(bytes(at(MAX_BODY_DEPTH + 1)))).toEqual({ ok: false, problem: 'the body nests deeper than 64 levels' });
-		expect(readSignedBody(bytes(`{"a":${nested(100_000)}}`))).toEqual({ ok: false, problem: 'the body nests deeper than 64 levels' });
+		expect(readSignedBody(bytes(at(MAX_BODY_DEPTH + 1)))).toEqual({
+			ok: false,
+			problem: 'the body nests deeper than 64 levels',
+		});
+		expect(readSignedBody(bytes(`{"a":${nested(100_000)}}`))).toEqual({
+			ok: false,
+			problem: 'the body nests deeper than 64 levels',
+		});
 	});
 
 	test('brackets inside strings (escaped quotes included) do not count as nesting', () => {
@@ -41,7 +58,9 @@ describe('readSignedBody', () => {
 
 	test('property: jsonDepth equals the nesting of any JSON value', () => {
 		const depthOf = (value: unknown): number =>
-			value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+			value !== null && typeof value === 'object'
+				? 1 + Math.max(0, ...Object.values(value).map(depthOf))
+				: 0;
 		fc.assert(
 			fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => {
 				expect(jsonDepth(JSON.stringify(value), 1000)).toBe(depthOf(value));
@@ -73,24 +92,46 @@ describe('boundedRaw', () => {
 	});
 
 	test('a "__proto__" key from JSON stays an own field: nothing reaches the copy\'s prototype', () => {
-		const payload = JSON.parse('{"a":1,"__proto__":{"polluted":true},"data":{"__proto__":[1]}}') as Record<string, unknown>;
+		const payload = JSON.parse(
+			'{"a":1,"__proto__":{"polluted":true},"data":{"__proto__":[1]}}',
+		) as Record<string, unknown>;
 		const raw = boundedRaw(payload) as Record<string, unknown>;
 		expect(JSON.stringify(raw)).toBe(JSON.stringify(payload));
 		expect(Object.getPrototypeOf(raw)).toBe(Object.prototype);
 		expect(Object.getPrototypeOf(raw.data)).toBe(Object.prototype);
 		expect(raw.polluted).toBeUndefined();
-		const perEntry = rawPerEntry({ ...payload, data: { ...(payload.data as object), list: [1, 2] } }, ['data', 'list'], 2)(2) as Record<string, unknown>;
+		const perEntry = rawPerEntry(
+			{ ...payload, data: { ...(payload.data as object), list: [1, 2] } },
+			['data', 'list'],
+			2,
+		)(2) as Record<string, unknown>;
 		expect(Object.getPrototypeOf(perEntry)).toBe(Object.prototype);
-		expect(JSON.stringify(perEntry)).toBe('{"a":1,"__proto__":{"polluted":true},"data":{"__proto__":[1],"list":[2]}}');
+		expect(JSON.stringify(perEntry)).toBe(
+			'{"a":1,"__proto__":{"polluted":true},"data":{"__proto__":[1],"list":[2]}}',
+		);
 	});
 
 	test('a 10,000-handle list keeps the envelope whole and whole entries of the list, then says how many more', () => {
-		const handles = Array.from({ length: 10_000 }, (_, i) => ({ id: `h${i}`, handle: `+1415556${String(i).padStart(4, '0')}`, status: 'active' }));
-		const payload = { event_type: 'chat.created', event_id: 'e1', data: { id: 'c1', handles, display_name: 'Big', is_group: true }, trace_id: 't' };
+		const handles = Array.from({ length: 10_000 }, (_, i) => ({
+			id: `h${i}`,
+			handle: `+1415556${String(i).padStart(4, '0')}`,
+			status: 'active',
+		}));
+		const payload = {
+			event_type: 'chat.created',
+			event_id: 'e1',
+			data: { id: 'c1', handles, display_name: 'Big', is_group: true },
+			trace_id: 't',
+		};
 		const raw = boundedRaw(payload) as typeof payload & { data: { handles: unknown[] } };
 		const text = JSON.stringify(raw);
 		expect(text.length).toBeLessThan(RAW_BUDGET + 200);
-		expect(raw).toMatchObject({ event_type: 'chat.created', event_id: 'e1', trace_id: 't', data: { id: 'c1', display_name: 'Big', is_group: true } });
+		expect(raw).toMatchObject({
+			event_type: 'chat.created',
+			event_id: 'e1',
+			trace_id: 't',
+			data: { id: 'c1', display_name: 'Big', is_group: true },
+		});
 		const kept = raw.data.handles.slice(0, -1);
 		expect(kept.length).toBeGreaterThan(20);
 		expect(kept).toEqual(handles.slice(0, kept.length));
@@ -98,7 +139,10 @@ describe('boundedRaw', () => {
 	});
 
 	test('long strings are cut and say their length; objects with too many fields say how many are not shown', () => {
-		const raw = boundedRaw({ text: 'x'.repeat(100_000), wide: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])) }) as {
+		const raw = boundedRaw({
+			text: 'x'.repeat(100_000),
+			wide: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+		}) as {
 			text: string;
 			wide: Record<string, unknown>;
 		};
@@ -108,10 +152,17 @@ describe('boundedRaw', () => {
 	});
 
 	test('many wide objects, each cut, stay within the budget markers included', () => {
-		const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`o${i}`, Object.fromEntries(Array.from({ length: 100 }, (_u, k) => [`k${k}`, k]))]));
+		const wide = Object.fromEntries(
+			Array.from({ length: 500 }, (_, i) => [
+				`o${i}`,
+				Object.fromEntries(Array.from({ length: 100 }, (_u, k) => [`k${k}`, k])),
+			]),
+		);
 		for (const budget of [1024, 2048, RAW_BUDGET]) {
 			expect(JSON.stringify(boundedRaw(wide, budget)).length).toBeLessThanOrEqual(budget + 64);
-			expect(JSON.stringify(boundedRaw([wide, [wide], { wide }], budget)).length).toBeLessThanOrEqual(budget + 64);
+			expect(
+				JSON.stringify(boundedRaw([wide, [wide], { wide }], budget)).length,
+			).toBeLessThanOrEqual(budget + 64);
 		}
 	});
 
@@ -126,8 +177,15 @@ describe('boundedRaw', () => {
 
 describe('rawPerEntry', () => {
 	test('each entry gets the payload with only its own entry in the list, in its own objects', () => {
-		const recipients = Array.from({ length: 10_000 }, (_, i) => `1415556${String(i).padStart(4, '0')}@c.us`);
-		const payload = { event: 'chat.notification.created', data: { chat_id: 'g@g.us', recipientids: recipients, type: 'add', id: { id: 'n1' } }, org_id: 'o' };
+		const recipients = Array.from(
+			{ length: 10_000 },
+			(_, i) => `1415556${String(i).padStart(4, '0')}@c.us`,
+		);
+		const payload = {
+			event: 'chat.notification.created',
+			data: { chat_id: 'g@g.us', recipientids: recipients, type: 'add', id: { id: 'n1' } },
+			org_id: 'o',
+		};
 		const rawFor = rawPerEntry(payload, ['data', 'recipientids'], recipients.length);
 		const first = rawFor(recipients[0]) as typeof payload;
 		const last = rawFor(recipients[9999]) as typeof payload;

@@ -23,7 +23,11 @@ const open: TriggerHarness[] = [];
 
 beforeAll(async () => {
 	// With the linked-ids group (members WhatsApp knows only as …@lid) for the Periskope cases.
-	sandbox = await startSandbox({ webhookRetryBaseMs: 5, linqApplyDelayMs: 20, seedLinkedIds: true });
+	sandbox = await startSandbox({
+		webhookRetryBaseMs: 5,
+		linqApplyDelayMs: 20,
+		seedLinkedIds: true,
+	});
 });
 afterAll(async () => {
 	await Promise.all(open.map((harness) => harness.stop()));
@@ -67,7 +71,12 @@ async function activated(provider: ProviderName, parameters: Record<string, unkn
 }
 
 /** One change straight at the sandbox's API, then its webhooks delivered (items in a known order). */
-async function change(provider: 'linq' | 'periskope', method: string, path: string, body?: unknown) {
+async function change(
+	provider: 'linq' | 'periskope',
+	method: string,
+	path: string,
+	body?: unknown,
+) {
 	const response = await (provider === 'linq' ? linq : periskope)(sandbox, method, path, body);
 	expect(response.status).toBeLessThan(300);
 	await sandbox.webhooksIdle();
@@ -90,8 +99,10 @@ async function act(provider: ProviderName, parameters: Record<string, unknown>) 
 
 const items = (trigger: TriggerHarness) => trigger.executions.flat();
 const obj = (value: unknown) => (value ?? {}) as Record<string, unknown>;
-const secretOf = (trigger: TriggerHarness) => (trigger.staticData.subscription as { secret?: string }).secret ?? '';
-const tokenOf = (trigger: TriggerHarness) => (trigger.staticData.subscription as { token?: string }).token ?? '';
+const secretOf = (trigger: TriggerHarness) =>
+	(trigger.staticData.subscription as { secret?: string }).secret ?? '';
+const tokenOf = (trigger: TriggerHarness) =>
+	(trigger.staticData.subscription as { token?: string }).token ?? '';
 
 function expectNoSecrets(trigger: TriggerHarness) {
 	const text = JSON.stringify(trigger.executions);
@@ -106,11 +117,24 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 	test('close the loop: Group Chat (Linq, add) answers "accepted", the trigger confirms the add', async () => {
 		const trigger = await activated('linq', { events: ['participant.added'] });
 		const chatId = DEMO.groups.linq.five;
-		const added = await act('linq', { operation: 'addParticipants', chatId, participants: '(415) 555-0177' });
+		const added = await act('linq', {
+			operation: 'addParticipants',
+			chatId,
+			participants: '(415) 555-0177',
+		});
 		expect(added.status).toBe('accepted');
-		expect(added.participants).toEqual([expect.objectContaining({ address: '+14155550177', outcome: 'queued' })]);
+		expect(added.participants).toEqual([
+			expect.objectContaining({ address: '+14155550177', outcome: 'queued' }),
+		]);
 		expect(trigger.executions).toEqual([
-			[expect.objectContaining({ provider: 'linq', event: 'participant.added', chatId, participant: '+14155550177' })],
+			[
+				expect.objectContaining({
+					provider: 'linq',
+					event: 'participant.added',
+					chatId,
+					participant: '+14155550177',
+				}),
+			],
 		]);
 	});
 
@@ -119,7 +143,9 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 		const chatId = DEMO.groups.linq.five;
 		const chat = `/v3/chats/${chatId}`;
 
-		expect((await change('linq', 'POST', `${chat}/participants`, { handle: '+14155550177' })).status).toBe('accepted');
+		expect(
+			(await change('linq', 'POST', `${chat}/participants`, { handle: '+14155550177' })).status,
+		).toBe('accepted');
 		await change('linq', 'DELETE', `${chat}/participants`, { handle: '+14155550163' });
 		await change('linq', 'PUT', chat, { display_name: 'Renamed' });
 		await change('linq', 'PUT', chat, { group_chat_icon: 'https://example.com/icon.png' });
@@ -127,11 +153,15 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 		await change('linq', 'PUT', chat, { display_name: 'Refused' });
 		await change('linq', 'POST', `${chat}/leave`);
 		const created = {
-			chatId: obj((await change('linq', 'POST', '/v3/chats', {
-				from: DEMO.linq.senders[0],
-				to: ['+14155550178', '+14155550179'],
-				message: { parts: [{ type: 'text', value: 'Hello group' }] },
-			})).chat).id,
+			chatId: obj(
+				(
+					await change('linq', 'POST', '/v3/chats', {
+						from: DEMO.linq.senders[0],
+						to: ['+14155550178', '+14155550179'],
+						message: { parts: [{ type: 'text', value: 'Hello group' }] },
+					})
+				).chat,
+			).id,
 		};
 		sandbox.postMessage('linq', DEMO.groups.linq.trio, '+14155550161', 'Hi all');
 		await sandbox.webhooksIdle();
@@ -144,15 +174,45 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 			name,
 		}));
 		expect(got).toEqual([
-			{ provider: 'linq', event: 'participant.added', chatId, participant: '+14155550177', name: null },
-			{ provider: 'linq', event: 'participant.removed', chatId, participant: '+14155550163', name: null },
+			{
+				provider: 'linq',
+				event: 'participant.added',
+				chatId,
+				participant: '+14155550177',
+				name: null,
+			},
+			{
+				provider: 'linq',
+				event: 'participant.removed',
+				chatId,
+				participant: '+14155550163',
+				name: null,
+			},
 			{ provider: 'linq', event: 'group.renamed', chatId, participant: null, name: 'Renamed' },
 			{ provider: 'linq', event: 'group.icon_changed', chatId, participant: null, name: null },
 			{ provider: 'linq', event: 'change.failed', chatId, participant: null, name: null },
 			// the line itself leaving
-			{ provider: 'linq', event: 'participant.removed', chatId, participant: DEMO.linq.senders[0], name: null },
-			{ provider: 'linq', event: 'group.created', chatId: created.chatId, participant: null, name: expect.any(String) },
-			{ provider: 'linq', event: 'message.received', chatId: DEMO.groups.linq.trio, participant: '+14155550161', name: null },
+			{
+				provider: 'linq',
+				event: 'participant.removed',
+				chatId,
+				participant: DEMO.linq.senders[0],
+				name: null,
+			},
+			{
+				provider: 'linq',
+				event: 'group.created',
+				chatId: created.chatId,
+				participant: null,
+				name: expect.any(String),
+			},
+			{
+				provider: 'linq',
+				event: 'message.received',
+				chatId: DEMO.groups.linq.trio,
+				participant: '+14155550161',
+				name: null,
+			},
 		]);
 		// Each item carries the provider's payload byte for byte, its event id and time.
 		const deliveries = sandbox.deliveries.filter((delivery) => delivery.status === 200);
@@ -163,7 +223,17 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 			expect(item.raw).toEqual(JSON.parse(delivery!.body));
 			expect(item.occurredAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 			expect(Object.keys(item).sort()).toEqual(
-				['provider', 'event', 'chatId', 'participant', 'name', 'occurredAt', 'eventId', 'raw', ...('actor' in item ? ['actor'] : [])].sort(),
+				[
+					'provider',
+					'event',
+					'chatId',
+					'participant',
+					'name',
+					'occurredAt',
+					'eventId',
+					'raw',
+					...('actor' in item ? ['actor'] : []),
+				].sort(),
 			);
 		}
 		expect(items(trigger)[2].actor).toBe(DEMO.linq.senders[0]);
@@ -200,10 +270,22 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 		await sandbox.webhooksIdle();
 		await change('periskope', 'POST', `${chat}/leave`);
 		const created = {
-			chatId: (await change('periskope', 'POST', '/chats/create', { group_name: 'New one', participants: ['14155550181', '14155550182'] })).chat_id,
+			chatId: (
+				await change('periskope', 'POST', '/chats/create', {
+					group_name: 'New one',
+					participants: ['14155550181', '14155550182'],
+				})
+			).chat_id,
 		};
 
-		expect(items(trigger).map(({ event, chatId: id, participant, name }) => ({ event, chatId: id, participant, name }))).toEqual([
+		expect(
+			items(trigger).map(({ event, chatId: id, participant, name }) => ({
+				event,
+				chatId: id,
+				participant,
+				name,
+			})),
+		).toEqual([
 			{ event: 'participant.added', chatId, participant: '14155550187', name: null },
 			{ event: 'participant.removed', chatId, participant: '14155550183', name: null },
 			{ event: 'group.renamed', chatId, participant: null, name: 'Renamed' },
@@ -216,9 +298,16 @@ describe('valid deliveries from the sandbox become normalized items', () => {
 	});
 
 	test('filters: Chat IDs and event choice start nothing for other events (200, no execution)', async () => {
-		const trigger = await activated('linq', { events: ['participant.added'], chatIds: DEMO.groups.linq.five });
-		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.trio}/participants`, { handle: '+14155550177' });
-		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, { handle: '+14155550178' });
+		const trigger = await activated('linq', {
+			events: ['participant.added'],
+			chatIds: DEMO.groups.linq.five,
+		});
+		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.trio}/participants`, {
+			handle: '+14155550177',
+		});
+		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, {
+			handle: '+14155550178',
+		});
 		expect(sandbox.deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
 		expect(items(trigger).map((item) => item.participant)).toEqual(['+14155550178']);
 	});
@@ -260,7 +349,12 @@ function periskopeNotification(chatId: string, type: string, recipientids: strin
 	});
 }
 
-const summary = (item: IDataObject) => ({ event: item.event, chatId: item.chatId, participant: item.participant, actor: item.actor });
+const summary = (item: IDataObject) => ({
+	event: item.event,
+	chatId: item.chatId,
+	participant: item.participant,
+	actor: item.actor,
+});
 /** The member ids a (per-member) item's raw notification names. */
 const rawRecipients = (item: IDataObject) => obj(obj(item.raw).data).recipientids;
 
@@ -269,24 +363,63 @@ describe('Periskope: what Promote Admins, Demote Admins and Invite Link cause', 
 		const trigger = await activated('periskope');
 		const chatId = DEMO.groups.periskope.five;
 
-		const promoted = await act('periskope', { operation: 'promoteAdmins', chatId, participants: '+1 415 555 0183\n(415) 555-0184' });
+		const promoted = await act('periskope', {
+			operation: 'promoteAdmins',
+			chatId,
+			participants: '+1 415 555 0183\n(415) 555-0184',
+		});
 		expect(promoted).toMatchObject({ status: 'done', chatId });
 		expect(promoted.participants).toEqual([
 			expect.objectContaining({ address: '14155550183', outcome: 'promoted' }),
 			expect.objectContaining({ address: '14155550184', outcome: 'promoted' }),
 		]);
-		const demoted = await act('periskope', { operation: 'demoteAdmins', chatId, participants: '14155550184' });
-		expect(demoted.participants).toEqual([expect.objectContaining({ address: '14155550184', outcome: 'demoted' })]);
-		const link = await act('periskope', { operation: 'inviteLink', chatId, inviteLinkAction: 'reset' });
+		const demoted = await act('periskope', {
+			operation: 'demoteAdmins',
+			chatId,
+			participants: '14155550184',
+		});
+		expect(demoted.participants).toEqual([
+			expect.objectContaining({ address: '14155550184', outcome: 'demoted' }),
+		]);
+		const link = await act('periskope', {
+			operation: 'inviteLink',
+			chatId,
+			inviteLinkAction: 'reset',
+		});
 		expect(link.inviteLink).toMatch(/^https:\/\/chat\.whatsapp\.com\//);
 
 		expect(items(trigger).map(summary)).toEqual([
-			{ event: 'participant.promoted', chatId, participant: '14155550183', actor: DEMO.periskope.orgPhone },
-			{ event: 'participant.promoted', chatId, participant: '14155550184', actor: DEMO.periskope.orgPhone },
-			{ event: 'participant.demoted', chatId, participant: '14155550184', actor: DEMO.periskope.orgPhone },
-			{ event: 'group.invite_link_reset', chatId, participant: null, actor: DEMO.periskope.orgPhone },
+			{
+				event: 'participant.promoted',
+				chatId,
+				participant: '14155550183',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'participant.promoted',
+				chatId,
+				participant: '14155550184',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'participant.demoted',
+				chatId,
+				participant: '14155550184',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'group.invite_link_reset',
+				chatId,
+				participant: null,
+				actor: DEMO.periskope.orgPhone,
+			},
 		]);
-		expect(items(trigger).map((item) => obj(obj(item.raw).data).type)).toEqual(['promote', 'promote', 'demote', 'revoke_invite']);
+		expect(items(trigger).map((item) => obj(obj(item.raw).data).type)).toEqual([
+			'promote',
+			'promote',
+			'demote',
+			'revoke_invite',
+		]);
 		expect(items(trigger).map((item) => item.name)).toEqual([null, null, null, null]);
 		// The reset's notification carries the new link: the one the node output.
 		expect(obj(obj(items(trigger)[3].raw).data).body).toBe(link.inviteLink);
@@ -300,7 +433,9 @@ describe('Periskope: what Promote Admins, Demote Admins and Invite Link cause', 
 	});
 
 	test('a trigger not listening for them answers the same deliveries 200 and starts nothing', async () => {
-		const trigger = await activated('periskope', { events: ['participant.added', 'participant.removed', 'group.renamed'] });
+		const trigger = await activated('periskope', {
+			events: ['participant.added', 'participant.removed', 'group.renamed'],
+		});
 		const chatId = DEMO.groups.periskope.five;
 		await act('periskope', { operation: 'promoteAdmins', chatId, participants: '14155550183' });
 		await act('periskope', { operation: 'demoteAdmins', chatId, participants: '14155550183' });
@@ -314,10 +449,16 @@ describe('Periskope: what Promote Admins, Demote Admins and Invite Link cause', 
 		const chatId = DEMO.groups.periskope.linked;
 		const members = ['14155550187@c.us', '205519000000001@lid', '205519000000002@lid'];
 		for (const type of ['promote', 'demote']) {
-			const received = await trigger.post(periskopeNotification(chatId, type, members), {}, `?token=${tokenOf(trigger)}`);
+			const received = await trigger.post(
+				periskopeNotification(chatId, type, members),
+				{},
+				`?token=${tokenOf(trigger)}`,
+			);
 			expect(received.status).toBe(200);
 		}
-		expect(trigger.executions.map((run) => run.map((item) => [item.event, item.participant]))).toEqual([
+		expect(
+			trigger.executions.map((run) => run.map((item) => [item.event, item.participant])),
+		).toEqual([
 			[
 				['participant.promoted', '14155550187'],
 				['participant.promoted', '205519000000001@lid'],
@@ -330,7 +471,9 @@ describe('Periskope: what Promote Admins, Demote Admins and Invite Link cause', 
 			],
 		]);
 		expect(new Set(items(trigger).map((item) => item.eventId)).size).toBe(6);
-		expect(items(trigger).map(rawRecipients)).toEqual([...members, ...members].map((member) => [member]));
+		expect(items(trigger).map(rawRecipients)).toEqual(
+			[...members, ...members].map((member) => [member]),
+		);
 		// A redelivery of the same notification starts nothing.
 		const again = periskopeNotification(chatId, 'promote', members);
 		expect((await trigger.post(again, {}, `?token=${tokenOf(trigger)}`)).status).toBe(200);
@@ -344,11 +487,23 @@ describe('Periskope: members known only by a linked id (…@lid) pass through un
 		const trigger = await activated('periskope');
 		const chatId = DEMO.groups.periskope.linked;
 		const [first, second] = DEMO.periskope.linkedIds;
-		const promoted = await act('periskope', { operation: 'promoteAdmins', chatId, participants: first });
-		expect(promoted.participants).toEqual([expect.objectContaining({ address: first, outcome: 'promoted' })]);
+		const promoted = await act('periskope', {
+			operation: 'promoteAdmins',
+			chatId,
+			participants: first,
+		});
+		expect(promoted.participants).toEqual([
+			expect.objectContaining({ address: first, outcome: 'promoted' }),
+		]);
 		await act('periskope', { operation: 'demoteAdmins', chatId, participants: second });
-		const removed = await act('periskope', { operation: 'removeParticipants', chatId, participants: first });
-		expect(removed.participants).toEqual([expect.objectContaining({ address: first, outcome: 'removed' })]);
+		const removed = await act('periskope', {
+			operation: 'removeParticipants',
+			chatId,
+			participants: first,
+		});
+		expect(removed.participants).toEqual([
+			expect.objectContaining({ address: first, outcome: 'removed' }),
+		]);
 		expect(sandbox.getChat('periskope', chatId)?.participants).not.toContain(first);
 
 		expect(items(trigger).map(summary)).toEqual([
@@ -372,21 +527,62 @@ describe('Periskope: members known only by a linked id (…@lid) pass through un
 			['leave', [], '205519000000002@lid'],
 		];
 		for (const [type, recipients, author] of deliveries) {
-			expect((await trigger.post(periskopeNotification(chatId, type, recipients, author), {}, token)).status).toBe(200);
+			expect(
+				(await trigger.post(periskopeNotification(chatId, type, recipients, author), {}, token))
+					.status,
+			).toBe(200);
 		}
 		expect(items(trigger).map(summary)).toEqual([
-			{ event: 'participant.added', chatId, participant: '205519000000003@lid', actor: DEMO.periskope.orgPhone },
-			{ event: 'participant.added', chatId, participant: '205519000000004@lid', actor: DEMO.periskope.orgPhone },
-			{ event: 'participant.removed', chatId, participant: '205519000000003@lid', actor: DEMO.periskope.orgPhone },
-			{ event: 'participant.removed', chatId, participant: '14155550187', actor: DEMO.periskope.orgPhone },
-			{ event: 'participant.removed', chatId, participant: '205519000000004@lid', actor: '205519000000004@lid' },
-			{ event: 'participant.removed', chatId, participant: '205519000000002@lid', actor: '205519000000002@lid' },
+			{
+				event: 'participant.added',
+				chatId,
+				participant: '205519000000003@lid',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'participant.added',
+				chatId,
+				participant: '205519000000004@lid',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'participant.removed',
+				chatId,
+				participant: '205519000000003@lid',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'participant.removed',
+				chatId,
+				participant: '14155550187',
+				actor: DEMO.periskope.orgPhone,
+			},
+			{
+				event: 'participant.removed',
+				chatId,
+				participant: '205519000000004@lid',
+				actor: '205519000000004@lid',
+			},
+			{
+				event: 'participant.removed',
+				chatId,
+				participant: '205519000000002@lid',
+				actor: '205519000000002@lid',
+			},
 		]);
 		// Never read as a phone number: a linked id's digits are not one.
 		for (const item of items(trigger)) {
-			if (String(item.participant).startsWith('2055')) expect(item.participant).toMatch(/^205519\d+@lid$/);
+			if (String(item.participant).startsWith('2055'))
+				expect(item.participant).toMatch(/^205519\d+@lid$/);
 		}
-		expect(items(trigger).map((item) => obj(obj(item.raw).data).type)).toEqual(['add', 'invite', 'remove', 'remove', 'leave', 'leave']);
+		expect(items(trigger).map((item) => obj(obj(item.raw).data).type)).toEqual([
+			'add',
+			'invite',
+			'remove',
+			'remove',
+			'leave',
+			'leave',
+		]);
 	});
 });
 
@@ -395,7 +591,11 @@ describe('Periskope: members known only by a linked id (…@lid) pass through un
 function linqHeaders(secret: string, id: string, ts: number, body: string) {
 	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 	const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-	return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${signature}` };
+	return {
+		'webhook-id': id,
+		'webhook-timestamp': String(ts),
+		'webhook-signature': `v1,${signature}`,
+	};
 }
 
 function chertSignature(secret: string, ts: number, body: string) {
@@ -423,7 +623,11 @@ function linqBody(eventId: string) {
 		created_at: new Date().toISOString(),
 		partner_id: 'p',
 		trace_id: 't',
-		data: { chat_id: DEMO.groups.linq.five, handle: '+14155550177', participant: { handle: '+14155550177', is_me: false } },
+		data: {
+			chat_id: DEMO.groups.linq.five,
+			handle: '+14155550177',
+			participant: { handle: '+14155550177', is_me: false },
+		},
 	});
 }
 
@@ -434,8 +638,16 @@ function chertBody(eventId: string) {
 		timestamp: new Date().toISOString(),
 		event_type: 'message.received',
 		data: {
-			chat: { id: 'ch_demo_trio', is_group: true, owner_handle: { handle: '+14155550100', is_me: true } },
-			message: { id: 'm1', sender_handle: { handle: '+14155550111' }, parts: [{ type: 'text', value: 'hi' }] },
+			chat: {
+				id: 'ch_demo_trio',
+				is_group: true,
+				owner_handle: { handle: '+14155550100', is_me: true },
+			},
+			message: {
+				id: 'm1',
+				sender_handle: { handle: '+14155550111' },
+				parts: [{ type: 'text', value: 'hi' }],
+			},
 		},
 	});
 }
@@ -446,45 +658,108 @@ describe('Linq verification', () => {
 		trigger = await activated('linq');
 	});
 
-	test.each(titled([
-		['a valid signature', (s: string, b: string) => linqHeaders(s, 'msg_1', now(), b), 200, 1],
-		['a tampered body', (s: string, b: string) => linqHeaders(s, 'msg_1', now(), b.replace('0177', '0178')), 401, 0],
-		['a wrong secret', (_s: string, b: string) => linqHeaders(`whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`, 'msg_1', now(), b), 401, 0],
-		['a timestamp 301 s old', (s: string, b: string) => linqHeaders(s, 'msg_1', now() - 301, b), 401, 0],
-		['a timestamp 301 s ahead', (s: string, b: string) => linqHeaders(s, 'msg_1', now() + 301, b), 401, 0],
-		['a timestamp 290 s old (inside the window)', (s: string, b: string) => linqHeaders(s, 'msg_1', now() - 290, b), 200, 1],
-		['no signature headers', () => ({}), 401, 0],
-		['a signature without webhook-id', (s: string, b: string) => {
-			const headers: Record<string, string> = linqHeaders(s, 'msg_1', now(), b);
-			delete headers['webhook-id'];
-			return headers;
-		}, 401, 0],
-		['a signature list with one valid entry', (s: string, b: string) => {
-			const headers = linqHeaders(s, 'msg_1', now(), b);
-			return { ...headers, 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} ${headers['webhook-signature']}` };
-		}, 200, 1],
-		['legacy headers only (fallback, key = secret as issued)', (s: string, b: string) => {
-			const ts = now();
-			return { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': createHmac('sha256', s).update(`${ts}.${b}`).digest('hex') };
-		}, 200, 1],
-		['legacy headers signed with the decoded key', (s: string, b: string) => {
-			const ts = now();
-			const key = Buffer.from(s.replace(/^whsec_/, ''), 'base64');
-			return { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': createHmac('sha256', key).update(`${ts}.${b}`).digest('hex') };
-		}, 401, 0],
-	]))('%s', async (_label, headersFor, status, executions) => {
+	test.each(
+		titled([
+			['a valid signature', (s: string, b: string) => linqHeaders(s, 'msg_1', now(), b), 200, 1],
+			[
+				'a tampered body',
+				(s: string, b: string) => linqHeaders(s, 'msg_1', now(), b.replace('0177', '0178')),
+				401,
+				0,
+			],
+			[
+				'a wrong secret',
+				(_s: string, b: string) =>
+					linqHeaders(`whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`, 'msg_1', now(), b),
+				401,
+				0,
+			],
+			[
+				'a timestamp 301 s old',
+				(s: string, b: string) => linqHeaders(s, 'msg_1', now() - 301, b),
+				401,
+				0,
+			],
+			[
+				'a timestamp 301 s ahead',
+				(s: string, b: string) => linqHeaders(s, 'msg_1', now() + 301, b),
+				401,
+				0,
+			],
+			[
+				'a timestamp 290 s old (inside the window)',
+				(s: string, b: string) => linqHeaders(s, 'msg_1', now() - 290, b),
+				200,
+				1,
+			],
+			['no signature headers', () => ({}), 401, 0],
+			[
+				'a signature without webhook-id',
+				(s: string, b: string) => {
+					const headers: Record<string, string> = linqHeaders(s, 'msg_1', now(), b);
+					delete headers['webhook-id'];
+					return headers;
+				},
+				401,
+				0,
+			],
+			[
+				'a signature list with one valid entry',
+				(s: string, b: string) => {
+					const headers = linqHeaders(s, 'msg_1', now(), b);
+					return {
+						...headers,
+						'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} ${headers['webhook-signature']}`,
+					};
+				},
+				200,
+				1,
+			],
+			[
+				'legacy headers only (fallback, key = secret as issued)',
+				(s: string, b: string) => {
+					const ts = now();
+					return {
+						'x-webhook-timestamp': String(ts),
+						'x-webhook-signature': createHmac('sha256', s).update(`${ts}.${b}`).digest('hex'),
+					};
+				},
+				200,
+				1,
+			],
+			[
+				'legacy headers signed with the decoded key',
+				(s: string, b: string) => {
+					const ts = now();
+					const key = Buffer.from(s.replace(/^whsec_/, ''), 'base64');
+					return {
+						'x-webhook-timestamp': String(ts),
+						'x-webhook-signature': createHmac('sha256', key).update(`${ts}.${b}`).digest('hex'),
+					};
+				},
+				401,
+				0,
+			],
+		]),
+	)('%s', async (_label, headersFor, status, executions) => {
 		const body = linqBody('evt_forge_1');
 		const received = await trigger.post(body, headersFor(secretOf(trigger), body));
 		expect(received.status).toBe(status);
 		expect(trigger.executions).toHaveLength(executions);
-		if (status === 401) expect(JSON.stringify(received.body)).not.toMatch(/whsec_|signature does not match/);
+		if (status === 401)
+			expect(JSON.stringify(received.body)).not.toMatch(/whsec_|signature does not match/);
 	});
 
 	test('a body without event_id: the item carries the signed webhook-id it was deduplicated by, never an empty eventId', async () => {
 		const body = JSON.stringify({ ...JSON.parse(linqBody('x')), event_id: undefined });
-		const received = await trigger.post(body, linqHeaders(secretOf(trigger), 'msg_no_event_id', now(), body));
+		const received = await trigger.post(
+			body,
+			linqHeaders(secretOf(trigger), 'msg_no_event_id', now(), body),
+		);
 		expect(received).toMatchObject({ status: 200, body: { received: true } });
-		expect(received.items).toEqual([expect.objectContaining({ event: 'participant.added', eventId: 'msg_no_event_id' })]);
+		expect(received.items).toEqual([
+			expect.objectContaining({ event: 'participant.added', eventId: 'msg_no_event_id' }),
+		]);
 	});
 
 	test('a redelivery (same signed event_id, even under a new webhook-id and timestamp) → 200, no execution', async () => {
@@ -496,13 +771,18 @@ describe('Linq verification', () => {
 			body: { received: true },
 			items: [expect.objectContaining({ eventId: 'evt_dup_1' })],
 		});
-		const again = await trigger.post(body, linqHeaders(secretOf(trigger), 'msg_b', now() + 5, body));
+		const again = await trigger.post(
+			body,
+			linqHeaders(secretOf(trigger), 'msg_b', now() + 5, body),
+		);
 		expect(again).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
 		expect(trigger.executions).toHaveLength(1);
 	});
 
 	test('the sandbox’s own delivery replayed byte for byte → 200, no second execution; the window survives a restart', async () => {
-		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, { handle: '+14155550177' });
+		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, {
+			handle: '+14155550177',
+		});
 		const [delivery] = sandbox.deliveries as DeliveryRecord[];
 		expect(trigger.executions).toHaveLength(1);
 		expect((await trigger.post(delivery.body, delivery.headers)).status).toBe(200);
@@ -517,18 +797,27 @@ describe('Linq verification', () => {
 			staticData: JSON.parse(JSON.stringify(trigger.workflow.staticData)) as IDataObject,
 		});
 		open.push(restarted);
-		const replay = await fetch(`${restarted.webhookUrl}`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+		const replay = await fetch(`${restarted.webhookUrl}`, {
+			method: 'POST',
+			headers: delivery.headers,
+			body: delivery.body,
+		});
 		expect(replay.status).toBe(200);
 		expect(await replay.json()).toEqual({ received: true, duplicate: true });
 		expect(restarted.executions).toHaveLength(0);
 	});
 
 	test('n8n did not save the window (a delivery that started an execution): the same process still deduplicates', async () => {
-		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, { handle: '+14155550177' });
+		await change('linq', 'POST', `/v3/chats/${DEMO.groups.linq.five}/participants`, {
+			handle: '+14155550177',
+		});
 		const [delivery] = sandbox.deliveries as DeliveryRecord[];
 		expect(trigger.executions).toHaveLength(1);
 		// What n8n 2.40 (regular mode) leaves in its database in that case: no `seen` at all.
-		const saved = JSON.parse(JSON.stringify(trigger.workflow.staticData)) as Record<string, IDataObject>;
+		const saved = JSON.parse(JSON.stringify(trigger.workflow.staticData)) as Record<
+			string,
+			IDataObject
+		>;
 		for (const entry of Object.values(saved)) delete entry.seen;
 		const reloaded = await TriggerHarness.start({
 			provider: 'linq',
@@ -538,7 +827,11 @@ describe('Linq verification', () => {
 			workflowId: trigger.workflow.id,
 		});
 		open.push(reloaded);
-		const replay = await fetch(reloaded.webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });
+		const replay = await fetch(reloaded.webhookUrl, {
+			method: 'POST',
+			headers: delivery.headers,
+			body: delivery.body,
+		});
 		expect(await replay.json()).toEqual({ received: true, duplicate: true });
 		expect(reloaded.executions).toHaveLength(0);
 	});
@@ -558,18 +851,76 @@ describe('Chert verification', () => {
 		trigger = await activated('chert');
 	});
 
-	test.each(titled([
-		['t=,v1= (current)', (s: string, b: string) => ({ 'x-webhook-signature': `t=${now()},v1=${chertSignature(s, now(), b)}` }), 200, 1],
-		['legacy v1,ts,hex', (s: string, b: string) => ({ 'x-webhook-signature': `v1,${now()},${chertSignature(s, now(), b)}` }), 200, 1],
-		['x-chert-signature header name', (s: string, b: string) => ({ 'x-chert-signature': `t=${now()},v1=${chertSignature(s, now(), b)}` }), 200, 1],
-		['two v1 entries, one valid', (s: string, b: string) => ({ 'x-webhook-signature': `t=${now()},v1=${'0'.repeat(64)},v1=${chertSignature(s, now(), b)}` }), 200, 1],
-		['a tampered body', (s: string, b: string) => ({ 'x-webhook-signature': `t=${now()},v1=${chertSignature(s, now(), b.replace('hi', 'ho'))}` }), 401, 0],
-		['a wrong secret', (_s: string, b: string) => ({ 'x-webhook-signature': `t=${now()},v1=${chertSignature('f'.repeat(64), now(), b)}` }), 401, 0],
-		['301 s old', (s: string, b: string) => ({ 'x-webhook-signature': `t=${now() - 301},v1=${chertSignature(s, now() - 301, b)}` }), 401, 0],
-		['301 s ahead', (s: string, b: string) => ({ 'x-webhook-signature': `t=${now() + 301},v1=${chertSignature(s, now() + 301, b)}` }), 401, 0],
-		['no signature header', () => ({}), 401, 0],
-		['a malformed header', () => ({ 'x-webhook-signature': 'v1=abc' }), 401, 0],
-	]))('%s', async (_label, headersFor, status, executions) => {
+	test.each(
+		titled([
+			[
+				't=,v1= (current)',
+				(s: string, b: string) => ({
+					'x-webhook-signature': `t=${now()},v1=${chertSignature(s, now(), b)}`,
+				}),
+				200,
+				1,
+			],
+			[
+				'legacy v1,ts,hex',
+				(s: string, b: string) => ({
+					'x-webhook-signature': `v1,${now()},${chertSignature(s, now(), b)}`,
+				}),
+				200,
+				1,
+			],
+			[
+				'x-chert-signature header name',
+				(s: string, b: string) => ({
+					'x-chert-signature': `t=${now()},v1=${chertSignature(s, now(), b)}`,
+				}),
+				200,
+				1,
+			],
+			[
+				'two v1 entries, one valid',
+				(s: string, b: string) => ({
+					'x-webhook-signature': `t=${now()},v1=${'0'.repeat(64)},v1=${chertSignature(s, now(), b)}`,
+				}),
+				200,
+				1,
+			],
+			[
+				'a tampered body',
+				(s: string, b: string) => ({
+					'x-webhook-signature': `t=${now()},v1=${chertSignature(s, now(), b.replace('hi', 'ho'))}`,
+				}),
+				401,
+				0,
+			],
+			[
+				'a wrong secret',
+				(_s: string, b: string) => ({
+					'x-webhook-signature': `t=${now()},v1=${chertSignature('f'.repeat(64), now(), b)}`,
+				}),
+				401,
+				0,
+			],
+			[
+				'301 s old',
+				(s: string, b: string) => ({
+					'x-webhook-signature': `t=${now() - 301},v1=${chertSignature(s, now() - 301, b)}`,
+				}),
+				401,
+				0,
+			],
+			[
+				'301 s ahead',
+				(s: string, b: string) => ({
+					'x-webhook-signature': `t=${now() + 301},v1=${chertSignature(s, now() + 301, b)}`,
+				}),
+				401,
+				0,
+			],
+			['no signature header', () => ({}), 401, 0],
+			['a malformed header', () => ({ 'x-webhook-signature': 'v1=abc' }), 401, 0],
+		]),
+	)('%s', async (_label, headersFor, status, executions) => {
 		const body = chertBody('chert:msg:forge');
 		const received = await trigger.post(body, headersFor(secretOf(trigger), body));
 		expect(received.status).toBe(status);
@@ -578,7 +929,9 @@ describe('Chert verification', () => {
 
 	test('the dedup key is the signed event_id, not the unsigned X-Webhook-Event-Id header', async () => {
 		const body = chertBody('chert:msg:same');
-		const sign = () => ({ 'x-webhook-signature': `t=${now()},v1=${chertSignature(secretOf(trigger), now(), body)}` });
+		const sign = () => ({
+			'x-webhook-signature': `t=${now()},v1=${chertSignature(secretOf(trigger), now(), body)}`,
+		});
 		expect((await trigger.post(body, { ...sign(), 'x-webhook-event-id': 'one' })).status).toBe(200);
 		expect((await trigger.post(body, { ...sign(), 'x-webhook-event-id': 'two' })).status).toBe(200);
 		expect(trigger.executions).toHaveLength(1);
@@ -604,11 +957,16 @@ describe('Periskope: the token this node chose, not an invented signature', () =
 		});
 		expect((await trigger.post(body, {})).status).toBe(401);
 		expect((await trigger.post(body, {}, '?token=guess')).status).toBe(401);
-		expect((await trigger.post(body, {}, `?token=${tokenOf(trigger).slice(0, -1)}`)).status).toBe(401);
+		expect((await trigger.post(body, {}, `?token=${tokenOf(trigger).slice(0, -1)}`)).status).toBe(
+			401,
+		);
 		expect(trigger.executions).toHaveLength(0);
 		expect((await trigger.post(body, {}, `?token=${tokenOf(trigger)}`)).status).toBe(200);
 		expect(trigger.executions).toHaveLength(1);
-		expect(await trigger.post(body, {}, `?token=${tokenOf(trigger)}`)).toMatchObject({ status: 200, body: { duplicate: true } });
+		expect(await trigger.post(body, {}, `?token=${tokenOf(trigger)}`)).toMatchObject({
+			status: 200,
+			body: { duplicate: true },
+		});
 		expect(trigger.executions).toHaveLength(1);
 		expectNoSecrets(trigger);
 	});
@@ -619,39 +977,53 @@ describe('sandbox delivery retries follow each provider', () => {
 		['chert', 4],
 		['linq', 11],
 		['periskope', 1],
-	])('%s: a receiver that keeps answering 503 gets %i attempts; a 401 is not retried', async (provider, attempts) => {
-		const trigger = await activated(provider);
-		const receiver = await import('node:http').then(({ createServer }) => {
-			const server = createServer((req, res) => {
-				req.resume();
-				req.on('end', () => {
-					res.statusCode = 503;
-					res.end();
+	])(
+		'%s: a receiver that keeps answering 503 gets %i attempts; a 401 is not retried',
+		async (provider, attempts) => {
+			const trigger = await activated(provider);
+			const receiver = await import('node:http').then(({ createServer }) => {
+				const server = createServer((req, res) => {
+					req.resume();
+					req.on('end', () => {
+						res.statusCode = 503;
+						res.end();
+					});
 				});
+				return new Promise<typeof server>((resolve) =>
+					server.listen(0, '127.0.0.1', () => resolve(server)),
+				);
 			});
-			return new Promise<typeof server>((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-		});
-		const port = (receiver.address() as { port: number }).port;
-		// Point the registered subscriptions at the failing receiver.
-		for (const sub of sandbox.subscriptions(provider)) sub.url = `http://127.0.0.1:${port}/hook`;
-		const chat = { chert: DEMO.groups.chert.trio, linq: DEMO.groups.linq.trio, periskope: DEMO.groups.periskope.trio }[provider];
-		const from = { chert: '+14155550111', linq: '+14155550161', periskope: '14155550181' }[provider];
-		sandbox.postMessage(provider, chat, from, 'retry me');
-		await sandbox.webhooksIdle();
-		const tried = sandbox.deliveries.filter((delivery) => delivery.eventType.startsWith('message'));
-		expect(tried).toHaveLength(attempts);
-		expect(new Set(tried.map((delivery) => delivery.eventId)).size).toBe(1);
-		await new Promise<void>((resolve) => receiver.close(() => resolve()));
+			const port = (receiver.address() as { port: number }).port;
+			// Point the registered subscriptions at the failing receiver.
+			for (const sub of sandbox.subscriptions(provider)) sub.url = `http://127.0.0.1:${port}/hook`;
+			const chat = {
+				chert: DEMO.groups.chert.trio,
+				linq: DEMO.groups.linq.trio,
+				periskope: DEMO.groups.periskope.trio,
+			}[provider];
+			const from = { chert: '+14155550111', linq: '+14155550161', periskope: '14155550181' }[
+				provider
+			];
+			sandbox.postMessage(provider, chat, from, 'retry me');
+			await sandbox.webhooksIdle();
+			const tried = sandbox.deliveries.filter((delivery) =>
+				delivery.eventType.startsWith('message'),
+			);
+			expect(tried).toHaveLength(attempts);
+			expect(new Set(tried.map((delivery) => delivery.eventId)).size).toBe(1);
+			await new Promise<void>((resolve) => receiver.close(() => resolve()));
 
-		// Back to the trigger, with a tampered secret in the node's memory: 401, never retried.
-		for (const sub of sandbox.subscriptions(provider)) sub.url = sub.url.replace(/^http:\/\/127\.0\.0\.1:\d+\/hook/, trigger.webhookUrl);
-		const stored = trigger.staticData.subscription as { secret?: string; token?: string };
-		if (stored.secret) stored.secret = `${stored.secret.slice(0, -2)}AA`;
-		else stored.token = 'changed';
-		sandbox.deliveries.length = 0;
-		sandbox.postMessage(provider, chat, from, 'refused');
-		await sandbox.webhooksIdle();
-		expect(sandbox.deliveries.map((delivery) => delivery.status)).toEqual([401]);
-		expect(trigger.executions).toHaveLength(0);
-	});
+			// Back to the trigger, with a tampered secret in the node's memory: 401, never retried.
+			for (const sub of sandbox.subscriptions(provider))
+				sub.url = sub.url.replace(/^http:\/\/127\.0\.0\.1:\d+\/hook/, trigger.webhookUrl);
+			const stored = trigger.staticData.subscription as { secret?: string; token?: string };
+			if (stored.secret) stored.secret = `${stored.secret.slice(0, -2)}AA`;
+			else stored.token = 'changed';
+			sandbox.deliveries.length = 0;
+			sandbox.postMessage(provider, chat, from, 'refused');
+			await sandbox.webhooksIdle();
+			expect(sandbox.deliveries.map((delivery) => delivery.status)).toEqual([401]);
+			expect(trigger.executions).toHaveLength(0);
+		},
+	);
 });

@@ -49,7 +49,10 @@ class Sink implements INodeType {
 }
 
 class NodeTypes implements INodeTypes {
-	private readonly types: Record<string, INodeType> = { [TRIGGER]: new GroupChatTrigger(), [SINK]: new Sink() };
+	private readonly types: Record<string, INodeType> = {
+		[TRIGGER]: new GroupChatTrigger(),
+		[SINK]: new Sink(),
+	};
 	getByName(type: string): INodeType {
 		return this.getByNameAndVersion(type);
 	}
@@ -80,12 +83,23 @@ function triggerNode(id: string, name: string, parameters: IDataObject = {}): IN
 		typeVersion: 1,
 		position: [0, 0],
 		webhookId: `hook-${id}`,
-		parameters: { provider: 'linq', events: ['participant.added', 'message.received'], ...parameters } as INode['parameters'],
+		parameters: {
+			provider: 'linq',
+			events: ['participant.added', 'message.received'],
+			...parameters,
+		} as INode['parameters'],
 		credentials: { linqApi: { id: 'cred-linq', name: 'Linq' } },
 	};
 }
 
-const sinkNode = (name: string): INode => ({ id: `sink-${name}`, name, type: SINK, typeVersion: 1, position: [0, 0], parameters: {} });
+const sinkNode = (name: string): INode => ({
+	id: `sink-${name}`,
+	name,
+	type: SINK,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+});
 
 /** A trigger item as webhook() emits it. */
 function item(eventId: string, extra: IDataObject = {}): IDataObject {
@@ -126,12 +140,26 @@ async function deliver(
 		trigger = triggerNode('trigger-1', 'Linq events'),
 		mode = 'webhook',
 		extraNodes = [],
-	}: { workflowId?: string; trigger?: INode; mode?: WorkflowExecuteMode; extraNodes?: INode[] } = {},
+	}: {
+		workflowId?: string;
+		trigger?: INode;
+		mode?: WorkflowExecuteMode;
+		extraNodes?: INode[];
+	} = {},
 ): Promise<Delivered> {
 	const sink = sinkNode(`${trigger.name} → next`);
 	const nodes = [trigger, sink, ...extraNodes];
-	const connections = { [trigger.name]: { main: [[{ node: sink.name, type: 'main' as const, index: 0 }]] } };
-	const workflow = new Workflow({ id: workflowId, nodes, connections, nodeTypes: new NodeTypes(), active: true, settings: { executionOrder: 'v1' } });
+	const connections = {
+		[trigger.name]: { main: [[{ node: sink.name, type: 'main' as const, index: 0 }]] },
+	};
+	const workflow = new Workflow({
+		id: workflowId,
+		nodes,
+		connections,
+		nodeTypes: new NodeTypes(),
+		active: true,
+		settings: { executionOrder: 'v1' },
+	});
 	const executionId = String(++executionCounter);
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
 		id: workflowId,
@@ -177,10 +205,14 @@ async function deliver(
 			metadata: {},
 			waitingExecution: {},
 			waitingExecutionSource: null,
-			nodeExecutionStack: [{ node: trigger, data: { main: [items.map((json) => ({ json }))] }, source: null }],
+			nodeExecutionStack: [
+				{ node: trigger, data: { main: [items.map((json) => ({ json }))] }, source: null },
+			],
 		},
 	} as unknown as IRunExecutionData;
-	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
+		workflow,
+	);
 	const run = await finished;
 	const runData = run.data.resultData.runData;
 	return {
@@ -196,7 +228,9 @@ async function deliver(
 /** How many executions got past the trigger, per event id. */
 function passedPerEvent(runs: Delivered[]): Map<string, number> {
 	const counts = new Map<string, number>();
-	for (const run of runs) for (const json of run.sunk) counts.set(String(json.eventId), (counts.get(String(json.eventId)) ?? 0) + 1);
+	for (const run of runs)
+		for (const json of run.sunk)
+			counts.set(String(json.eventId), (counts.get(String(json.eventId)) ?? 0) + 1);
 	return counts;
 }
 
@@ -221,13 +255,26 @@ describe('execute(): each event continues past the trigger once', () => {
 	});
 
 	test('control: recording straight into n8n’s store, without the lock, lets both copies of an event through (the race this node guards against)', async () => {
-		const context = (nodeId: string) => ({ node: triggerNode(nodeId, nodeId), workflow: { id: 'wf-control', active: true } });
+		const context = (nodeId: string) => ({
+			node: triggerNode(nodeId, nodeId),
+			workflow: { id: 'wf-control', active: true },
+		});
 		let doubled = 0;
 		for (let pair = 0; pair < 50; pair++) {
 			const key = [`linq:evt_${pair}`];
 			const [a, b] = await Promise.all([
-				store.checkProcessedAndRecord(key, 'node', context('n1'), { mode: 'entries', maxEntries: 10_000 }).catch(() => ({ new: [] })),
-				store.checkProcessedAndRecord(key, 'node', context('n1'), { mode: 'entries', maxEntries: 10_000 }).catch(() => ({ new: [] })),
+				store
+					.checkProcessedAndRecord(key, 'node', context('n1'), {
+						mode: 'entries',
+						maxEntries: 10_000,
+					})
+					.catch(() => ({ new: [] })),
+				store
+					.checkProcessedAndRecord(key, 'node', context('n1'), {
+						mode: 'entries',
+						maxEntries: 10_000,
+					})
+					.catch(() => ({ new: [] })),
 			]);
 			if (a.new.length && b.new.length) doubled++;
 		}
@@ -236,16 +283,22 @@ describe('execute(): each event continues past the trigger once', () => {
 
 	test('60 simultaneous pairs (all 120 executions at once): each event goes on exactly once, and no event’s record is lost to another’s write', async () => {
 		const events = Array.from({ length: 60 }, (_, index) => `evt_pair_${index}`);
-		const runs = await Promise.all(events.flatMap((eventId) => [deliver([item(eventId)]), deliver([item(eventId)])]));
+		const runs = await Promise.all(
+			events.flatMap((eventId) => [deliver([item(eventId)]), deliver([item(eventId)])]),
+		);
 		expect(runs.filter((run) => run.error)).toEqual([]);
 		const passed = passedPerEvent(runs);
 		expect(events.filter((eventId) => passed.get(eventId) !== 1)).toEqual([]);
 		expect(runs.filter((run) => run.customData.groupChatOnce === 'duplicate')).toHaveLength(60);
 		// The race was real: executions found the lock taken (held or beaten on the primary key).
-		expect(store.statements.duplicateKey + store.statements.update).toBeGreaterThan(store.statements.insert);
+		expect(store.statements.duplicateKey + store.statements.update).toBeGreaterThan(
+			store.statements.insert,
+		);
 		// Later redeliveries of every one of them: all end at the trigger (no record was overwritten).
 		const later = await Promise.all(events.map((eventId) => deliver([item(eventId)])));
-		expect(later.filter((run) => run.sunk.length > 0).map((run) => run.customData.groupChatEvent)).toEqual([]);
+		expect(
+			later.filter((run) => run.sunk.length > 0).map((run) => run.customData.groupChatEvent),
+		).toEqual([]);
 		expect([...store.rows.keys()]).toEqual(['wf-once|n:trigger-1']);
 	});
 
@@ -274,7 +327,9 @@ describe('execute(): each event continues past the trigger once', () => {
 
 	test('the same event id on another provider is another event', async () => {
 		await deliver([item('evt_x')]);
-		const chert = await deliver([item('evt_x', { provider: 'chert' })], { trigger: triggerNode('trigger-1', 'Linq events', { provider: 'chert' }) });
+		const chert = await deliver([item('evt_x', { provider: 'chert' })], {
+			trigger: triggerNode('trigger-1', 'Linq events', { provider: 'chert' }),
+		});
 		expect(chert.sunk).toHaveLength(1);
 	});
 
@@ -300,7 +355,9 @@ describe('execute(): each event continues past the trigger once', () => {
 	test('History Size from an expression is checked at run time: the error names the value, nothing is recorded', async () => {
 		const bad = triggerNode('trigger-bad', 'Bad', { options: { historySize: '={{ "lots" }}' } });
 		const run = await deliver([item('evt_bad')], { trigger: bad });
-		expect(run.error?.message).toBe('History Size must be a whole number from 0 to 100000; got "lots"');
+		expect(run.error?.message).toBe(
+			'History Size must be a whole number from 0 to 100000; got "lots"',
+		);
 		expect(run.sunk).toEqual([]);
 		expect(store.rows.size).toBe(0);
 	});
@@ -314,8 +371,12 @@ describe('execute(): each event continues past the trigger once', () => {
 	test('a Remove Duplicates node with Scope "Workflow" in the same workflow: a clear error, not a silent pass', async () => {
 		store.rows.set('wf-once|', { mode: 'entries', data: ['x'] });
 		const run = await deliver([item('evt_conflict')]);
-		expect(run.error?.message).toMatch(/^Could not check whether this event already ran: the workflow-wide entry of n8n’s deduplication store.*Remove Duplicates node with Scope "Workflow"/);
-		expect((run.error as Error & { description?: string }).description).toMatch(/Scope "Node".*History Size to 0/);
+		expect(run.error?.message).toMatch(
+			/^Could not check whether this event already ran: the workflow-wide entry of n8n’s deduplication store.*Remove Duplicates node with Scope "Workflow"/,
+		);
+		expect((run.error as Error & { description?: string }).description).toMatch(
+			/Scope "Node".*History Size to 0/,
+		);
 		expect(run.sunk).toEqual([]);
 	});
 });
@@ -354,8 +415,15 @@ describe('recordOnce: the lock’s waiting rules (clock and store scripted)', ()
 	}
 
 	test('waits with growing pauses while the lock is held, records once it has it, releases it', async () => {
-		const { store, calls, slept, env } = scripted(['held', 'held', new Error('connection reset'), 'taken']);
-		expect(await recordOnce(store, ['k1', 'k1', 'k2'], 10, env)).toEqual({ fresh: new Set(['k1', 'k2']) });
+		const { store, calls, slept, env } = scripted([
+			'held',
+			'held',
+			new Error('connection reset'),
+			'taken',
+		]);
+		expect(await recordOnce(store, ['k1', 'k1', 'k2'], 10, env)).toEqual({
+			fresh: new Set(['k1', 'k2']),
+		});
 		expect(slept).toEqual([5, 10, 20]);
 		expect(calls).toEqual(['tryLock', 'tryLock', 'tryLock', 'tryLock', 'record k1,k2', 'unlock']);
 	});
@@ -390,7 +458,9 @@ describe('recordOnce: the lock’s waiting rules (clock and store scripted)', ()
 			throw new Error('connection lost');
 		};
 		expect(await recordOnce(store, ['k'], 10, env)).toEqual({ fresh: new Set(['k']) });
-		expect(warnings).toEqual([expect.stringMatching(/could not release the deduplication lock \(connection lost\)/)]);
+		expect(warnings).toEqual([
+			expect.stringMatching(/could not release the deduplication lock \(connection lost\)/),
+		]);
 	});
 
 	test('no keys: nothing touched', async () => {

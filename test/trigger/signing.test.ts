@@ -53,7 +53,9 @@ describe('Linq Standard Webhooks: the canonical base64 string only', () => {
 
 	test('the canonical signature is accepted, alone or in a space-separated list', () => {
 		expect(verifyStandard(id, `v1,${signature}`)).toEqual({ ok: true, timestamp: TS });
-		expect(verifyStandard(id, `v1,${Buffer.alloc(32).toString('base64')} v1,${signature}`).ok).toBe(true);
+		expect(verifyStandard(id, `v1,${Buffer.alloc(32).toString('base64')} v1,${signature}`).ok).toBe(
+			true,
+		);
 	});
 
 	test.each([
@@ -66,8 +68,12 @@ describe('Linq Standard Webhooks: the canonical base64 string only', () => {
 		const claimed = variant();
 		expect(claimed).not.toBe(signature);
 		// The variant is the same digest for a lenient decoder: only the form differs.
-		if (!claimed.endsWith('\n')) expect(Buffer.from(claimed, 'base64').equals(Buffer.from(signature, 'base64'))).toBe(true);
-		expect(verifyStandard(id, `v1,${claimed}`)).toEqual({ ok: false, reason: 'signature does not match' });
+		if (!claimed.endsWith('\n'))
+			expect(Buffer.from(claimed, 'base64').equals(Buffer.from(signature, 'base64'))).toBe(true);
+		expect(verifyStandard(id, `v1,${claimed}`)).toEqual({
+			ok: false,
+			reason: 'signature does not match',
+		});
 	});
 
 	test('a stored secret that is not usable refuses every delivery, naming the problem, not the secret', () => {
@@ -89,7 +95,11 @@ describe('Chert and Linq legacy: lowercase hex only', () => {
 		['t=,v1= uppercase', false, `t=${TS},v1=${upper}`],
 		['t=,v1= mixed case', false, `t=${TS},v1=${mixed}`],
 		['legacy uppercase', false, `v1,${TS},${upper}`],
-		['an uppercase entry next to a wrong lowercase one', false, `t=${TS},v1=${'0'.repeat(64)},v1=${upper}`],
+		[
+			'an uppercase entry next to a wrong lowercase one',
+			false,
+			`t=${TS},v1=${'0'.repeat(64)},v1=${upper}`,
+		],
 	])('Chert %s → accepted: %s', (_label, ok, header) => {
 		expect(verifyChertWebhook(header, BODY, 'chert-secret', NOW).ok).toBe(ok);
 	});
@@ -138,7 +148,8 @@ describe('Linq signing secrets: whsec_ + canonical base64 of a non-empty key', (
 				expect(standardWebhookKey(`whsec_${canonical}`)).toEqual({ key: Buffer.from(bytes) });
 				const urlSafe = Buffer.from(bytes).toString('base64url');
 				if (urlSafe !== canonical) expect(isCanonicalBase64(urlSafe)).toBe(false);
-				if (canonical.endsWith('=')) expect(isCanonicalBase64(withPaddingBits(canonical))).toBe(false);
+				if (canonical.endsWith('='))
+					expect(isCanonicalBase64(withPaddingBits(canonical))).toBe(false);
 			}),
 		);
 	});

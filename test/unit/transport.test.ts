@@ -19,37 +19,133 @@ import type { Operation, Provider } from '../../src/types';
 /** Chert has no Get Group (it cannot read a group), so its table has no `get` row. */
 const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
 	chert: {
-		create: { provider: 'chert', operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi', idempotencyKey: 'k' },
-		addParticipants: { provider: 'chert', operation: 'addParticipants', chatId: 'ch_1', participants: '+14155551234' },
-		removeParticipants: { provider: 'chert', operation: 'removeParticipants', chatId: 'ch_1', participants: '+14155551234' },
+		create: {
+			provider: 'chert',
+			operation: 'create',
+			sender: '+14155550100',
+			participants: '+14155551234,+14155551235',
+			firstMessage: 'hi',
+			idempotencyKey: 'k',
+		},
+		addParticipants: {
+			provider: 'chert',
+			operation: 'addParticipants',
+			chatId: 'ch_1',
+			participants: '+14155551234',
+		},
+		removeParticipants: {
+			provider: 'chert',
+			operation: 'removeParticipants',
+			chatId: 'ch_1',
+			participants: '+14155551234',
+		},
 		rename: { provider: 'chert', operation: 'rename', chatId: 'ch_1', groupName: 'x' },
 		leave: { provider: 'chert', operation: 'leave', chatId: 'ch_1' },
-		sendMessage: { provider: 'chert', operation: 'sendMessage', chatId: 'ch_1', message: 'hi', idempotencyKey: 'k' },
+		sendMessage: {
+			provider: 'chert',
+			operation: 'sendMessage',
+			chatId: 'ch_1',
+			message: 'hi',
+			idempotencyKey: 'k',
+		},
 	},
 	linq: {
-		create: { provider: 'linq', operation: 'create', sender: '+14155550100', participants: '+14155551234,+14155551235', firstMessage: 'hi', idempotencyKey: 'k' },
-		addParticipants: { provider: 'linq', operation: 'addParticipants', chatId: '550e8400-e29b-41d4-a716-446655440000', participants: '+14155551234' },
-		removeParticipants: { provider: 'linq', operation: 'removeParticipants', chatId: '550e8400-e29b-41d4-a716-446655440000', participants: '+14155551234' },
-		rename: { provider: 'linq', operation: 'rename', chatId: '550e8400-e29b-41d4-a716-446655440000', groupName: 'x' },
+		create: {
+			provider: 'linq',
+			operation: 'create',
+			sender: '+14155550100',
+			participants: '+14155551234,+14155551235',
+			firstMessage: 'hi',
+			idempotencyKey: 'k',
+		},
+		addParticipants: {
+			provider: 'linq',
+			operation: 'addParticipants',
+			chatId: '550e8400-e29b-41d4-a716-446655440000',
+			participants: '+14155551234',
+		},
+		removeParticipants: {
+			provider: 'linq',
+			operation: 'removeParticipants',
+			chatId: '550e8400-e29b-41d4-a716-446655440000',
+			participants: '+14155551234',
+		},
+		rename: {
+			provider: 'linq',
+			operation: 'rename',
+			chatId: '550e8400-e29b-41d4-a716-446655440000',
+			groupName: 'x',
+		},
 		leave: { provider: 'linq', operation: 'leave', chatId: '550e8400-e29b-41d4-a716-446655440000' },
 		get: { provider: 'linq', operation: 'get', chatId: '550e8400-e29b-41d4-a716-446655440000' },
-		sendMessage: { provider: 'linq', operation: 'sendMessage', chatId: '550e8400-e29b-41d4-a716-446655440000', message: 'hi', idempotencyKey: 'k' },
+		sendMessage: {
+			provider: 'linq',
+			operation: 'sendMessage',
+			chatId: '550e8400-e29b-41d4-a716-446655440000',
+			message: 'hi',
+			idempotencyKey: 'k',
+		},
 		listGroups: { provider: 'linq', operation: 'listGroups', returnAll: true },
-		syncMembers: { provider: 'linq', operation: 'syncMembers', chatId: '550e8400-e29b-41d4-a716-446655440000', participants: '+14155551234' },
+		syncMembers: {
+			provider: 'linq',
+			operation: 'syncMembers',
+			chatId: '550e8400-e29b-41d4-a716-446655440000',
+			participants: '+14155551234',
+		},
 	},
 	periskope: {
-		create: { provider: 'periskope', operation: 'create', groupName: 'g', participants: '+14155551234' },
-		addParticipants: { provider: 'periskope', operation: 'addParticipants', chatId: '1203@g.us', participants: '+14155551234' },
-		removeParticipants: { provider: 'periskope', operation: 'removeParticipants', chatId: '1203@g.us', participants: '+14155551234' },
+		create: {
+			provider: 'periskope',
+			operation: 'create',
+			groupName: 'g',
+			participants: '+14155551234',
+		},
+		addParticipants: {
+			provider: 'periskope',
+			operation: 'addParticipants',
+			chatId: '1203@g.us',
+			participants: '+14155551234',
+		},
+		removeParticipants: {
+			provider: 'periskope',
+			operation: 'removeParticipants',
+			chatId: '1203@g.us',
+			participants: '+14155551234',
+		},
 		rename: { provider: 'periskope', operation: 'rename', chatId: '1203@g.us', groupName: 'x' },
 		leave: { provider: 'periskope', operation: 'leave', chatId: '1203@g.us' },
 		get: { provider: 'periskope', operation: 'get', chatId: '1203@g.us' },
-		sendMessage: { provider: 'periskope', operation: 'sendMessage', chatId: '1203@g.us', message: 'hi' },
-		promoteAdmins: { provider: 'periskope', operation: 'promoteAdmins', chatId: '1203@g.us', participants: '+14155551234' },
-		demoteAdmins: { provider: 'periskope', operation: 'demoteAdmins', chatId: '1203@g.us', participants: '+14155551234' },
-		inviteLink: { provider: 'periskope', operation: 'inviteLink', chatId: '1203@g.us', inviteLinkAction: 'reset' },
+		sendMessage: {
+			provider: 'periskope',
+			operation: 'sendMessage',
+			chatId: '1203@g.us',
+			message: 'hi',
+		},
+		promoteAdmins: {
+			provider: 'periskope',
+			operation: 'promoteAdmins',
+			chatId: '1203@g.us',
+			participants: '+14155551234',
+		},
+		demoteAdmins: {
+			provider: 'periskope',
+			operation: 'demoteAdmins',
+			chatId: '1203@g.us',
+			participants: '+14155551234',
+		},
+		inviteLink: {
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId: '1203@g.us',
+			inviteLinkAction: 'reset',
+		},
 		listGroups: { provider: 'periskope', operation: 'listGroups', returnAll: true },
-		syncMembers: { provider: 'periskope', operation: 'syncMembers', chatId: '1203@g.us', participants: '+14155551234' },
+		syncMembers: {
+			provider: 'periskope',
+			operation: 'syncMembers',
+			chatId: '1203@g.us',
+			participants: '+14155551234',
+		},
 	},
 };
 
@@ -61,7 +157,15 @@ const PARAMS: Record<Provider, Partial<Record<Operation, RawParameters>>> = {
  * remove, rows above).
  */
 const RETRIED_AFTER_AMBIGUITY: Record<Provider, Partial<Record<Operation, boolean>>> = {
-	chert: { create: true, addParticipants: true, removeParticipants: true, rename: true, leave: true, get: true, sendMessage: true },
+	chert: {
+		create: true,
+		addParticipants: true,
+		removeParticipants: true,
+		rename: true,
+		leave: true,
+		get: true,
+		sendMessage: true,
+	},
 	linq: {
 		create: true,
 		addParticipants: false,
@@ -97,7 +201,10 @@ const ok = (): HttpResponse => ({
 });
 
 /** The one request an operation sends first: its plan, or the read it starts with (List Groups, Sync Members). */
-function firstRequest(adapter: ReturnType<typeof prepare>['adapter'], input: ReturnType<typeof prepare>['input']) {
+function firstRequest(
+	adapter: ReturnType<typeof prepare>['adapter'],
+	input: ReturnType<typeof prepare>['input'],
+) {
 	if (input.operation === 'listGroups') return adapter.lookups.chats!.call({ pageSize: 100 });
 	if (input.operation === 'syncMembers') return adapter.lookups.group!.call(input.chatId);
 	return adapter.plan(input)[0];
@@ -114,7 +221,11 @@ function script(steps: Array<HttpResponse | NetworkError>) {
 	return { send, calls };
 }
 
-async function attempt(provider: Provider, operation: Operation, steps: Array<HttpResponse | NetworkError>) {
+async function attempt(
+	provider: Provider,
+	operation: Operation,
+	steps: Array<HttpResponse | NetworkError>,
+) {
 	const { adapter, input } = prepare(PARAMS[provider][operation]!);
 	const { send, calls } = script(steps);
 	const waits: number[] = [];
@@ -129,21 +240,32 @@ async function attempt(provider: Provider, operation: Operation, steps: Array<Ht
 
 const sortedOperations = (list: readonly string[]) => [...list].sort();
 
-const serverError: HttpResponse = { statusCode: 503, headers: {}, body: '{"success":false,"error":{"status":503,"code":3002,"message":"unavailable","retryable":true}}' };
+const serverError: HttpResponse = {
+	statusCode: 503,
+	headers: {},
+	body: '{"success":false,"error":{"status":503,"code":3002,"message":"unavailable","retryable":true}}',
+};
 
 describe.each(Object.keys(PARAMS) as Provider[])('%s', (provider) => {
 	describe.each(Object.keys(PARAMS[provider]) as Operation[])('%s', (operation) => {
 		const retried = RETRIED_AFTER_AMBIGUITY[provider][operation];
 
 		test('connection refused (never sent) is always retried', async () => {
-			const { answer, calls } = await attempt(provider, operation, [new NetworkError('refused', 'ECONNREFUSED'), ok()]);
+			const { answer, calls } = await attempt(provider, operation, [
+				new NetworkError('refused', 'ECONNREFUSED'),
+				ok(),
+			]);
 			expect(answer.ok).toBe(true);
 			expect(calls).toBe(2);
 		});
 
 		test('429 waits and retries', async () => {
 			const { answer, calls, waits } = await attempt(provider, operation, [
-				{ statusCode: 429, headers: { 'retry-after': '2', 'x-ratelimit-reset': '1700000003' }, body: '{"retry_after":2}' },
+				{
+					statusCode: 429,
+					headers: { 'retry-after': '2', 'x-ratelimit-reset': '1700000003' },
+					body: '{"retry_after":2}',
+				},
 				ok(),
 			]);
 			expect(answer.ok).toBe(true);
@@ -152,15 +274,24 @@ describe.each(Object.keys(PARAMS) as Provider[])('%s', (provider) => {
 		});
 
 		test(`reset, timeout and 5xx are ${retried ? '' : 'not '}retried`, async () => {
-			for (const failure of [new NetworkError('reset', 'ECONNRESET'), new NetworkError('timeout', 'ETIMEDOUT'), serverError]) {
+			for (const failure of [
+				new NetworkError('reset', 'ECONNRESET'),
+				new NetworkError('timeout', 'ETIMEDOUT'),
+				serverError,
+			]) {
 				const { answer, calls } = await attempt(provider, operation, [failure, ok()]);
-				expect({ ok: answer.ok, calls }).toEqual(retried ? { ok: true, calls: 2 } : { ok: false, calls: 1 });
-				if (!retried && !answer.ok) expect(answer.error.message).toMatch(/not retried automatically/);
+				expect({ ok: answer.ok, calls }).toEqual(
+					retried ? { ok: true, calls: 2 } : { ok: false, calls: 1 },
+				);
+				if (!retried && !answer.ok)
+					expect(answer.error.message).toMatch(/not retried automatically/);
 			}
 		});
 
 		test('attempts are bounded', async () => {
-			const { answer, calls } = await attempt(provider, operation, [new NetworkError('refused', 'ECONNREFUSED')]);
+			const { answer, calls } = await attempt(provider, operation, [
+				new NetworkError('refused', 'ECONNREFUSED'),
+			]);
 			expect(answer.ok).toBe(false);
 			expect(calls).toBe(DEFAULT_RETRY.maxAttempts);
 		});
@@ -168,22 +299,47 @@ describe.each(Object.keys(PARAMS) as Provider[])('%s', (provider) => {
 });
 
 describe('the table covers every operation', () => {
-	test.each(['chert', 'linq', 'periskope'] as const)('%s: each operation it offers is in the table above and declares its row (or only reads)', (provider) => {
-		const adapter = adapterFor(provider);
-		const reads: Operation[] = ['get', 'listGroups', 'syncMembers'];
-		expect(sortedOperations(Object.keys(PARAMS[provider]))).toEqual(sortedOperations(adapter.operations));
-		for (const operation of adapter.operations) {
-			if (reads.includes(operation)) continue;
-			expect({ operation, row: typeof adapter.retryAfterAmbiguity[operation] }).toEqual({ operation, row: 'boolean' });
-			expect({ operation, retried: adapter.retryAfterAmbiguity[operation] }).toEqual({ operation, retried: RETRIED_AFTER_AMBIGUITY[provider][operation] });
-		}
-	});
+	test.each(['chert', 'linq', 'periskope'] as const)(
+		'%s: each operation it offers is in the table above and declares its row (or only reads)',
+		(provider) => {
+			const adapter = adapterFor(provider);
+			const reads: Operation[] = ['get', 'listGroups', 'syncMembers'];
+			expect(sortedOperations(Object.keys(PARAMS[provider]))).toEqual(
+				sortedOperations(adapter.operations),
+			);
+			for (const operation of adapter.operations) {
+				if (reads.includes(operation)) continue;
+				expect({ operation, row: typeof adapter.retryAfterAmbiguity[operation] }).toEqual({
+					operation,
+					row: 'boolean',
+				});
+				expect({ operation, retried: adapter.retryAfterAmbiguity[operation] }).toEqual({
+					operation,
+					retried: RETRIED_AFTER_AMBIGUITY[provider][operation],
+				});
+			}
+		},
+	);
 
 	test('Invite Link: getting the current link is a read, a reset is a write', () => {
-		const get = prepare({ provider: 'periskope', operation: 'inviteLink', chatId: '1203@g.us', inviteLinkAction: 'get' });
-		const reset = prepare({ provider: 'periskope', operation: 'inviteLink', chatId: '1203@g.us', inviteLinkAction: 'reset' });
-		expect(get.adapter.plan(get.input).map((request) => [request.method, isRead(request)])).toEqual([['GET', true]]);
-		expect(reset.adapter.plan(reset.input).map((request) => [request.method, isRead(request)])).toEqual([['POST', false]]);
+		const get = prepare({
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId: '1203@g.us',
+			inviteLinkAction: 'get',
+		});
+		const reset = prepare({
+			provider: 'periskope',
+			operation: 'inviteLink',
+			chatId: '1203@g.us',
+			inviteLinkAction: 'reset',
+		});
+		expect(get.adapter.plan(get.input).map((request) => [request.method, isRead(request)])).toEqual(
+			[['GET', true]],
+		);
+		expect(
+			reset.adapter.plan(reset.input).map((request) => [request.method, isRead(request)]),
+		).toEqual([['POST', false]]);
 	});
 });
 
@@ -203,7 +359,12 @@ describe('Send Message sent again carries the same bytes (the same derived idemp
 			if (step instanceof NetworkError) throw step;
 			return step;
 		};
-		const run = await runPlanned(adapter, input, { send, hooks: { sleep: async () => undefined, random: () => 0.5 }, idempotencyScope: 'wf:node:exec', itemIndex: 3 }).then(
+		const run = await runPlanned(adapter, input, {
+			send,
+			hooks: { sleep: async () => undefined, random: () => 0.5 },
+			idempotencyScope: 'wf:node:exec',
+			itemIndex: 3,
+		}).then(
 			(planned) => planned,
 			(error: unknown) => ({ error }),
 		);
@@ -220,25 +381,42 @@ describe('Send Message sent again carries the same bytes (the same derived idemp
 
 	test('the derived key differs between items, and between executions, for the same text', () => {
 		const keys = (scope: string, itemIndex: number) => {
-			const { adapter, input } = prepare({ provider: 'linq', operation: 'sendMessage', chatId: '550e8400-e29b-41d4-a716-446655440000', message: 'same' });
+			const { adapter, input } = prepare({
+				provider: 'linq',
+				operation: 'sendMessage',
+				chatId: '550e8400-e29b-41d4-a716-446655440000',
+				message: 'same',
+			});
 			return runPlanned(adapter, input, {
-				send: async (request) => ({ statusCode: 200, headers: {}, body: JSON.stringify({ message: { id: JSON.parse(request.body!).message.idempotency_key } }) }),
+				send: async (request) => ({
+					statusCode: 200,
+					headers: {},
+					body: JSON.stringify({
+						message: { id: JSON.parse(request.body!).message.idempotency_key },
+					}),
+				}),
 				hooks: { sleep: async () => undefined },
 				idempotencyScope: scope,
 				itemIndex,
 			}).then((planned) => planned.result.messageId);
 		};
-		return Promise.all([keys('a', 0), keys('a', 0), keys('a', 1), keys('b', 0)]).then(([first, again, otherItem, otherExecution]) => {
-			expect(again).toBe(first);
-			expect(otherItem).not.toBe(first);
-			expect(otherExecution).not.toBe(first);
-		});
+		return Promise.all([keys('a', 0), keys('a', 0), keys('a', 1), keys('b', 0)]).then(
+			([first, again, otherItem, otherExecution]) => {
+				expect(again).toBe(first);
+				expect(otherItem).not.toBe(first);
+				expect(otherExecution).not.toBe(first);
+			},
+		);
 	});
 });
 
 test('a 4xx refusal is final and not retried', async () => {
 	const { answer, calls } = await attempt('chert', 'addParticipants', [
-		{ statusCode: 404, headers: {}, body: '{"success":false,"error":{"status":404,"code":2002,"message":"not found"},"trace_id":"t"}' },
+		{
+			statusCode: 404,
+			headers: {},
+			body: '{"success":false,"error":{"status":404,"code":2002,"message":"not found"},"trace_id":"t"}',
+		},
 		ok(),
 	]);
 	expect(answer.ok).toBe(false);
@@ -246,8 +424,15 @@ test('a 4xx refusal is final and not retried', async () => {
 });
 
 test('Chert: a retried remove answering "not in group" counts as removed; a first one does not', async () => {
-	const notInGroup: HttpResponse = { statusCode: 400, headers: {}, body: '{"success":false,"error":{"status":400,"code":1001,"message":"not in group"},"trace_id":"t"}' };
-	const retried = await attempt('chert', 'removeParticipants', [new NetworkError('reset', 'ECONNRESET'), notInGroup]);
+	const notInGroup: HttpResponse = {
+		statusCode: 400,
+		headers: {},
+		body: '{"success":false,"error":{"status":400,"code":1001,"message":"not in group"},"trace_id":"t"}',
+	};
+	const retried = await attempt('chert', 'removeParticipants', [
+		new NetworkError('reset', 'ECONNRESET'),
+		notInGroup,
+	]);
 	expect(retried.answer.ok).toBe(true);
 	const first = await attempt('chert', 'removeParticipants', [notInGroup]);
 	expect(first.answer.ok).toBe(false);
@@ -269,22 +454,40 @@ test('backoff grows exponentially between attempts', async () => {
 test('network failures are classified by code only', () => {
 	expect(classifyNetworkFailure({ cause: { code: 'ECONNREFUSED' } }).kind).toBe('refused');
 	expect(classifyNetworkFailure({ message: 'socket hang up' }).kind).toBe('reset');
-	expect(classifyNetworkFailure({ code: 'ECONNABORTED', config: { headers: { Authorization: 'Bearer x' } } }).kind).toBe('timeout');
-	const other = classifyNetworkFailure({ message: 'weird', headers: { Authorization: 'Bearer secret' } });
+	expect(
+		classifyNetworkFailure({
+			code: 'ECONNABORTED',
+			config: { headers: { Authorization: 'Bearer x' } },
+		}).kind,
+	).toBe('timeout');
+	const other = classifyNetworkFailure({
+		message: 'weird',
+		headers: { Authorization: 'Bearer secret' },
+	});
 	expect(other.kind).toBe('other');
 	expect(JSON.stringify(other) + other.message).not.toContain('secret');
 });
 
 test('codes are found in the messages of errors n8n has wrapped', () => {
-	expect(classifyNetworkFailure({ message: 'x', cause: { message: 'connect ECONNREFUSED 127.0.0.1:9' } }).kind).toBe('refused');
+	expect(
+		classifyNetworkFailure({ message: 'x', cause: { message: 'connect ECONNREFUSED 127.0.0.1:9' } })
+			.kind,
+	).toBe('refused');
 	expect(classifyNetworkFailure({ message: 'timeout of 30000ms exceeded' }).kind).toBe('timeout');
 });
 
 describe('rate-limit waits are sane (negative or past hints fall back, the longest wins)', () => {
-	const limited = (headers: Record<string, string>, body = '{}'): HttpResponse => ({ statusCode: 429, headers, body });
+	const limited = (headers: Record<string, string>, body = '{}'): HttpResponse => ({
+		statusCode: 429,
+		headers,
+		body,
+	});
 
 	test('Retry-After: -5 backs off instead of retrying at once', async () => {
-		const { answer, waits } = await attempt('linq', 'rename', [limited({ 'retry-after': '-5' }), ok()]);
+		const { answer, waits } = await attempt('linq', 'rename', [
+			limited({ 'retry-after': '-5' }),
+			ok(),
+		]);
 		expect(answer.ok).toBe(true);
 		expect(waits).toEqual([375]);
 	});
@@ -303,15 +506,22 @@ describe('rate-limit waits are sane (negative or past hints fall back, the longe
 	});
 
 	test('the longest of several hints wins', async () => {
-		const { waits } = await attempt('chert', 'rename', [limited({ 'retry-after': '4' }, '{"retry_after":9}'), ok()]);
+		const { waits } = await attempt('chert', 'rename', [
+			limited({ 'retry-after': '4' }, '{"retry_after":9}'),
+			ok(),
+		]);
 		expect(waits).toEqual([9_000]);
 	});
 
 	test('a hint beyond the limit fails at once and says how long the provider asked', async () => {
-		const { answer, calls, waits } = await attempt('periskope', 'rename', [limited({ 'retry-after': '3600' })]);
+		const { answer, calls, waits } = await attempt('periskope', 'rename', [
+			limited({ 'retry-after': '3600' }),
+		]);
 		expect(calls).toBe(1);
 		expect(waits).toEqual([]);
-		expect(!answer.ok && answer.error.message).toMatch(/asked to wait 3,600 s, longer than the 300 s/);
+		expect(!answer.ok && answer.error.message).toMatch(
+			/asked to wait 3,600 s, longer than the 300 s/,
+		);
 	});
 });
 
@@ -333,12 +543,23 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 		return { time, hooks };
 	}
 	const rename = prepare(PARAMS.linq.rename!);
-	const retry = { ...DEFAULT_RETRY, maxRateLimitWaitMs: 300_000, maxRateLimitWaitSetting: 'Options → Max Rate Limit Wait' };
+	const retry = {
+		...DEFAULT_RETRY,
+		maxRateLimitWaitMs: 300_000,
+		maxRateLimitWaitSetting: 'Options → Max Rate Limit Wait',
+	};
 
 	test('a 429 that never ends: the item fails once the credential has waited the ceiling, saying how long and what was asked', async () => {
 		const { time, hooks } = fakeTime();
 		const { send, calls } = script([limited('30')]);
-		const answer = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		const answer = await sendWithRetry(
+			rename.adapter,
+			rename.input.operation,
+			{ method: 'PUT', path: '/x' },
+			send,
+			retry,
+			hooks,
+		);
 		expect(answer.ok).toBe(false);
 		expect(time.now).toBe(300_000); // waited exactly the ceiling, not the 20 × 30 s of before
 		expect(calls.length).toBe(10); // one at 0 s, then every 30 s until 270 s
@@ -351,7 +572,14 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 	test('…with a hint that cannot be read, it backs off and says so; the ceiling is the configured one', async () => {
 		const { time, hooks } = fakeTime();
 		const { send, calls } = script([limited('soon')]);
-		const answer = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, { ...retry, maxRateLimitWaitMs: 60_000 }, hooks);
+		const answer = await sendWithRetry(
+			rename.adapter,
+			rename.input.operation,
+			{ method: 'PUT', path: '/x' },
+			send,
+			{ ...retry, maxRateLimitWaitMs: 60_000 },
+			hooks,
+		);
 		expect(time.now).toBe(60_000);
 		expect(calls.length).toBeLessThan(12); // backoff doubles up to 20 s: 0.375, 0.75, 1.5, 3, 6, 12, 15 s…
 		expect(!answer.ok && answer.error.message).toMatch(
@@ -362,7 +590,14 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 	test('more than 20 rate limits for one request are waited out while the ceiling is not reached (no per-request cap)', async () => {
 		const { time, hooks } = fakeTime();
 		const { send, calls } = script([...Array<HttpResponse>(25).fill(limited('2')), ok()]);
-		const answer = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		const answer = await sendWithRetry(
+			rename.adapter,
+			rename.input.operation,
+			{ method: 'PUT', path: '/x' },
+			send,
+			retry,
+			hooks,
+		);
 		expect(answer.ok).toBe(true);
 		expect(calls.length).toBe(26);
 		expect(time.now).toBe(50_000);
@@ -375,7 +610,16 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 		const send: HttpSend = async () => (++sent % 3 === 0 ? ok() : limited('30'));
 		const answers = [];
 		for (let item = 0; item < 40; item++) {
-			answers.push(await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: `/x${item}` }, send, retry, hooks));
+			answers.push(
+				await sendWithRetry(
+					rename.adapter,
+					rename.input.operation,
+					{ method: 'PUT', path: `/x${item}` },
+					send,
+					retry,
+					hooks,
+				),
+			);
 		}
 		expect(answers.every((answer) => answer.ok)).toBe(true);
 		expect(time.now).toBe(40 * 2 * 30_000); // 40 min of rate limits (8 × the ceiling), none cut short
@@ -389,19 +633,42 @@ describe('Max Rate Limit Wait: a ceiling on waiting without progress, never on a
 		hooks.budget.pause(200_000);
 		time.now = 150_000;
 		const { send, calls } = script([limited('200')]);
-		const first = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/x' }, send, retry, hooks);
+		const first = await sendWithRetry(
+			rename.adapter,
+			rename.input.operation,
+			{ method: 'PUT', path: '/x' },
+			send,
+			retry,
+			hooks,
+		);
 		// Sent at 200 s (pause over), refused again, waits until 300 s, the ceiling: fails without a third try.
 		expect(calls.length).toBe(1);
 		expect(time.now).toBe(300_000);
-		expect(!first.ok && first.error.message).toMatch(/still rate limited after waiting 5 min.*last asked to wait 3 min 20 s/);
+		expect(!first.ok && first.error.message).toMatch(
+			/still rate limited after waiting 5 min.*last asked to wait 3 min 20 s/,
+		);
 		// A request that starts now does not even send…
 		const { send: later, calls: laterCalls } = script([ok()]);
-		const second = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/y' }, later, retry, hooks);
+		const second = await sendWithRetry(
+			rename.adapter,
+			rename.input.operation,
+			{ method: 'PUT', path: '/y' },
+			later,
+			retry,
+			hooks,
+		);
 		expect(laterCalls.length).toBe(0);
 		expect(!second.ok && second.error.message).toMatch(/still rate limited after waiting 5 min/);
 		// …until something of this credential gets through (an answer other than 429).
 		hooks.budget.through();
-		const third = await sendWithRetry(rename.adapter, rename.input.operation, { method: 'PUT', path: '/z' }, later, retry, hooks);
+		const third = await sendWithRetry(
+			rename.adapter,
+			rename.input.operation,
+			{ method: 'PUT', path: '/z' },
+			later,
+			retry,
+			hooks,
+		);
 		expect(third.ok).toBe(true);
 	});
 
@@ -440,34 +707,57 @@ describe('a success is a success', () => {
 		['chert', true],
 		['linq', true],
 		['periskope', false],
-	] as const)('%s create: an empty 200 is not "done"; retried only where the key makes it safe', async (provider, retried) => {
-		const { answer, calls } = await attempt(provider, 'create', [empty, ok()]);
-		expect({ ok: answer.ok, calls }).toEqual(retried ? { ok: true, calls: 2 } : { ok: false, calls: 1 });
-		if (!answer.ok) expect(answer.error.message).toMatch(/empty; the change may have been applied/);
-	});
+	] as const)(
+		'%s create: an empty 200 is not "done"; retried only where the key makes it safe',
+		async (provider, retried) => {
+			const { answer, calls } = await attempt(provider, 'create', [empty, ok()]);
+			expect({ ok: answer.ok, calls }).toEqual(
+				retried ? { ok: true, calls: 2 } : { ok: false, calls: 1 },
+			);
+			if (!answer.ok)
+				expect(answer.error.message).toMatch(/empty; the change may have been applied/);
+		},
+	);
 
-	test.each(['chert', 'linq', 'periskope'] as const)('%s create: a 200 without a chat ID is not a success', async (provider) => {
-		const { answer } = await attempt(provider, 'create', [{ statusCode: 200, headers: {}, body: '{"ok":true}' }]);
-		expect(answer.ok).toBe(false);
-		if (!answer.ok) expect(answer.error.message).toMatch(/no chat ID/);
-	});
+	test.each(['chert', 'linq', 'periskope'] as const)(
+		'%s create: a 200 without a chat ID is not a success',
+		async (provider) => {
+			const { answer } = await attempt(provider, 'create', [
+				{ statusCode: 200, headers: {}, body: '{"ok":true}' },
+			]);
+			expect(answer.ok).toBe(false);
+			if (!answer.ok) expect(answer.error.message).toMatch(/no chat ID/);
+		},
+	);
 
-	test.each(['chert', 'linq', 'periskope'] as const)('%s: a 200 saying success:false is a refusal, not retried', async (provider) => {
-		const { answer, calls } = await attempt(provider, 'rename', [refusal, ok()]);
-		expect(answer.ok).toBe(false);
-		expect(calls).toBe(1);
-	});
+	test.each(['chert', 'linq', 'periskope'] as const)(
+		'%s: a 200 saying success:false is a refusal, not retried',
+		async (provider) => {
+			const { answer, calls } = await attempt(provider, 'rename', [refusal, ok()]);
+			expect(answer.ok).toBe(false);
+			expect(calls).toBe(1);
+		},
+	);
 
 	test('a 3xx is an error that names where it pointed, never a success', async () => {
 		const { answer, calls } = await attempt('chert', 'create', [
-			{ statusCode: 302, headers: { location: 'https://elsewhere.example:8443/steal?x=1' }, body: '', url: 'https://console.trychert.com/api/v1/chats' },
+			{
+				statusCode: 302,
+				headers: { location: 'https://elsewhere.example:8443/steal?x=1' },
+				body: '',
+				url: 'https://console.trychert.com/api/v1/chats',
+			},
 		]);
 		expect(calls).toBe(1);
-		expect(!answer.ok && answer.error.message).toMatch(/redirect \(HTTP 302\) to https:\/\/elsewhere\.example:8443; redirects are not followed/);
+		expect(!answer.ok && answer.error.message).toMatch(
+			/redirect \(HTTP 302\) to https:\/\/elsewhere\.example:8443; redirects are not followed/,
+		);
 	});
 
 	test('an oversize 2xx is unreadable: the change may have been applied', async () => {
-		const { answer, calls } = await attempt('periskope', 'leave', [{ statusCode: 200, headers: {}, body: '{"a":"', oversize: true }]);
+		const { answer, calls } = await attempt('periskope', 'leave', [
+			{ statusCode: 200, headers: {}, body: '{"a":"', oversize: true },
+		]);
 		expect(calls).toBe(1);
 		expect(!answer.ok && answer.error.message).toMatch(/larger than 1 MiB.*may have been applied/);
 	});
@@ -506,7 +796,9 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 					() => Infinity,
 					pacing,
 				);
-				expect(results.map((result) => result?.ok && result.value)).toEqual(keys.map((_key, index) => index));
+				expect(results.map((result) => result?.ok && result.value)).toEqual(
+					keys.map((_key, index) => index),
+				);
 				if (concurrency === 1) expect(started).toEqual(keys.map((_key, index) => index));
 				else expect(peak).toBe(3);
 				for (const key of new Set(keys)) {
@@ -534,7 +826,12 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 			() => stopAt,
 			pacing,
 		);
-		expect(results.map((result) => (result ? result.ok : 'skipped'))).toEqual([true, false, 'skipped', 'skipped']);
+		expect(results.map((result) => (result ? result.ok : 'skipped'))).toEqual([
+			true,
+			false,
+			'skipped',
+			'skipped',
+		]);
 	});
 
 	/**
@@ -547,7 +844,9 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 		const scheduler = new LaneScheduler<number>(
 			concurrency,
 			() => stopAt,
-			paced ? { pause: () => new Promise<void>((resolve) => pauses.push(resolve)), now: () => 0 } : undefined,
+			paced
+				? { pause: () => new Promise<void>((resolve) => pauses.push(resolve)), now: () => 0 }
+				: undefined,
 		);
 		const started: number[] = [];
 		const finish = new Map<number, (ok: boolean) => void>();
@@ -577,75 +876,105 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 				end(ending(next)!);
 			}
 		};
-		return { scheduler, started, finish, add, turn, drain, stop: (index: number) => (stopAt = Math.min(stopAt, index)), pauses };
+		return {
+			scheduler,
+			started,
+			finish,
+			add,
+			turn,
+			drain,
+			stop: (index: number) => (stopAt = Math.min(stopAt, index)),
+			pauses,
+		};
 	}
 
 	test.each([
 		['unpaced', false],
 		['paced', true],
-	] as const)('%s: a stop at item 5 (invalid, known before any answer): items 0–4 all start and complete, even those queued', async (_name, paced) => {
-		for (const concurrency of [1, 2, 10]) {
-			const run = harness(concurrency, paced);
-			// Items 1 and 3 share item 0's chat: they wait behind it in its lane, after the stop is known.
-			['a', 'a', 'b', 'a', 'c'].forEach((key, index) => run.add(index, key));
-			run.stop(5); // item 5 was invalid: nothing after it is even read
+	] as const)(
+		'%s: a stop at item 5 (invalid, known before any answer): items 0–4 all start and complete, even those queued',
+		async (_name, paced) => {
+			for (const concurrency of [1, 2, 10]) {
+				const run = harness(concurrency, paced);
+				// Items 1 and 3 share item 0's chat: they wait behind it in its lane, after the stop is known.
+				['a', 'a', 'b', 'a', 'c'].forEach((key, index) => run.add(index, key));
+				run.stop(5); // item 5 was invalid: nothing after it is even read
+				const done = run.scheduler.done();
+				await run.drain(() => true);
+				const results = await done;
+				expect({
+					concurrency,
+					started: [...run.started].sort(),
+					results: results.map((result) => result?.ok),
+				}).toEqual({
+					concurrency,
+					started: [0, 1, 2, 3, 4],
+					results: [true, true, true, true, true],
+				});
+			}
+		},
+	);
+
+	test.each([
+		['unpaced', false],
+		['paced', true],
+	] as const)(
+		'%s: a failure at item 3: everything before it still starts (queued behind a lane or the pacing), nothing new after it',
+		async (_name, paced) => {
+			const run = harness(4, paced);
+			// Item 1 waits behind item 0 (same chat); items 4–9 are other chats, read ahead.
+			const keys = ['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+			keys.forEach((key, index) => run.add(index, key));
 			const done = run.scheduler.done();
+			// Let the first starts happen (paced: one per pause), then item 3 fails while 0 still runs.
+			await run.drain((index) => (index === 2 ? true : undefined));
+			const before = [...run.started];
+			expect(before).toEqual(expect.arrayContaining([0, 2, 3]));
+			run.stop(3);
+			run.finish.get(3)!(false);
+			run.finish.delete(3);
+			// From here on: only what already started, and items before 3, may run.
+			const startedWhenStopped = new Set([...run.started]);
 			await run.drain(() => true);
 			const results = await done;
-			expect({ concurrency, started: [...run.started].sort(), results: results.map((result) => result?.ok) }).toEqual({
-				concurrency,
-				started: [0, 1, 2, 3, 4],
-				results: [true, true, true, true, true],
-			});
-		}
-	});
+			expect(run.started).toContain(1); // queued behind item 0 when item 3 failed: still started
+			for (const index of run.started)
+				expect(index < 3 || startedWhenStopped.has(index)).toBe(true);
+			expect(results[3]).toEqual({ ok: false, error: new Error('job 3 failed') });
+			for (let index = 4; index < keys.length; index++) {
+				expect(results[index] === undefined).toBe(!startedWhenStopped.has(index));
+			}
+		},
+	);
 
 	test.each([
 		['unpaced', false],
 		['paced', true],
-	] as const)('%s: a failure at item 3: everything before it still starts (queued behind a lane or the pacing), nothing new after it', async (_name, paced) => {
-		const run = harness(4, paced);
-		// Item 1 waits behind item 0 (same chat); items 4–9 are other chats, read ahead.
-		const keys = ['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
-		keys.forEach((key, index) => run.add(index, key));
-		const done = run.scheduler.done();
-		// Let the first starts happen (paced: one per pause), then item 3 fails while 0 still runs.
-		await run.drain((index) => (index === 2 ? true : undefined));
-		const before = [...run.started];
-		expect(before).toEqual(expect.arrayContaining([0, 2, 3]));
-		run.stop(3);
-		run.finish.get(3)!(false);
-		run.finish.delete(3);
-		// From here on: only what already started, and items before 3, may run.
-		const startedWhenStopped = new Set([...run.started]);
-		await run.drain(() => true);
-		const results = await done;
-		expect(run.started).toContain(1); // queued behind item 0 when item 3 failed: still started
-		for (const index of run.started) expect(index < 3 || startedWhenStopped.has(index)).toBe(true);
-		expect(results[3]).toEqual({ ok: false, error: new Error('job 3 failed') });
-		for (let index = 4; index < keys.length; index++) {
-			expect(results[index] === undefined).toBe(!startedWhenStopped.has(index));
-		}
-	});
-
-	test.each([
-		['unpaced', false],
-		['paced', true],
-	] as const)('%s: a later, lower failure moves the stop down: what is not started by then never starts', async (_name, paced) => {
-		const run = harness(2, paced);
-		['a', 'b', 'c', 'd', 'e', 'f'].forEach((key, index) => run.add(index, key));
-		const done = run.scheduler.done();
-		// Items 0 and 1 start (two slots); item 1 fails first: 2–5 may not start, 0 is already running.
-		await run.drain(() => undefined);
-		expect(run.started).toEqual([0, 1]);
-		run.stop(1);
-		run.finish.get(1)!(false);
-		run.finish.delete(1);
-		await run.drain(() => false); // item 0 fails too
-		const results = await done;
-		expect(run.started).toEqual([0, 1]);
-		expect(results.map((result) => (result ? result.ok : 'not started'))).toEqual([false, false, 'not started', 'not started', 'not started', 'not started']);
-	});
+	] as const)(
+		'%s: a later, lower failure moves the stop down: what is not started by then never starts',
+		async (_name, paced) => {
+			const run = harness(2, paced);
+			['a', 'b', 'c', 'd', 'e', 'f'].forEach((key, index) => run.add(index, key));
+			const done = run.scheduler.done();
+			// Items 0 and 1 start (two slots); item 1 fails first: 2–5 may not start, 0 is already running.
+			await run.drain(() => undefined);
+			expect(run.started).toEqual([0, 1]);
+			run.stop(1);
+			run.finish.get(1)!(false);
+			run.finish.delete(1);
+			await run.drain(() => false); // item 0 fails too
+			const results = await done;
+			expect(run.started).toEqual([0, 1]);
+			expect(results.map((result) => (result ? result.ok : 'not started'))).toEqual([
+				false,
+				false,
+				'not started',
+				'not started',
+				'not started',
+				'not started',
+			]);
+		},
+	);
 
 	test('paced: one start per pause, spaced by 0.8 × the fastest recent job / concurrency', async () => {
 		let clock = 0;
@@ -721,8 +1050,24 @@ describe('concurrency in lanes and one rate budget per credential', () => {
 		const input = prepare(PARAMS.linq.rename!).input;
 		const started = Date.now();
 		await Promise.all([
-			sendWithRetry(adapter, input.operation, { method: 'PUT', path: '/first' }, send, DEFAULT_RETRY, { budget, sleep: delay }),
-			delay(100).then(() => sendWithRetry(adapter, input.operation, { method: 'PUT', path: '/second' }, send, DEFAULT_RETRY, { budget, sleep: delay })),
+			sendWithRetry(
+				adapter,
+				input.operation,
+				{ method: 'PUT', path: '/first' },
+				send,
+				DEFAULT_RETRY,
+				{ budget, sleep: delay },
+			),
+			delay(100).then(() =>
+				sendWithRetry(
+					adapter,
+					input.operation,
+					{ method: 'PUT', path: '/second' },
+					send,
+					DEFAULT_RETRY,
+					{ budget, sleep: delay },
+				),
+			),
 		]);
 		const second = sentAt.find(([path]) => path === '/second')![1];
 		expect(second - started).toBeGreaterThanOrEqual(950);

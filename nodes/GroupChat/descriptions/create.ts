@@ -29,7 +29,8 @@ export const createProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'Welcome to the team chat!',
-		description: 'A new group starts with a text message. Plain text only: send links and media afterwards.',
+		description:
+			'A new group starts with a text message. Plain text only: send links and media afterwards.',
 		displayOptions: { show: createWithSender },
 	},
 	{
@@ -40,7 +41,10 @@ export const createProperties: INodeProperties[] = [
 		placeholder: 'Acme onboarding',
 		description: 'Optional name shown at the top of the group',
 		displayOptions: {
-			show: { ...onOperation('create'), ...onProvider(...providersWhere((entry) => entry.adapter.rules.createName === 'optional')) },
+			show: {
+				...onOperation('create'),
+				...onProvider(...providersWhere((entry) => entry.adapter.rules.createName === 'optional')),
+			},
 		},
 	},
 	{
@@ -51,7 +55,10 @@ export const createProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Acme onboarding',
 		displayOptions: {
-			show: { ...onOperation('create'), ...onProvider(...providersWhere((entry) => entry.adapter.rules.createName === 'required')) },
+			show: {
+				...onOperation('create'),
+				...onProvider(...providersWhere((entry) => entry.adapter.rules.createName === 'required')),
+			},
 		},
 	},
 	{
@@ -61,6 +68,11 @@ export const createProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to try adding everyone directly instead of sending invites to people who are not in your contacts',
-		displayOptions: { show: { ...onOperation('create', 'addParticipants', 'syncMembers'), ...onProvider(...forceAdds) } },
+		displayOptions: {
+			show: {
+				...onOperation('create', 'addParticipants', 'syncMembers'),
+				...onProvider(...forceAdds),
+			},
+		},
 	},
 ];

@@ -5,7 +5,8 @@ import type { MessageOption } from '../../../src/operations';
 import { onOperation, providersWhere } from './providers';
 
 /** Send Message's options, each on the providers that take it. */
-const taking = (option: MessageOption) => providersWhere((entry) => entry.adapter.rules.messageOptions.includes(option));
+const taking = (option: MessageOption) =>
+	providersWhere((entry) => entry.adapter.rules.messageOptions.includes(option));
 const linkPreviews = taking('linkPreviewUrl');
 const replies = taking('replyTo');
 const hidesPreviews = taking('hideLinkPreview');
@@ -111,11 +112,16 @@ export const groupProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Get Current Link', value: 'get', description: 'Read the group’s current link without changing it' },
+			{
+				name: 'Get Current Link',
+				value: 'get',
+				description: 'Read the group’s current link without changing it',
+			},
 			{
 				name: 'Reset Link',
 				value: 'reset',
-				description: 'Make a new link; the old one stops working (use it when a link was shared too widely)',
+				description:
+					'Make a new link; the old one stops working (use it when a link was shared too widely)',
 			},
 		],
 		default: 'get',
@@ -146,14 +152,16 @@ export const groupProperties: INodeProperties[] = [
 				name: 'allowRemovals',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to remove members who are not in the list (never your own line). Off: the sync only adds.',
+				description:
+					'Whether to remove members who are not in the list (never your own line). Off: the sync only adds.',
 			},
 			{
 				displayName: 'Keep Admins',
 				name: 'keepAdmins',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to keep admins who are not in the list even when Allow Removals is on',
+				description:
+					'Whether to keep admins who are not in the list even when Allow Removals is on',
 				displayOptions: { show: { '/provider': withAdmins } },
 			},
 			{
@@ -161,7 +169,8 @@ export const groupProperties: INodeProperties[] = [
 				name: 'previewOnly',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to only compute and output the plan (who would be added, removed and kept, and why), changing nothing',
+				description:
+					'Whether to only compute and output the plan (who would be added, removed and kept, and why), changing nothing',
 			},
 		],
 	},

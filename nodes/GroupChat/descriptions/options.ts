@@ -20,7 +20,10 @@ export const optionsProperty: INodeProperties = {
 			displayName: 'Concurrency',
 			name: 'concurrency',
 			type: 'number',
-			typeOptions: { minValue: OPTION_RANGES.concurrency.min, maxValue: OPTION_RANGES.concurrency.max },
+			typeOptions: {
+				minValue: OPTION_RANGES.concurrency.min,
+				maxValue: OPTION_RANGES.concurrency.max,
+			},
 			default: 10,
 			description:
 				'How many items of different chats are sent at the same time (1–50). Items that touch the same chat always run one after the other in input order, and a rate limit from the provider pauses them all.',
@@ -41,7 +44,10 @@ export const optionsProperty: INodeProperties = {
 			description:
 				'Makes a retried create or send safe: the same key and body return the original group or message. Leave empty to derive one from the workflow, node, item and content, so re-running an execution never creates a second group or sends a message twice. If you set one, make it differ per item (an expression with something unique to the item): one key for two different messages is refused by the provider.',
 			displayOptions: {
-				show: { '/operation': ['create', 'sendMessage'], '/provider': providersWhere((entry) => entry.adapter.rules.idempotencyKeys) },
+				show: {
+					'/operation': ['create', 'sendMessage'],
+					'/provider': providersWhere((entry) => entry.adapter.rules.idempotencyKeys),
+				},
 			},
 		},
 		{
@@ -56,7 +62,10 @@ export const optionsProperty: INodeProperties = {
 			displayName: 'Max Attempts',
 			name: 'maxAttempts',
 			type: 'number',
-			typeOptions: { minValue: OPTION_RANGES.maxAttempts.min, maxValue: OPTION_RANGES.maxAttempts.max },
+			typeOptions: {
+				minValue: OPTION_RANGES.maxAttempts.min,
+				maxValue: OPTION_RANGES.maxAttempts.max,
+			},
 			default: 4,
 			description:
 				'How many times to send a request in total (1–10) when the provider is rate limiting or briefly unavailable. Requests that are unsafe to repeat are never resent after they may have arrived.',
@@ -97,7 +106,10 @@ export const optionsProperty: INodeProperties = {
 			displayName: 'Timeout (Seconds)',
 			name: 'timeout',
 			type: 'number',
-			typeOptions: { minValue: OPTION_RANGES.timeoutSeconds.min, maxValue: OPTION_RANGES.timeoutSeconds.max },
+			typeOptions: {
+				minValue: OPTION_RANGES.timeoutSeconds.min,
+				maxValue: OPTION_RANGES.timeoutSeconds.max,
+			},
 			default: 30,
 			description:
 				'The longest one attempt may take, answer included (1–300 seconds). A server that answers slowly byte by byte is cut off at this deadline.',

@@ -52,7 +52,11 @@ export const providerProperty: INodeProperties = {
 	name: 'provider',
 	type: 'options',
 	noDataExpression: true,
-	options: ENTRIES.map((entry) => ({ name: entry.editor.name, value: entry.id, description: entry.editor.description })),
+	options: ENTRIES.map((entry) => ({
+		name: entry.editor.name,
+		value: entry.id,
+		description: entry.editor.description,
+	})),
 	default: firstProvider,
 };
 

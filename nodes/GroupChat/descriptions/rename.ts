@@ -39,7 +39,9 @@ export const renameProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Setting',
 		default: {},
-		displayOptions: { show: { ...onOperation('create', 'rename'), ...onProvider(...withSettings) } },
+		displayOptions: {
+			show: { ...onOperation('create', 'rename'), ...onProvider(...withSettings) },
+		},
 		options: [
 			{
 				displayName: 'Description',

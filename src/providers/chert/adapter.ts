@@ -31,13 +31,18 @@ function describe1006(operation: string, providerMessage: string): string {
 	if (/sending line|cannot be removed|leave endpoint/i.test(providerMessage)) {
 		return 'your own line cannot be removed as a participant; use Leave Group';
 	}
-	if (/direct message|\bDM\b/i.test(providerMessage)) return 'this chat is a direct message, not a group';
+	if (/direct message|\bDM\b/i.test(providerMessage))
+		return 'this chat is a direct message, not a group';
 	return operation === 'leave'
 		? 'you are no longer in this group'
 		: 'this chat is not a group you can change (a direct message, or a group your line left)';
 }
 
-function describeCode(code: number | undefined, operation: string, providerMessage = ''): string | undefined {
+function describeCode(
+	code: number | undefined,
+	operation: string,
+	providerMessage = '',
+): string | undefined {
 	switch (code) {
 		case 1001:
 			return operation === 'removeParticipants'
@@ -94,7 +99,8 @@ function toError(operation: string, answer: HttpAnswer, request: ProviderRequest
 		httpStatus: answer.status,
 		code,
 		traceId: str(body.trace_id) ?? header(answer, 'x-trace-id'),
-		providerMessage: str(error.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined),
+		providerMessage:
+			str(error.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined),
 		retryable: typeof error.retryable === 'boolean' ? error.retryable : undefined,
 		body: answer.json ?? answer.text.slice(0, 500),
 	});
@@ -109,7 +115,11 @@ function plan(input: OperationInput): ProviderRequest[] {
 			if (input.groupName) message.subject = input.groupName;
 			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
 			return [
-				{ method: 'POST', path: '/api/v1/chats', body: { from: input.sender, to: input.participants, message } },
+				{
+					method: 'POST',
+					path: '/api/v1/chats',
+					body: { from: input.sender, to: input.participants, message },
+				},
 			];
 		}
 		case 'addParticipants':
@@ -139,7 +149,13 @@ function plan(input: OperationInput): ProviderRequest[] {
 			if (input.linkPreviewUrl) parts.push({ type: 'rich_link', url: input.linkPreviewUrl });
 			const message: Record<string, unknown> = { parts };
 			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
-			return [{ method: 'POST', path: `/api/v1/chats/${segment(input.chatId)}/messages`, body: { message } }];
+			return [
+				{
+					method: 'POST',
+					path: `/api/v1/chats/${segment(input.chatId)}/messages`,
+					body: { message },
+				},
+			];
 		}
 		default:
 			throw notPlanned('chert', CHERT_LABEL, input.operation);
@@ -152,7 +168,9 @@ function handles(chat: Record<string, unknown>): string[] | undefined {
 }
 
 function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
-	const raw = answers.map((answer) => (answer.ok ? answer.response.json : answer.error.details.body));
+	const raw = answers.map((answer) =>
+		answer.ok ? answer.response.json : answer.error.details.body,
+	);
 	const base = { provider: 'chert' as const, operation: input.operation, raw };
 	switch (input.operation) {
 		case 'create': {
@@ -191,7 +209,12 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 				if (!adding && answer.error.details.code === 1001) {
 					return { address, outcome: 'not_member', message: 'was not in the group', code: 1001 };
 				}
-				return { address, outcome: 'failed', message: answer.error.message, code: answer.error.details.code };
+				return {
+					address,
+					outcome: 'failed',
+					message: answer.error.message,
+					code: answer.error.details.code,
+				};
 			});
 			return {
 				...base,
@@ -241,8 +264,10 @@ export const chert: ProviderAdapter = {
 	operations: ['addParticipants', 'create', 'leave', 'removeParticipants', 'rename', 'sendMessage'],
 	unavailable: {
 		get: 'the provider has no documented way to read a group. Add and remove answers carry the roster instead.',
-		listGroups: 'Chert has no endpoint that lists groups; keep the chat IDs that Create Group returns',
-		syncMembers: 'Chert cannot read a group’s roster, so there is nothing to compare the list with; use Add Participants and Remove Participants',
+		listGroups:
+			'Chert has no endpoint that lists groups; keep the chat IDs that Create Group returns',
+		syncMembers:
+			'Chert cannot read a group’s roster, so there is nothing to compare the list with; use Add Participants and Remove Participants',
 		promoteAdmins: 'iMessage groups have no admins',
 		demoteAdmins: 'iMessage groups have no admins',
 		inviteLink: 'iMessage groups have no invite links',
@@ -284,7 +309,11 @@ export const chert: ProviderAdapter = {
 			const secret = String(credentials.signingSecret ?? '');
 			if (!secret || credentials.authMode === 'bearer') return [];
 			const values: string[] = [];
-			for (let second = Math.floor(fromMs / 1000) - 1; second <= Math.floor(toMs / 1000) + 1; second++) {
+			for (
+				let second = Math.floor(fromMs / 1000) - 1;
+				second <= Math.floor(toMs / 1000) + 1;
+				second++
+			) {
 				values.push(chertSignature(secret, second, rawBody));
 			}
 			return values;
@@ -300,15 +329,18 @@ export const chert: ProviderAdapter = {
 		if (shape) return shape;
 		const body = obj(answer.json);
 		if (operation === 'create' && !str(obj(body.chat).id)) return 'the answer has no chat ID';
-		if (operation === 'rename' && !str(obj(body.chat).id) && !str(body.chat_id)) return 'the answer has no chat';
-		if (operation === 'sendMessage' && !str(obj(body.message).id)) return 'the answer has no message ID';
+		if (operation === 'rename' && !str(obj(body.chat).id) && !str(body.chat_id))
+			return 'the answer has no chat';
+		if (operation === 'sendMessage' && !str(obj(body.message).id))
+			return 'the answer has no message ID';
 		return undefined;
 	},
 	toError,
 	rateLimitHintsMs: (answer, nowMs) => {
 		const hints: number[] = [];
 		const fromBody = Number(obj(answer.json).retry_after);
-		if (obj(answer.json).retry_after !== undefined && Number.isFinite(fromBody)) hints.push(fromBody * 1000);
+		if (obj(answer.json).retry_after !== undefined && Number.isFinite(fromBody))
+			hints.push(fromBody * 1000);
 		const fromHeader = retryAfterMs(header(answer, 'retry-after'), nowMs);
 		if (fromHeader !== undefined) hints.push(fromHeader);
 		return hints;
@@ -319,4 +351,3 @@ export const chert: ProviderAdapter = {
 	interpret,
 	lookups: chertLookups,
 };
-

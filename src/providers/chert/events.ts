@@ -14,7 +14,9 @@ import { chertAddress, chertHandle } from './addresses';
 function isLoopback(url: string): boolean {
 	try {
 		const { hostname } = new URL(url);
-		return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+		return (
+			hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+		);
 	} catch {
 		return false;
 	}
@@ -51,7 +53,12 @@ export const chertEvents: ProviderEvents = {
 	secretProblem: (secret) => (secret ? undefined : 'it has no signing secret'),
 	manage:
 		'GET /api/v1/webhook-subscriptions lists them (each with its url) and DELETE /api/v1/webhook-subscriptions/{id} deletes one',
-	list: () => ({ method: 'GET', path: '/api/v1/webhook-subscriptions', kind: 'read', purpose: 'read the webhook subscriptions' }),
+	list: () => ({
+		method: 'GET',
+		path: '/api/v1/webhook-subscriptions',
+		kind: 'read',
+		purpose: 'read the webhook subscriptions',
+	}),
 	// Assumed list answer: {subscriptions:[{id, url, …}]} (a bare array is accepted too).
 	listed: (json) => {
 		const list = Array.isArray(json) ? json : obj(json).subscriptions;
@@ -66,9 +73,11 @@ export const chertEvents: ProviderEvents = {
 		purpose: 'delete the webhook subscription',
 	}),
 	verify: (delivery, stored, nowMs) => {
-		if (!stored.secret) return { ok: false, reason: 'no signing secret stored for this subscription' };
+		if (!stored.secret)
+			return { ok: false, reason: 'no signing secret stored for this subscription' };
 		const signature =
-			headerValue(delivery.headers, 'x-webhook-signature') ?? headerValue(delivery.headers, 'x-chert-signature');
+			headerValue(delivery.headers, 'x-webhook-signature') ??
+			headerValue(delivery.headers, 'x-chert-signature');
 		const verdict = verifyChertWebhook(signature, delivery.rawBody, stored.secret, nowMs);
 		return verdict.ok ? { ok: true } : verdict;
 	},

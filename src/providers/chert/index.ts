@@ -24,7 +24,8 @@ export const chertEntry: ProviderEntry = {
 			patternError: 'A Chert chat ID starts with ch_ or is a UUID',
 		},
 		notices: {
-			create: 'Apple needs at least 3 people in an iMessage group: add 2 to 31 participants besides the sender.',
+			create:
+				'Apple needs at least 3 people in an iMessage group: add 2 to 31 participants besides the sender.',
 			leave: 'Chert needs at least 4 members to leave, so that 3 remain.',
 		},
 		triggerNotice:

@@ -9,18 +9,33 @@ import { CHERT_TEST_PATH } from './constants';
 
 export const chertLookups: ProviderLookups = {
 	senders: {
-		call: () => ({ method: 'GET', path: CHERT_TEST_PATH, kind: 'read', purpose: 'read your sender numbers' }),
+		call: () => ({
+			method: 'GET',
+			path: CHERT_TEST_PATH,
+			kind: 'read',
+			purpose: 'read your sender numbers',
+		}),
 		read: (json) => {
 			const body = obj(json);
-			const list = Array.isArray(json) ? json : Array.isArray(body.phone_numbers) ? body.phone_numbers : [];
+			const list = Array.isArray(json)
+				? json
+				: Array.isArray(body.phone_numbers)
+					? body.phone_numbers
+					: [];
 			return list
 				.map(obj)
 				.filter((line) => str(line.phone_number) ?? str(line.number))
 				.map((line) => {
-					const label = [str(line.label) ?? str(line.name) ?? str(line.display_name), str(line.status)]
+					const label = [
+						str(line.label) ?? str(line.name) ?? str(line.display_name),
+						str(line.status),
+					]
 						.filter(Boolean)
 						.join(', ');
-					return { address: chertAddress((str(line.phone_number) ?? str(line.number)) as string), label: label || undefined };
+					return {
+						address: chertAddress((str(line.phone_number) ?? str(line.number)) as string),
+						label: label || undefined,
+					};
 				});
 		},
 	},

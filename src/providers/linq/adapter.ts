@@ -38,9 +38,11 @@ function describe(code: number | undefined, status: number, operation: string) {
 	}
 	if (status === 429) return 'too many requests (rate limit)';
 	if (status === 404) return operation === 'read' ? 'not found' : 'chat not found';
-	if (status === 401 || status === 403) return 'the API token was rejected: check the Linq credential';
+	if (status === 401 || status === 403)
+		return 'the API token was rejected: check the Linq credential';
 	if (status === 422 || status === 400) {
-		if (operation === 'leave') return 'you can only leave an iMessage group with at least 4 active members';
+		if (operation === 'leave')
+			return 'you can only leave an iMessage group with at least 4 active members';
 		if (operation === 'removeParticipants') return 'the group must keep at least 3 members';
 		return 'Linq refused the request';
 	}
@@ -52,7 +54,9 @@ function toError(operation: string, answer: HttpAnswer, request: ProviderRequest
 	const error = obj(body.error);
 	const code = typeof error.code === 'number' ? error.code : Number(error.code) || undefined;
 	const providerMessage =
-		str(error.message) ?? str(body.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
+		str(error.message) ??
+		str(body.message) ??
+		(answer.json === undefined ? answer.text.slice(0, 200) : undefined);
 	let words = describe(code, answer.status, operation);
 	if (words === 'Linq refused the request' && providerMessage) words = providerMessage;
 	const who = request.address ? ` (${request.address})` : '';
@@ -68,9 +72,17 @@ function toError(operation: string, answer: HttpAnswer, request: ProviderRequest
 function plan(input: OperationInput): ProviderRequest[] {
 	switch (input.operation) {
 		case 'create': {
-			const message: Record<string, unknown> = { parts: [{ type: 'text', value: input.firstMessage }] };
+			const message: Record<string, unknown> = {
+				parts: [{ type: 'text', value: input.firstMessage }],
+			};
 			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
-			return [{ method: 'POST', path: '/v3/chats', body: { from: input.sender, to: input.participants, message } }];
+			return [
+				{
+					method: 'POST',
+					path: '/v3/chats',
+					body: { from: input.sender, to: input.participants, message },
+				},
+			];
 		}
 		case 'addParticipants':
 			return input.participants.map((handle) => ({
@@ -101,7 +113,9 @@ function plan(input: OperationInput): ProviderRequest[] {
 			const message: Record<string, unknown> = { parts: [{ type: 'text', value: input.text }] };
 			if (input.replyTo) message.reply_to = { message_id: input.replyTo };
 			if (input.idempotencyKey) message.idempotency_key = input.idempotencyKey;
-			return [{ method: 'POST', path: `/v3/chats/${segment(input.chatId)}/messages`, body: { message } }];
+			return [
+				{ method: 'POST', path: `/v3/chats/${segment(input.chatId)}/messages`, body: { message } },
+			];
 		}
 		default:
 			throw notPlanned('linq', LINQ_LABEL, input.operation);
@@ -109,7 +123,9 @@ function plan(input: OperationInput): ProviderRequest[] {
 }
 
 function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
-	const raw = answers.map((answer) => (answer.ok ? answer.response.json : answer.error.details.body));
+	const raw = answers.map((answer) =>
+		answer.ok ? answer.response.json : answer.error.details.body,
+	);
 	const base = { provider: 'linq' as const, operation: input.operation, raw };
 	switch (input.operation) {
 		case 'create': {
@@ -150,7 +166,12 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 								code: answer.error.details.code,
 							},
 			);
-			return { ...base, chatId: input.chatId, status: statusFrom(participants, 'accepted'), participants };
+			return {
+				...base,
+				chatId: input.chatId,
+				status: statusFrom(participants, 'accepted'),
+				participants,
+			};
 		}
 		case 'get': {
 			const [answer] = answers;
@@ -179,11 +200,15 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			// Linq queues a message until it is sent: pending or queued says so; failed is not a send.
 			const state = str(message.delivery_status);
 			if (state === 'failed') {
-				throw new ProviderError('linq', 'Linq: the message was not sent (its delivery_status is failed)', {
-					httpStatus: answer.response.status,
-					traceId: str(body.trace_id) ?? header(answer.response, 'x-trace-id'),
-					body: answer.response.json,
-				});
+				throw new ProviderError(
+					'linq',
+					'Linq: the message was not sent (its delivery_status is failed)',
+					{
+						httpStatus: answer.response.status,
+						traceId: str(body.trace_id) ?? header(answer.response, 'x-trace-id'),
+						body: answer.response.json,
+					},
+				);
 			}
 			return {
 				...base,
@@ -201,7 +226,17 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 export const linq: ProviderAdapter = {
 	id: 'linq',
 	label: LINQ_LABEL,
-	operations: ['addParticipants', 'create', 'get', 'leave', 'listGroups', 'removeParticipants', 'rename', 'sendMessage', 'syncMembers'],
+	operations: [
+		'addParticipants',
+		'create',
+		'get',
+		'leave',
+		'listGroups',
+		'removeParticipants',
+		'rename',
+		'sendMessage',
+		'syncMembers',
+	],
 	unavailable: {
 		promoteAdmins: 'iMessage, RCS and SMS groups have no admins',
 		demoteAdmins: 'iMessage, RCS and SMS groups have no admins',
@@ -238,9 +273,11 @@ export const linq: ProviderAdapter = {
 	checkSuccess: (operation, answer) => {
 		const shape = needsObject(answer);
 		if (shape) return shape;
-		if (operation === 'create' && !str(obj(obj(answer.json).chat).id)) return 'the answer has no chat ID';
+		if (operation === 'create' && !str(obj(obj(answer.json).chat).id))
+			return 'the answer has no chat ID';
 		if (operation === 'get' && !readGroup(answer.json)) return 'the answer has no chat';
-		if (operation === 'sendMessage' && !str(obj(obj(answer.json).message).id)) return 'the answer has no message ID';
+		if (operation === 'sendMessage' && !str(obj(obj(answer.json).message).id))
+			return 'the answer has no message ID';
 		return undefined;
 	},
 	toError,
@@ -251,4 +288,3 @@ export const linq: ProviderAdapter = {
 	interpret,
 	lookups: linqLookups,
 };
-

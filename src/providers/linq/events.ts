@@ -105,7 +105,11 @@ function linqNormalize(payload: Record<string, unknown>, nowMs: number): Normali
 		case 'message.received': {
 			const chat = obj(data.chat);
 			if (chat.is_group === false) return [];
-			const parts = Array.isArray(data.parts) ? data.parts : Array.isArray(obj(data.message).parts) ? (obj(data.message).parts as unknown[]) : [];
+			const parts = Array.isArray(data.parts)
+				? data.parts
+				: Array.isArray(obj(data.message).parts)
+					? (obj(data.message).parts as unknown[])
+					: [];
 			const text = parts.map((part) => obj(part)).find((part) => part.type === 'text');
 			return [
 				{
@@ -144,7 +148,12 @@ export const linqEvents: ProviderEvents = {
 			subscribed_events: [...new Set(events.flatMap((event) => LINQ_EVENT_TYPES[event] ?? []))],
 		};
 		if (senders.length) body.phone_numbers = senders;
-		return { method: 'POST', path: '/v3/webhook-subscriptions', body, purpose: 'create the webhook subscription' };
+		return {
+			method: 'POST',
+			path: '/v3/webhook-subscriptions',
+			body,
+			purpose: 'create the webhook subscription',
+		};
 	},
 	created: (json) => {
 		const body = obj(json);
@@ -158,7 +167,12 @@ export const linqEvents: ProviderEvents = {
 	},
 	manage:
 		'GET /v3/webhook-subscriptions lists them (each with its target_url) and DELETE /v3/webhook-subscriptions/{id} deletes one',
-	list: () => ({ method: 'GET', path: '/v3/webhook-subscriptions', kind: 'read', purpose: 'read the webhook subscriptions' }),
+	list: () => ({
+		method: 'GET',
+		path: '/v3/webhook-subscriptions',
+		kind: 'read',
+		purpose: 'read the webhook subscriptions',
+	}),
 	listed: (json) => {
 		const list = obj(json).subscriptions;
 		if (!Array.isArray(list)) return undefined;
@@ -172,17 +186,28 @@ export const linqEvents: ProviderEvents = {
 		purpose: 'delete the webhook subscription',
 	}),
 	verify: (delivery, stored, nowMs) => {
-		if (!stored.secret) return { ok: false, reason: 'no signing secret stored for this subscription' };
+		if (!stored.secret)
+			return { ok: false, reason: 'no signing secret stored for this subscription' };
 		const h = (name: string) => headerValue(delivery.headers, name);
 		const standard = h('webhook-signature') !== undefined || h('webhook-id') !== undefined;
 		const verdict = standard
 			? verifyStandardWebhook(
-					{ id: h('webhook-id'), timestamp: h('webhook-timestamp'), signature: h('webhook-signature') },
+					{
+						id: h('webhook-id'),
+						timestamp: h('webhook-timestamp'),
+						signature: h('webhook-signature'),
+					},
 					delivery.rawBody,
 					stored.secret,
 					nowMs,
 				)
-			: verifyLinqLegacy(h('x-webhook-timestamp'), h('x-webhook-signature'), delivery.rawBody, stored.secret, nowMs);
+			: verifyLinqLegacy(
+					h('x-webhook-timestamp'),
+					h('x-webhook-signature'),
+					delivery.rawBody,
+					stored.secret,
+					nowMs,
+				);
 		if (!verdict.ok) return verdict;
 		// webhook-id is signed too in the Standard Webhooks scheme; the legacy headers sign only the body.
 		return standard ? { ok: true, signedId: h('webhook-id') } : { ok: true };

@@ -18,7 +18,8 @@ export function readGroup(json: unknown): GroupView | undefined {
 	const members = handles
 		.filter((entry) => str(entry.handle))
 		.map((entry) => {
-			const status = entry.status === 'left' || entry.status === 'removed' ? entry.status : 'active';
+			const status =
+				entry.status === 'left' || entry.status === 'removed' ? entry.status : 'active';
 			return {
 				address: linqAddress(str(entry.handle) as string),
 				isYou: entry.is_me === true,
@@ -27,7 +28,9 @@ export function readGroup(json: unknown): GroupView | undefined {
 				joinedAt: str(entry.joined_at) ?? null,
 			};
 		});
-	const roster = members.filter((member) => member.status === 'active').map((member) => member.address);
+	const roster = members
+		.filter((member) => member.status === 'active')
+		.map((member) => member.address);
 	const me = members.find((member) => member.isYou);
 	return {
 		chatId: id,
@@ -57,7 +60,12 @@ function listed(json: unknown): (GroupView & { raw: unknown }) | undefined {
 
 export const linqLookups: ProviderLookups = {
 	senders: {
-		call: () => ({ method: 'GET', path: LINQ_TEST_PATH, kind: 'read', purpose: 'read your sender numbers' }),
+		call: () => ({
+			method: 'GET',
+			path: LINQ_TEST_PATH,
+			kind: 'read',
+			purpose: 'read your sender numbers',
+		}),
 		read: (json) =>
 			(Array.isArray(obj(json).phone_numbers) ? (obj(json).phone_numbers as unknown[]) : [])
 				.map(obj)
@@ -77,13 +85,20 @@ export const linqLookups: ProviderLookups = {
 		call: (page) => ({
 			method: 'GET',
 			path: '/v3/chats',
-			query: { limit: Math.min(page.pageSize, LINQ_PAGE_MAX), cursor: page.cursor, to: page.member },
+			query: {
+				limit: Math.min(page.pageSize, LINQ_PAGE_MAX),
+				cursor: page.cursor,
+				to: page.member,
+			},
 			kind: 'read',
 			purpose: 'read the group list',
 		}),
 		read: (json, page) => {
 			const body = obj(json);
-			const list = (Array.isArray(body.chats) ? body.chats : []).slice(0, Math.min(page.pageSize, LINQ_PAGE_MAX));
+			const list = (Array.isArray(body.chats) ? body.chats : []).slice(
+				0,
+				Math.min(page.pageSize, LINQ_PAGE_MAX),
+			);
 			const next = str(body.next_cursor) || undefined;
 			return {
 				groups: list.map(listed).filter((group) => group !== undefined),
@@ -94,7 +109,12 @@ export const linqLookups: ProviderLookups = {
 		filtersByMember: true,
 	},
 	group: {
-		call: (chatId) => ({ method: 'GET', path: `/v3/chats/${segment(chatId)}`, kind: 'read', purpose: 'read the group' }),
+		call: (chatId) => ({
+			method: 'GET',
+			path: `/v3/chats/${segment(chatId)}`,
+			kind: 'read',
+			purpose: 'read the group',
+		}),
 		read: readGroup,
 	},
 };

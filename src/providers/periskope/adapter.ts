@@ -19,7 +19,8 @@ import { periskopeLookups, readGroup } from './readers';
 
 function describe(status: number, operation: string, code?: string): string {
 	// A 403 is also how Periskope says your line is no longer in the group: not a credential problem.
-	if (code === 'not_group_member') return 'your line is no longer in this group (it left or was removed)';
+	if (code === 'not_group_member')
+		return 'your line is no longer in this group (it left or was removed)';
 	switch (status) {
 		case 401:
 		case 403:
@@ -28,11 +29,15 @@ function describe(status: number, operation: string, code?: string): string {
 			// A read outside Get Group (a picker, the subscription list) is not about one chat.
 			return operation === 'read' ? 'not found' : 'chat not found';
 		case 409:
-			return operation === 'leave' ? 'you are no longer in this group' : 'the request conflicts with the chat’s state';
+			return operation === 'leave'
+				? 'you are no longer in this group'
+				: 'the request conflicts with the chat’s state';
 		case 429:
 			return 'too many requests (rate limit)';
 		default:
-			return status >= 500 ? 'Periskope had a temporary problem' : `the request was refused (HTTP ${status})`;
+			return status >= 500
+				? 'Periskope had a temporary problem'
+				: `the request was refused (HTTP ${status})`;
 	}
 }
 
@@ -40,7 +45,9 @@ function toError(operation: string, answer: HttpAnswer): ProviderError {
 	const body = obj(answer.json);
 	const nested = obj(body.error);
 	const providerMessage =
-		str(body.message) ?? str(nested.message) ?? (answer.json === undefined ? answer.text.slice(0, 200) : undefined);
+		str(body.message) ??
+		str(nested.message) ??
+		(answer.json === undefined ? answer.text.slice(0, 200) : undefined);
 	const code = str(body.code) ?? str(nested.code);
 	return new ProviderError('periskope', `Periskope: ${describe(answer.status, operation, code)}`, {
 		httpStatus: answer.status,
@@ -54,7 +61,8 @@ function toError(operation: string, answer: HttpAnswer): ProviderError {
 function settingsBody(settings: OperationInput & { operation: 'rename' }): Record<string, unknown> {
 	const body: Record<string, unknown> = {};
 	if (settings.groupName) body.name = settings.groupName;
-	const { description, image, messagesAdminsOnly, infoAdminsOnly, addMembersAdminsOnly } = settings.settings;
+	const { description, image, messagesAdminsOnly, infoAdminsOnly, addMembersAdminsOnly } =
+		settings.settings;
 	if (description !== undefined) body.description = description;
 	if (image !== undefined) body.image = image;
 	if (messagesAdminsOnly !== undefined) body.messagesAdminsOnly = messagesAdminsOnly;
@@ -67,17 +75,22 @@ function settingsBody(settings: OperationInput & { operation: 'rename' }): Recor
 /** A participant list in chunks of PERISKOPE_CHUNK, one request each (outcomes merged back in input order). */
 function chunks(list: string[]): string[][] {
 	const out: string[][] = [];
-	for (let index = 0; index < list.length; index += PERISKOPE_CHUNK) out.push(list.slice(index, index + PERISKOPE_CHUNK));
+	for (let index = 0; index < list.length; index += PERISKOPE_CHUNK)
+		out.push(list.slice(index, index + PERISKOPE_CHUNK));
 	return out;
 }
 
 function plan(input: OperationInput): ProviderRequest[] {
-	const chat = (suffix: string) => `/chats/${segment('chatId' in input ? input.chatId : '')}${suffix}`;
+	const chat = (suffix: string) =>
+		`/chats/${segment('chatId' in input ? input.chatId : '')}${suffix}`;
 	switch (input.operation) {
 		case 'create': {
 			const options: Record<string, unknown> = { ...input.settings };
 			if (input.forceAdd) options.force_add_participants = true;
-			const body: Record<string, unknown> = { group_name: input.groupName, participants: input.participants };
+			const body: Record<string, unknown> = {
+				group_name: input.groupName,
+				participants: input.participants,
+			};
 			if (Object.keys(options).length) body.options = options;
 			return [{ method: 'POST', path: '/chats/create', body }];
 		}
@@ -112,7 +125,9 @@ function plan(input: OperationInput): ProviderRequest[] {
 		}
 		case 'inviteLink':
 			// Reading the current link is reading the group; a reset asks for a new one (no body).
-			return input.reset ? [{ method: 'POST', path: chat('/invite') }] : [periskopeLookups.group!.call(input.chatId)];
+			return input.reset
+				? [{ method: 'POST', path: chat('/invite') }]
+				: [periskopeLookups.group!.call(input.chatId)];
 		case 'sendMessage': {
 			const body: Record<string, unknown> = { chat_id: input.chatId, message: input.text };
 			if (input.replyTo) body.reply_to = input.replyTo;
@@ -125,11 +140,19 @@ function plan(input: OperationInput): ProviderRequest[] {
 }
 
 /** The per-participant operations (one answer entry per participant) and how each outcome is said. */
-type ListInput = OperationInput & { operation: 'addParticipants' | 'removeParticipants' | 'promoteAdmins' | 'demoteAdmins' };
+type ListInput = OperationInput & {
+	operation: 'addParticipants' | 'removeParticipants' | 'promoteAdmins' | 'demoteAdmins';
+};
 
 const OUTCOMES: Record<
 	ListInput['operation'],
-	{ done: ParticipantOutcome['outcome']; doneSays: string; already: ParticipantOutcome['outcome']; alreadySays: string; already_: (code: number, message: string) => boolean }
+	{
+		done: ParticipantOutcome['outcome'];
+		doneSays: string;
+		already: ParticipantOutcome['outcome'];
+		alreadySays: string;
+		already_: (code: number, message: string) => boolean;
+	}
 > = {
 	addParticipants: {
 		done: 'added',
@@ -183,10 +206,16 @@ function perParticipant(input: ListInput, answer: Answer): ParticipantOutcome[] 
 		const message = str(entry.message) ?? '';
 		const code = entry.code as string | number | undefined;
 		if (!('is_success' in entry)) {
-			return { address, outcome: 'failed', message: 'Periskope did not report on this participant' };
+			return {
+				address,
+				outcome: 'failed',
+				message: 'Periskope did not report on this participant',
+			};
 		}
 		if (entry.is_success === true) {
-			const invited = input.operation === 'addParticipants' && (entry.isInviteV4Sent === true || /invite/i.test(message));
+			const invited =
+				input.operation === 'addParticipants' &&
+				(entry.isInviteV4Sent === true || /invite/i.test(message));
 			return invited
 				? { address, outcome: 'invited', message: message || 'invite sent' }
 				: { address, outcome: words.done, message: message || words.doneSays };
@@ -204,15 +233,25 @@ function perParticipant(input: ListInput, answer: Answer): ParticipantOutcome[] 
 function roster(chat: Record<string, unknown>): string[] | undefined {
 	const list = chat.participants ?? chat.members;
 	// The chat object's `members` is a map keyed by <digits>@c.us (as Get Group reads it).
-	if (!Array.isArray(list)) return list !== null && typeof list === 'object' ? readGroup(chat)?.roster : undefined;
+	if (!Array.isArray(list))
+		return list !== null && typeof list === 'object' ? readGroup(chat)?.roster : undefined;
 	return list
-		.map((entry) => str(entry) ?? str(obj(entry).contact_id) ?? str(obj(entry).id) ?? str(obj(entry).phone) ?? '')
+		.map(
+			(entry) =>
+				str(entry) ??
+				str(obj(entry).contact_id) ??
+				str(obj(entry).id) ??
+				str(obj(entry).phone) ??
+				'',
+		)
 		.filter(Boolean)
 		.map(periskopeAddress);
 }
 
 function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
-	const raw = answers.map((answer) => (answer.ok ? answer.response.json : answer.error.details.body));
+	const raw = answers.map((answer) =>
+		answer.ok ? answer.response.json : answer.error.details.body,
+	);
 	const base = { provider: 'periskope' as const, operation: input.operation, raw };
 	const [answer] = answers;
 	switch (input.operation) {
@@ -226,10 +265,11 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 				chatId: str(chat.chat_id) ?? str(chat.id) ?? null,
 				status: 'done',
 				name: str(chat.chat_name) ?? str(chat.name) ?? input.groupName ?? null,
-				participants: input.participants.map((address): ParticipantOutcome =>
-					invited.has(address) || (members && !members.includes(address))
-						? { address, outcome: 'invited', message: 'invite sent (not added directly)' }
-						: { address, outcome: 'added', message: 'in the new group' },
+				participants: input.participants.map(
+					(address): ParticipantOutcome =>
+						invited.has(address) || (members && !members.includes(address))
+							? { address, outcome: 'invited', message: 'invite sent (not added directly)' }
+							: { address, outcome: 'added', message: 'in the new group' },
 				),
 				roster: members,
 			};
@@ -240,10 +280,17 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 		case 'demoteAdmins': {
 			// A refusal of the whole request (unknown chat, bad key) ends the item when every chunk got it.
 			const refusal = (entry: Answer) =>
-				!entry.ok && entry.error.details.httpStatus !== undefined && entry.error.details.httpStatus < 500;
+				!entry.ok &&
+				entry.error.details.httpStatus !== undefined &&
+				entry.error.details.httpStatus < 500;
 			if (answers.every(refusal) && !answer.ok) throw answer.error;
 			const participants = answers.flatMap((entry) => perParticipant(input, entry));
-			return { ...base, chatId: input.chatId, status: statusFrom(participants, 'done'), participants };
+			return {
+				...base,
+				chatId: input.chatId,
+				status: statusFrom(participants, 'done'),
+				participants,
+			};
 		}
 		case 'rename': {
 			if (!answer.ok) throw answer.error;
@@ -271,12 +318,24 @@ function interpret(input: OperationInput, answers: Answer[]): GroupChatResult {
 			const link = input.reset
 				? str(obj(answer.response.json).invite_link)
 				: str(readGroup(answer.response.json)?.details.settings?.inviteLink);
-			return { ...base, chatId: input.chatId, status: 'done', inviteLink: link ?? null, participants: [] };
+			return {
+				...base,
+				chatId: input.chatId,
+				status: 'done',
+				inviteLink: link ?? null,
+				participants: [],
+			};
 		}
 		case 'sendMessage': {
 			if (!answer.ok) throw answer.error;
 			// Periskope queues every send: its answer is a queue id until the message is sent.
-			return { ...base, chatId: input.chatId, status: 'accepted', messageId: queuedId(answer.response.json, input.chatId) ?? null, participants: [] };
+			return {
+				...base,
+				chatId: input.chatId,
+				status: 'accepted',
+				messageId: queuedId(answer.response.json, input.chatId) ?? null,
+				participants: [],
+			};
 		}
 		default:
 			throw notPlanned('periskope', PERISKOPE_LABEL, input.operation);
@@ -361,15 +420,22 @@ export const periskope: ProviderAdapter = {
 		if (shape) return shape;
 		const body = obj(answer.json);
 		const chat = obj(body.chat ?? body);
-		if (operation === 'create' && !str(chat.chat_id) && !str(chat.id)) return 'the answer has no chat ID';
-		if ((operation === 'get' || operation === 'inviteLink') && !readGroup(answer.json) && !str(body.invite_link)) {
+		if (operation === 'create' && !str(chat.chat_id) && !str(chat.id))
+			return 'the answer has no chat ID';
+		if (
+			(operation === 'get' || operation === 'inviteLink') &&
+			!readGroup(answer.json) &&
+			!str(body.invite_link)
+		) {
 			return operation === 'get' ? 'the answer has no chat' : 'the answer has no invite link';
 		}
 		// A queue id (current answers), a message id, or the older answer keyed by a chat id.
 		const sent =
 			str(body.queue_id) ??
 			str(body.message_id) ??
-			Object.entries(body).find(([key, value]) => /@(g|c)\.us$/.test(key) && typeof value === 'string' && value !== '')?.[1];
+			Object.entries(body).find(
+				([key, value]) => /@(g|c)\.us$/.test(key) && typeof value === 'string' && value !== '',
+			)?.[1];
 		if (operation === 'sendMessage' && !sent) return 'the answer has no queue or message ID';
 		return undefined;
 	},
@@ -378,7 +444,8 @@ export const periskope: ProviderAdapter = {
 	paceMs: (answer, nowMs) => {
 		const remaining = header(answer, 'x-ratelimit-remaining');
 		const reset = Number(header(answer, 'x-ratelimit-reset'));
-		if (remaining === undefined || remaining.trim() !== '0' || !Number.isFinite(reset)) return undefined;
+		if (remaining === undefined || remaining.trim() !== '0' || !Number.isFinite(reset))
+			return undefined;
 		const wait = reset * 1000 - nowMs;
 		return wait > 0 && wait <= 60_000 ? wait : undefined;
 	},
@@ -386,7 +453,8 @@ export const periskope: ProviderAdapter = {
 		const hints: number[] = [];
 		const resetText = header(answer, 'x-ratelimit-reset');
 		const reset = Number(resetText);
-		if (resetText !== undefined && resetText.trim() !== '' && Number.isFinite(reset)) hints.push(reset * 1000 - nowMs);
+		if (resetText !== undefined && resetText.trim() !== '' && Number.isFinite(reset))
+			hints.push(reset * 1000 - nowMs);
 		const after = retryAfterMs(header(answer, 'retry-after'), nowMs);
 		if (after !== undefined) hints.push(after);
 		return hints;
@@ -394,4 +462,3 @@ export const periskope: ProviderAdapter = {
 	interpret,
 	lookups: periskopeLookups,
 };
-

@@ -20,7 +20,11 @@ export function periskopeAddress(id: string): string {
 	const bare = id.replace(/@c\.us$/, '');
 	if (bare.includes('@')) return bare;
 	try {
-		return normalizeAddress(bare.startsWith('+') ? bare : `+${bare}`, PERISKOPE_ADDRESSES, undefined);
+		return normalizeAddress(
+			bare.startsWith('+') ? bare : `+${bare}`,
+			PERISKOPE_ADDRESSES,
+			undefined,
+		);
 	} catch {
 		return bare.replace(/^\+/, '');
 	}

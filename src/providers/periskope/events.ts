@@ -43,7 +43,12 @@ const NOTIFICATION_TYPES: Record<string, TriggerEvent> = {
 };
 
 /** Notifications about members named in `recipientids`: one item per member. */
-const ABOUT_MEMBERS = new Set<TriggerEvent>(['participant.added', 'participant.removed', 'participant.promoted', 'participant.demoted']);
+const ABOUT_MEMBERS = new Set<TriggerEvent>([
+	'participant.added',
+	'participant.removed',
+	'participant.promoted',
+	'participant.demoted',
+]);
 
 function isGroup(chatId: string | undefined): chatId is string {
 	return typeof chatId === 'string' && chatId.endsWith('@g.us');
@@ -136,7 +141,9 @@ function periskopeNormalize(payload: Record<string, unknown>, nowMs: number): No
 					...base,
 					raw: boundedRaw(payload),
 					event: 'message.received',
-					participant: str(data.sender_phone) ? periskopeAddress(str(data.sender_phone) as string) : null,
+					participant: str(data.sender_phone)
+						? periskopeAddress(str(data.sender_phone) as string)
+						: null,
 					name: null,
 					occurredAt: isoTime(data.timestamp ?? body.timestamp, nowMs),
 					eventId,
@@ -175,24 +182,46 @@ export const periskopeEvents: ProviderEvents = {
 		path: '/webhooks',
 		body: {
 			hookUrl: target,
-			integrationName: [...new Set(events.map((event) => PERISKOPE_EVENT_TYPES[event]).filter(Boolean))],
+			integrationName: [
+				...new Set(events.map((event) => PERISKOPE_EVENT_TYPES[event]).filter(Boolean)),
+			],
 		},
 		purpose: 'create the webhook subscription',
 	}),
 	created: (json) => {
-		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : [json];
+		const rows = Array.isArray(json)
+			? json
+			: Array.isArray(obj(json).data)
+				? (obj(json).data as unknown[])
+				: [json];
 		return { ids: rows.map((row) => str(obj(row).id) ?? '').filter(Boolean) };
 	},
 	manage: 'GET /webhooks lists them (each with its hook_url) and DELETE /webhooks/{id} deletes one',
-	list: () => ({ method: 'GET', path: '/webhooks', kind: 'read', purpose: 'read the webhook subscriptions' }),
+	list: () => ({
+		method: 'GET',
+		path: '/webhooks',
+		kind: 'read',
+		purpose: 'read the webhook subscriptions',
+	}),
 	listed: (json) => {
-		const rows = Array.isArray(json) ? json : Array.isArray(obj(json).data) ? (obj(json).data as unknown[]) : undefined;
+		const rows = Array.isArray(json)
+			? json
+			: Array.isArray(obj(json).data)
+				? (obj(json).data as unknown[])
+				: undefined;
 		if (!rows) return undefined;
 		return rows
-			.map((row) => ({ id: str(obj(row).id) ?? '', url: str(obj(row).hook_url) ?? str(obj(row).hookUrl) ?? '' }))
+			.map((row) => ({
+				id: str(obj(row).id) ?? '',
+				url: str(obj(row).hook_url) ?? str(obj(row).hookUrl) ?? '',
+			}))
 			.filter((row) => row.id);
 	},
-	remove: (id) => ({ method: 'DELETE', path: `/webhooks/${segment(id, 'subscriptionId')}`, purpose: 'delete the webhook subscription' }),
+	remove: (id) => ({
+		method: 'DELETE',
+		path: `/webhooks/${segment(id, 'subscriptionId')}`,
+		purpose: 'delete the webhook subscription',
+	}),
 	verify: (delivery, stored) => {
 		const given = delivery.query[PERISKOPE_TOKEN_PARAM];
 		if (!stored.token) return { ok: false, reason: 'no token stored for this subscription' };
@@ -207,7 +236,9 @@ export const periskopeEvents: ProviderEvents = {
 			str(body.id) ??
 			str(data.notification_id) ??
 			str(data.message_id) ??
-			(body.event === 'chat.created' && str(data.chat_id) ? `chat.created:${str(data.chat_id)}` : undefined) ??
+			(body.event === 'chat.created' && str(data.chat_id)
+				? `chat.created:${str(data.chat_id)}`
+				: undefined) ??
 			payloadDigest(delivery.rawBody)
 		);
 	},

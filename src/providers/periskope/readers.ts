@@ -21,7 +21,10 @@ export function readGroup(json: unknown): GroupView | undefined {
 	const line = str(chat.org_phone) ? periskopeAddress(str(chat.org_phone) as string) : null;
 	const entries: [string, Record<string, unknown>][] = Array.isArray(chat.members)
 		? chat.members.map((entry) => [str(obj(entry).contact_id) ?? str(entry) ?? '', obj(entry)])
-		: Object.entries(obj(chat.members)).map(([key, entry]) => [str(obj(entry).contact_id) ?? key, obj(entry)]);
+		: Object.entries(obj(chat.members)).map(([key, entry]) => [
+				str(obj(entry).contact_id) ?? key,
+				obj(entry),
+			]);
 	const members: GroupMember[] = entries
 		.filter(([key]) => key !== '')
 		.map(([key, entry]) => {
@@ -54,7 +57,8 @@ export function readGroup(json: unknown): GroupView | undefined {
 				messagesAdminsOnly: chat.messages_admins_only === true,
 				infoAdminsOnly: chat.info_admins_only === true,
 				// `add_members_admins_only` in @periskope/types' chat object; `member_add_mode` in older answers.
-				addMembersAdminsOnly: chat.add_members_admins_only === true || addMode === true || addMode === 'admin_add',
+				addMembersAdminsOnly:
+					chat.add_members_admins_only === true || addMode === true || addMode === 'admin_add',
 				inviteLink: str(chat.invite_link) ?? null,
 			},
 		},
@@ -65,7 +69,8 @@ export function readGroup(json: unknown): GroupView | undefined {
 function listed(json: unknown): (GroupView & { raw: unknown }) | undefined {
 	const chat = obj(json);
 	const id = str(chat.chat_id);
-	if (!id?.endsWith('@g.us') || (chat.chat_type !== undefined && chat.chat_type !== 'group')) return undefined;
+	if (!id?.endsWith('@g.us') || (chat.chat_type !== undefined && chat.chat_type !== 'group'))
+		return undefined;
 	const view = readGroup(chat);
 	return view && { ...view, raw: json };
 }
@@ -86,13 +91,21 @@ function offsetOf(cursor: string | undefined): number {
 
 export const periskopeLookups: ProviderLookups = {
 	senders: {
-		call: () => ({ method: 'GET', path: PERISKOPE_TEST_PATH, kind: 'read', purpose: 'read your sender numbers' }),
+		call: () => ({
+			method: 'GET',
+			path: PERISKOPE_TEST_PATH,
+			kind: 'read',
+			purpose: 'read your sender numbers',
+		}),
 		read: (json) =>
 			phones(json)
 				.filter((phone) => str(phone.org_phone))
 				.map((phone) => ({
 					address: periskopeAddress(str(phone.org_phone) as string),
-					label: [str(phone.phone_name), str(phone.wa_state)?.toLowerCase()].filter(Boolean).join(', ') || undefined,
+					label:
+						[str(phone.phone_name), str(phone.wa_state)?.toLowerCase()]
+							.filter(Boolean)
+							.join(', ') || undefined,
 				})),
 	},
 	// GET /chats?offset=&limit=&chat_type=group (the client SDK's query); `to` < `count` means more.
@@ -112,17 +125,26 @@ export const periskopeLookups: ProviderLookups = {
 			const offset = offsetOf(page.cursor);
 			const next = offset + list.length;
 			const stuck = typeof body.to === 'number' && !(body.to > offset);
-			const more = typeof body.count === 'number' ? next < body.count : list.length >= page.pageSize;
+			const more =
+				typeof body.count === 'number' ? next < body.count : list.length >= page.pageSize;
 			return {
 				groups: list.map(listed).filter((group) => group !== undefined),
 				ids: list.map((entry) => str(obj(entry).chat_id) ?? '').filter(Boolean),
-				next: more && !stuck && list.length > 0 && Number.isSafeInteger(next) ? String(next) : undefined,
+				next:
+					more && !stuck && list.length > 0 && Number.isSafeInteger(next)
+						? String(next)
+						: undefined,
 			};
 		},
 		filtersByMember: false,
 	},
 	group: {
-		call: (chatId) => ({ method: 'GET', path: `/chats/${segment(chatId)}`, kind: 'read', purpose: 'read the group' }),
+		call: (chatId) => ({
+			method: 'GET',
+			path: `/chats/${segment(chatId)}`,
+			kind: 'read',
+			purpose: 'read the group',
+		}),
 		read: readGroup,
 	},
 };
