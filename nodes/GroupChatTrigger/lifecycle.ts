@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHookFunctions } from
 
 import { normalizeAddressList } from '../../src/addresses';
 import type { StoredSubscription, TriggerEvent } from '../../src/events';
-import { EVENT_LABELS, TRIGGER_EVENTS, withoutQuery } from '../../src/events';
+import { EVENT_LABELS, TRIGGER_EVENTS, clipText, withoutQuery } from '../../src/events';
 import { entryFor } from '../../src/providers';
 import { PROVIDERS } from '../../src/types';
 import type { Provider } from '../../src/types';
@@ -35,11 +35,15 @@ export function readEvents(
  * not deliver (a workflow saved with another provider's events, then switched), named.
  */
 function noEventsMessage(raw: unknown, provider: Provider, label: string): string {
-	const named = (Array.isArray(raw) ? raw : []).map((event) =>
-		typeof event === 'string' && event in EVENT_LABELS
-			? EVENT_LABELS[event as TriggerEvent].name
-			: JSON.stringify(event),
-	);
+	const chosen = Array.isArray(raw) ? raw : [];
+	const named = chosen
+		.slice(0, 10)
+		.map((event) =>
+			TRIGGER_EVENTS.includes(event as TriggerEvent)
+				? EVENT_LABELS[event as TriggerEvent].name
+				: (clipText(JSON.stringify(event) ?? String(event), 60) as string),
+		);
+	if (chosen.length > 10) named.push(`… ${chosen.length - 10} more`);
 	const offered = entryFor(provider)
 		.events.supported.map((event) => EVENT_LABELS[event].name)
 		.join(', ');

@@ -255,6 +255,15 @@ describe('promotions, demotions and invite-link resets: Periskope only', () => {
 		await expect(only.activate()).rejects.toThrow(
 			'Linq does not deliver the events chosen in "Trigger On" (Participant Made Admin, Participant No Longer Admin, Invite Link Reset): choose from ',
 		);
+		const odd = await harness('linq', { events: ['toString', 'x'.repeat(5000)] });
+		const oddError = await odd.activate().then(
+			() => new Error('activated'),
+			(error: Error) => error,
+		);
+		expect(oddError.message).toMatch(
+			/^Linq does not deliver the events chosen in "Trigger On" \("toString", "x{59}…\): choose from /,
+		);
+		expect(oddError.message.length).toBeLessThan(400);
 		const none = await harness('linq', { events: [] });
 		await expect(none.activate()).rejects.toThrow(
 			/^Choose at least one event in "Trigger On" \(Linq delivers: Participant Added, /,
